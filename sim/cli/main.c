@@ -1,0 +1,52 @@
+/* main.c - the dcsim command: dispatches to one file per subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char USAGE[] =
+    "usage: dcsim <command> [options]\n"
+    "\n"
+    "dcsim simulates AI datacenters: accelerators, network, storage and\n"
+    "cooling under training and inference workloads, and writes CSV reports\n"
+    "on cost, utilization and energy.\n"
+    "\n"
+    "commands:\n"
+    "  run SCENARIO.yaml [--out DIR] [--seed N] [--set key=value]...\n"
+    "                     run a scenario, write reports, print a summary\n"
+    "  list devices|clusters|models|scenarios|policies\n"
+    "                     list what ships with dcsim\n"
+    "  bench hold [--pending N] [--events M]\n"
+    "                     measure the event engine's speed\n"
+    "\n"
+    "options:\n"
+    "  -h, --help         this help; `dcsim <command> --help` for a command\n"
+    "  --version          print the version\n"
+    "\n"
+    "exit status: 0 success, 1 runtime failure, 2 bad input.\n"
+    "Quick start: dcsim run scenarios/quickstart.yaml\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(USAGE, stderr);
+        return DCS_EXIT_INPUT;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+        fputs(USAGE, stdout);
+        return DCS_EXIT_OK;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        printf("dcsim %s\n", DCSIM_VERSION);
+        return DCS_EXIT_OK;
+    }
+    if (!strcmp(cmd, "run"))
+        return dcs_cmd_run(argc - 1, argv + 1, stdout);
+    if (!strcmp(cmd, "list"))
+        return dcs_cmd_list(argc - 1, argv + 1, stdout);
+    if (!strcmp(cmd, "bench"))
+        return dcs_cmd_bench(argc - 1, argv + 1, stdout);
+    fprintf(stderr, "dcsim: unknown command '%s'\n\n%s", cmd, USAGE);
+    return DCS_EXIT_INPUT;
+}
