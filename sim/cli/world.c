@@ -1,0 +1,247 @@
+/* world.c - loading a scenario, building the world, running it, reporting. */
+#include "cli/world.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster/sched.h"
+#include "config/cfg.h"
+#include "cost/cost.h"
+#include "engine/sim.h"
+#include "facility/facility.h"
+#include "hw/fleet.h"
+#include "report/reports.h"
+#include "workload/synth.h"
+
+/* Everything a scenario file says, read and checked. */
+typedef struct scenario {
+    char name[128];
+    uint64_t seed;
+    dcs_time_t horizon_ns; /* DCS_TIME_NEVER: until all work is done */
+    dcs_time_t interval_ns;
+    dcs_fleet_spec_t fleet;
+    dcs_synth_spec_t synth;
+    const dcs_policy_t *policy;
+    const dcs_placement_t *placement;
+    dcs_facility_t facility;
+    dcs_cost_spec_t cost;
+} scenario_t;
+
+/* Default name: the file's base name without its extension. */
+static void name_from_path(const char *path, char *name, size_t size)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    snprintf(name, size, "%s", base);
+    char *dot = strrchr(name, '.');
+    if (dot && dot != name)
+        *dot = '\0';
+}
+
+static int read_workload(dcs_cfg_node_t *root, scenario_t *sc, dcs_err_t *err)
+{
+    static const char *const kinds[] = {"synthetic", NULL};
+    dcs_cfg_node_t *w = NULL;
+    int kind = 0, rc;
+    if ((rc = dcs_cfg_map(root, "workload", DCS_CFG_REQUIRED, &w, err)) < 0 ||
+        (rc = dcs_cfg_enum(w, "kind", DCS_CFG_REQUIRED, kinds, &kind, err)) < 0)
+        return rc;
+    if ((rc = dcs_synth_read(w, &sc->synth, err)) < 0)
+        return rc;
+    /* A job larger than the cluster could never start. */
+    int ngpus = sc->fleet.nodes * sc->fleet.gpus_per_node;
+    for (size_t i = 0; i < sc->synth.nchoices; i++)
+        if (sc->synth.gpu_counts[i] > ngpus)
+            return dcs_cfg_error(
+                dcs_cfg_at(dcs_cfg_get(w, "gpu_counts"), i), err,
+                "a job of %d GPUs can never run on cluster '%s' of %d GPUs",
+                sc->synth.gpu_counts[i], sc->fleet.name, ngpus);
+    return 0;
+}
+
+static int read_scheduler(dcs_cfg_node_t *root, scenario_t *sc,
+                          dcs_err_t *err)
+{
+    const char *policy = "fifo", *placement = "pack";
+    dcs_cfg_node_t *s = NULL;
+    int rc;
+    if ((rc = dcs_cfg_map(root, "scheduler", DCS_CFG_OPTIONAL, &s, err)) < 0)
+        return rc;
+    if (s && ((rc = dcs_cfg_str(s, "policy", DCS_CFG_OPTIONAL, &policy,
+                                err)) < 0 ||
+              (rc = dcs_cfg_str(s, "placement", DCS_CFG_OPTIONAL, &placement,
+                                err)) < 0))
+        return rc;
+    sc->policy = dcs_policy_find(policy);
+    sc->placement = dcs_placement_find(placement);
+    if (!sc->policy) {
+        char known[256] = "";
+        for (const dcs_policy_t *const *p = dcs_policy_all(); *p; p++)
+            snprintf(known + strlen(known), sizeof known - strlen(known),
+                     "%s%s", *known ? ", " : "", (*p)->name);
+        return dcs_cfg_error(dcs_cfg_get(s, "policy"), err,
+                             "expected one of %s, found '%s'", known, policy);
+    }
+    if (!sc->placement) {
+        char known[256] = "";
+        for (const dcs_placement_t *const *p = dcs_placement_all(); *p; p++)
+            snprintf(known + strlen(known), sizeof known - strlen(known),
+                     "%s%s", *known ? ", " : "", (*p)->name);
+        return dcs_cfg_error(dcs_cfg_get(s, "placement"), err,
+                             "expected one of %s, found '%s'", known,
+                             placement);
+    }
+    return 0;
+}
+
+static int read_scenario(dcs_cfg_t *cfg, const char *path, scenario_t *sc,
+                         dcs_err_t *err)
+{
+    dcs_cfg_node_t *root = dcs_cfg_root(cfg);
+    dcs_cfg_node_t *cluster = NULL, *facility = NULL, *cost = NULL,
+                   *report = NULL;
+    const char *name = NULL, *description = NULL;
+    int64_t seed = 1;
+    double horizon_s = 0, interval_s = 3600;
+    int rc;
+    if ((rc = dcs_cfg_str(root, "name", DCS_CFG_OPTIONAL, &name, err)) < 0 ||
+        (rc = dcs_cfg_str(root, "description", DCS_CFG_OPTIONAL, &description,
+                          err)) < 0 ||
+        (rc = dcs_cfg_i64(root, "seed", DCS_CFG_OPTIONAL, 0, INT64_MAX, &seed,
+                          err)) < 0 ||
+        (rc = dcs_cfg_f64(root, "horizon_s", DCS_CFG_OPTIONAL, 1e-9, 9e9,
+                          &horizon_s, err)) < 0 ||
+        (rc = dcs_cfg_map(root, "cluster", DCS_CFG_REQUIRED, &cluster, err)) <
+            0 ||
+        (rc = dcs_fleet_read(cluster, &sc->fleet, err)) < 0 ||
+        (rc = read_workload(root, sc, err)) < 0 ||
+        (rc = read_scheduler(root, sc, err)) < 0 ||
+        (rc = dcs_cfg_map(root, "facility", DCS_CFG_REQUIRED, &facility,
+                          err)) < 0 ||
+        (rc = dcs_facility_read(facility, &sc->facility, err)) < 0 ||
+        (rc = dcs_cfg_map(root, "cost", DCS_CFG_REQUIRED, &cost, err)) < 0 ||
+        (rc = dcs_cost_read(cost, &sc->cost, err)) < 0 ||
+        (rc = dcs_cfg_map(root, "report", DCS_CFG_OPTIONAL, &report, err)) <
+            0 ||
+        (report && (rc = dcs_cfg_f64(report, "interval_s", DCS_CFG_OPTIONAL,
+                                     1e-3, 1e9, &interval_s, err)) < 0) ||
+        (rc = dcs_cfg_check_unknown(root, err)) < 0)
+        return rc;
+    if (name)
+        snprintf(sc->name, sizeof sc->name, "%s", name);
+    else
+        name_from_path(path, sc->name, sizeof sc->name);
+    sc->seed = (uint64_t)seed;
+    sc->horizon_ns = horizon_s > 0 ? dcs_time_from_s(horizon_s)
+                                   : DCS_TIME_NEVER;
+    sc->interval_ns = dcs_time_from_s(interval_s);
+    return 0;
+}
+
+/* The run proper: build, simulate, report. */
+static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
+                    const char *resolved, uint64_t hash, FILE *table,
+                    dcs_err_t *err)
+{
+    dcs_fleet_t fleet;
+    dcs_sched_t sched;
+    dcs_synth_t synth;
+    dcs_jobs_t jobs = {0};
+    dcs_sim_t *sim = dcs_sim_new();
+    int rc = sim ? 0 : DCS_ENOMEM;
+    int have_fleet = 0, have_sched = 0, have_synth = 0;
+    if (rc == 0 && (rc = dcs_fleet_init(&fleet, &sc->fleet,
+                                        dcs_power_model_two_level(),
+                                        sc->interval_ns)) == 0)
+        have_fleet = 1;
+    if (rc == 0 &&
+        (rc = dcs_sched_init(&sched, &fleet, sc->policy, sc->placement)) == 0)
+        have_sched = 1;
+    if (rc == 0 && (rc = dcs_synth_start(&synth, &sc->synth, sim, sc->seed,
+                                         &jobs, dcs_sched_submit, &sched)) == 0)
+        have_synth = 1;
+    if (rc < 0) {
+        dcs_err_set(err, rc, "out of memory building the world");
+        goto out;
+    }
+
+    if (opts->progress)
+        dcs_sim_progress(sim, opts->progress, sc->horizon_ns);
+    dcs_sim_run(sim, sc->horizon_ns);
+    dcs_time_t end = dcs_sim_now(sim);
+    if (dcs_fleet_finish(&fleet, end) < 0 ||
+        dcs_sched_finish(&sched, end) < 0) {
+        rc = dcs_err_set(err, DCS_ENOMEM, "out of memory");
+        goto out;
+    }
+
+    char out_dir[4096];
+    if (opts->out_dir)
+        snprintf(out_dir, sizeof out_dir, "%s", opts->out_dir);
+    else
+        snprintf(out_dir, sizeof out_dir, "results/%s", sc->name);
+    dcs_run_data_t run = {
+        sc->name, opts->scenario_path, hash,          sc->seed,
+        end,      &fleet,              &sched,        &jobs,
+        &sc->facility, &sc->cost,
+    };
+    dcs_summary_t sum;
+    dcs_summary_compute(&run, &sum);
+    dcs_outdir_t *o = dcs_outdir_begin(out_dir, err);
+    if (!o) {
+        rc = DCS_EIO;
+        goto out;
+    }
+    if ((rc = dcs_reports_write(o, &run, &sum, err)) < 0 ||
+        (rc = dcs_report_run_yaml(o, &run, resolved, err)) < 0) {
+        dcs_outdir_abort(o);
+        goto out;
+    }
+    if ((rc = dcs_outdir_commit(o, err)) < 0)
+        goto out;
+    if (table) {
+        fprintf(table, "reports written to %s/\n\n", out_dir);
+        dcs_summary_print(table, &run, &sum);
+    }
+out:
+    if (have_synth)
+        dcs_synth_destroy(&synth);
+    if (have_sched)
+        dcs_sched_destroy(&sched);
+    if (have_fleet)
+        dcs_fleet_destroy(&fleet);
+    dcs_jobs_destroy(&jobs);
+    dcs_sim_free(sim);
+    return rc;
+}
+
+int dcs_world_run(const dcs_run_opts_t *opts, FILE *table, dcs_err_t *err)
+{
+    scenario_t sc;
+    memset(&sc, 0, sizeof sc);
+    char *resolved = NULL;
+    size_t resolved_len = 0;
+    int rc = 0;
+    dcs_cfg_t *cfg = dcs_cfg_load(opts->scenario_path, err);
+    if (!cfg)
+        return DCS_EINPUT;
+    for (size_t i = 0; i < opts->nsets && rc == 0; i++)
+        rc = dcs_cfg_set(cfg, opts->sets[i], err);
+    if (rc == 0 && opts->has_seed) {
+        char set[64];
+        snprintf(set, sizeof set, "seed=%" PRIu64, opts->seed);
+        rc = dcs_cfg_set(cfg, set, err);
+    }
+    if (rc == 0)
+        rc = read_scenario(cfg, opts->scenario_path, &sc, err);
+    if (rc == 0)
+        rc = dcs_cfg_emit(cfg, &resolved, &resolved_len, err);
+    if (rc == 0)
+        rc = simulate(opts, &sc, resolved,
+                      dcs_cfg_hash(resolved, resolved_len), table, err);
+    free(resolved);
+    dcs_synth_spec_destroy(&sc.synth);
+    dcs_cfg_free(cfg);
+    return rc;
+}

@@ -1,0 +1,137 @@
+/* sched.c - the scheduler's queue, job starts and job ends. */
+#include "cluster/sched.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int dcs_sched_init(dcs_sched_t *s, dcs_fleet_t *fleet,
+                   const dcs_policy_t *policy,
+                   const dcs_placement_t *placement)
+{
+    memset(s, 0, sizeof *s);
+    s->fleet = fleet;
+    s->policy = policy;
+    s->placement = placement;
+    dcs_tally_init(&s->queue_tally, 0, fleet->interval_ns);
+    dcs_tally_init(&s->running_tally, 0, fleet->interval_ns);
+    dcs_tally_init(&s->busy_gpus_tally, 0, fleet->interval_ns);
+    s->scratch = malloc((size_t)fleet->ngpus * sizeof *s->scratch);
+    if (!s->scratch ||
+        dcs_alloc_init(&s->alloc, fleet->spec.nodes,
+                       fleet->spec.gpus_per_node) < 0) {
+        dcs_sched_destroy(s);
+        return DCS_ENOMEM;
+    }
+    return 0;
+}
+
+void dcs_sched_destroy(dcs_sched_t *s)
+{
+    dcs_alloc_destroy(&s->alloc);
+    free(s->queue);
+    free(s->scratch);
+    dcs_tally_destroy(&s->queue_tally);
+    dcs_tally_destroy(&s->running_tally);
+    dcs_tally_destroy(&s->busy_gpus_tally);
+    memset(s, 0, sizeof *s);
+}
+
+static int view_fits(const dcs_sched_view_t *view, const dcs_job_t *job)
+{
+    dcs_sched_t *s = view->ctx;
+    return s->placement->place(s->placement, &s->alloc, job->gpus,
+                               s->scratch) == 0;
+}
+
+static void job_end(dcs_sim_t *sim, void *obj, int64_t arg);
+
+static void start_job(dcs_sched_t *s, dcs_sim_t *sim, size_t index)
+{
+    dcs_time_t now = dcs_sim_now(sim);
+    dcs_job_t *job = s->queue[index];
+    memmove(&s->queue[index], &s->queue[index + 1],
+            (s->queue_len - index - 1) * sizeof *s->queue);
+    s->queue_len--;
+
+    int rc = s->placement->place(s->placement, &s->alloc, job->gpus,
+                                 s->scratch);
+    DCS_ASSERT(rc == 0); /* the policy picked a job that fits */
+    job->gpu_ids = malloc((size_t)job->gpus * sizeof *job->gpu_ids);
+    DCS_ASSERT(job->gpu_ids != NULL);
+    memcpy(job->gpu_ids, s->scratch, (size_t)job->gpus * sizeof *job->gpu_ids);
+    dcs_alloc_take(&s->alloc, job->gpu_ids, job->gpus);
+
+    job->state = DCS_JOB_RUNNING;
+    job->start_ns = now;
+    job->sched = s;
+    job->start_energy_j = 0;
+    for (int i = 0; i < job->gpus; i++) {
+        job->start_energy_j +=
+            dcs_fleet_gpu_energy_j(s->fleet, job->gpu_ids[i], now);
+        dcs_fleet_set_state(s->fleet, now, job->gpu_ids[i], DCS_DEV_COMPUTE);
+    }
+    dcs_tally_add(&s->queue_tally, now, -1);
+    dcs_tally_add(&s->running_tally, now, +1);
+    dcs_tally_add(&s->busy_gpus_tally, now, job->gpus);
+    dcs_sim_after(sim, job->kind->run_time_ns(job, job->gpu_ids), job_end, job,
+                  0);
+}
+
+static void schedule(dcs_sched_t *s, dcs_sim_t *sim)
+{
+    for (;;) {
+        dcs_sched_view_t view = {s->queue, s->queue_len, &s->alloc,
+                                 dcs_sim_now(sim), view_fits, s};
+        long pick = s->policy->pick(s->policy, &view);
+        if (pick < 0)
+            break;
+        DCS_ASSERT((size_t)pick < s->queue_len);
+        start_job(s, sim, (size_t)pick);
+    }
+}
+
+static void job_end(dcs_sim_t *sim, void *obj, int64_t arg)
+{
+    dcs_job_t *job = obj;
+    dcs_sched_t *s = job->sched;
+    dcs_time_t now = dcs_sim_now(sim);
+    (void)arg;
+    double energy = 0;
+    for (int i = 0; i < job->gpus; i++) {
+        energy += dcs_fleet_gpu_energy_j(s->fleet, job->gpu_ids[i], now);
+        dcs_fleet_set_state(s->fleet, now, job->gpu_ids[i], DCS_DEV_IDLE);
+    }
+    job->energy_j = energy - job->start_energy_j;
+    job->state = DCS_JOB_DONE;
+    job->end_ns = now;
+    dcs_alloc_release(&s->alloc, job->gpu_ids, job->gpus);
+    dcs_tally_add(&s->running_tally, now, -1);
+    dcs_tally_add(&s->busy_gpus_tally, now, -job->gpus);
+    s->jobs_done++;
+    s->last_end_ns = now;
+    schedule(s, sim);
+}
+
+void dcs_sched_submit(void *ctx, dcs_sim_t *sim, dcs_job_t *job)
+{
+    dcs_sched_t *s = ctx;
+    if (s->queue_len == s->queue_cap) {
+        size_t cap = s->queue_cap ? s->queue_cap * 2 : 64;
+        dcs_job_t **q = realloc(s->queue, cap * sizeof *q);
+        DCS_ASSERT(q != NULL);
+        s->queue = q;
+        s->queue_cap = cap;
+    }
+    s->queue[s->queue_len++] = job;
+    dcs_tally_add(&s->queue_tally, dcs_sim_now(sim), +1);
+    schedule(s, sim);
+}
+
+int dcs_sched_finish(dcs_sched_t *s, dcs_time_t end)
+{
+    if (dcs_tally_flush(&s->queue_tally, end) < 0 ||
+        dcs_tally_flush(&s->running_tally, end) < 0 ||
+        dcs_tally_flush(&s->busy_gpus_tally, end) < 0)
+        return DCS_ENOMEM;
+    return 0;
+}

@@ -1,0 +1,47 @@
+/* sched.h - the scheduler: a queue of waiting jobs, a policy that picks the
+ * next one, a placement that finds its GPUs, and the start and end of jobs.
+ *
+ * Jobs arrive through dcs_sched_submit (a dcs_job_sink_fn). Whenever a job
+ * arrives or ends, the scheduler asks the policy for jobs to start until it
+ * declines. A started job's GPUs go to the compute state in the fleet (which
+ * accounts their energy); at its end they return to idle, and the job learns
+ * its energy. Queue length, running jobs and busy GPUs are tallied over time
+ * for the reports. */
+#ifndef DCS_SCHED_H
+#define DCS_SCHED_H
+
+#include "cluster/alloc.h"
+#include "cluster/policy.h"
+#include "engine/sim.h"
+#include "engine/tally.h"
+#include "hw/fleet.h"
+#include "workload/job.h"
+
+typedef struct dcs_sched {
+    dcs_fleet_t *fleet; /* not owned */
+    const dcs_policy_t *policy;
+    const dcs_placement_t *placement;
+    dcs_alloc_t alloc;
+    dcs_job_t **queue;  /* waiting jobs in submission order */
+    size_t queue_len, queue_cap;
+    int *scratch;       /* placement output, ngpus entries */
+    int64_t jobs_done;
+    dcs_time_t last_end_ns;     /* end of the latest job */
+    dcs_tally_t queue_tally;    /* jobs waiting */
+    dcs_tally_t running_tally;  /* jobs running */
+    dcs_tally_t busy_gpus_tally; /* GPUs allocated */
+} dcs_sched_t;
+
+/* Returns 0 or DCS_ENOMEM. */
+int dcs_sched_init(dcs_sched_t *s, dcs_fleet_t *fleet,
+                   const dcs_policy_t *policy,
+                   const dcs_placement_t *placement);
+void dcs_sched_destroy(dcs_sched_t *s);
+
+/* Accepts a queued job (ctx is the dcs_sched_t) and schedules. */
+void dcs_sched_submit(void *ctx, dcs_sim_t *sim, dcs_job_t *job);
+
+/* Integrates the tallies up to `end`; call once when the run ends. */
+int dcs_sched_finish(dcs_sched_t *s, dcs_time_t end);
+
+#endif

@@ -1,0 +1,444 @@
+/* reports.c - the run's CSV reports and run.yaml. */
+#include "report/reports.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "report/csv.h"
+
+#define J_PER_KWH 3.6e6
+#define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Energy of a job's GPUs from its start to `end` (for jobs still running). */
+static double job_gpu_energy_j(const dcs_run_data_t *run, const dcs_job_t *job)
+{
+    if (job->state == DCS_JOB_DONE)
+        return job->energy_j;
+    if (job->state != DCS_JOB_RUNNING)
+        return 0;
+    double e = 0;
+    for (int i = 0; i < job->gpus; i++)
+        e += dcs_fleet_gpu_energy_j(run->fleet, job->gpu_ids[i], run->end_ns);
+    return e - job->start_energy_j;
+}
+
+static dcs_time_t job_run_ns(const dcs_run_data_t *run, const dcs_job_t *job)
+{
+    if (job->start_ns < 0)
+        return 0;
+    return (job->end_ns >= 0 ? job->end_ns : run->end_ns) - job->start_ns;
+}
+
+/* A job's IT energy: its GPUs plus its GPUs' share of their nodes' host
+ * power. */
+static double job_it_energy_j(const dcs_run_data_t *run, const dcs_job_t *job)
+{
+    const dcs_fleet_spec_t *fs = &run->fleet->spec;
+    double host_share_w = fs->host_power_w / fs->gpus_per_node * job->gpus;
+    return job_gpu_energy_j(run, job) +
+           host_share_w * dcs_time_to_s(job_run_ns(run, job));
+}
+
+/* A job's cost: amortized capex of its GPUs and their share of the nodes
+ * for the time it held them, plus its IT energy at facility level (x PUE). */
+static double job_cost_usd(const dcs_run_data_t *run, const dcs_job_t *job)
+{
+    const dcs_fleet_spec_t *fs = &run->fleet->spec;
+    double per_gpu_s = dcs_cost_gpu_usd_per_s(run->cost) +
+                       dcs_cost_node_usd_per_s(run->cost) / fs->gpus_per_node;
+    double run_s = dcs_time_to_s(job_run_ns(run, job));
+    double facility_j =
+        job_it_energy_j(run, job) * dcs_facility_pue(run->facility);
+    return per_gpu_s * job->gpus * run_s +
+           dcs_cost_energy_usd(run->cost, facility_j);
+}
+
+void dcs_summary_compute(const dcs_run_data_t *run, dcs_summary_t *sum)
+{
+    const dcs_fleet_t *fleet = run->fleet;
+    const dcs_fleet_spec_t *fs = &fleet->spec;
+    double end_s = dcs_time_to_s(run->end_ns);
+    memset(sum, 0, sizeof *sum);
+    sum->makespan_ns = run->end_ns;
+    sum->gpus = fleet->ngpus;
+    for (int n = 0; n < fs->nodes; n++)
+        sum->gpu_energy_j += fleet->node_gpu_power_w[n].total;
+    sum->host_energy_j = fs->host_power_w * fs->nodes * end_s;
+    sum->it_energy_j = sum->gpu_energy_j + sum->host_energy_j;
+    dcs_facility_overheads(run->facility, sum->it_energy_j,
+                           &sum->cooling_energy_j, &sum->losses_energy_j);
+    sum->facility_energy_j =
+        sum->it_energy_j + sum->cooling_energy_j + sum->losses_energy_j;
+    sum->pue = sum->it_energy_j > 0
+                   ? sum->facility_energy_j / sum->it_energy_j
+                   : dcs_facility_pue(run->facility);
+    sum->energy_cost_usd =
+        dcs_cost_energy_usd(run->cost, sum->facility_energy_j);
+    sum->capex_cost_usd = (dcs_cost_gpu_usd_per_s(run->cost) * fleet->ngpus +
+                           dcs_cost_node_usd_per_s(run->cost) * fs->nodes) *
+                          end_s;
+    sum->total_cost_usd = sum->energy_cost_usd + sum->capex_cost_usd;
+    if (end_s > 0)
+        sum->mean_util_frac =
+            run->sched->busy_gpus_tally.total / (fleet->ngpus * end_s);
+
+    int64_t started = 0;
+    double delay_sum = 0, jct_sum = 0;
+    for (size_t i = 0; i < run->jobs->len; i++) {
+        const dcs_job_t *job = run->jobs->items[i];
+        if (job->state == DCS_JOB_PENDING)
+            continue;
+        sum->jobs_submitted++;
+        if (job->start_ns >= 0) {
+            double d = dcs_time_to_s(job->start_ns - job->submit_ns);
+            delay_sum += d;
+            if (d > sum->max_queue_delay_s)
+                sum->max_queue_delay_s = d;
+            started++;
+        }
+        if (job->state == DCS_JOB_DONE) {
+            sum->jobs_done++;
+            jct_sum += dcs_time_to_s(job->end_ns - job->submit_ns);
+        }
+    }
+    sum->mean_queue_delay_s = started ? delay_sum / started : 0;
+    sum->mean_jct_s = sum->jobs_done ? jct_sum / sum->jobs_done : 0;
+}
+
+static void hash_text(uint64_t hash, char *buf, size_t size)
+{
+    snprintf(buf, size, "fnv1a64:%016" PRIx64, hash);
+}
+
+static int write_summary(FILE *f, const dcs_run_data_t *run,
+                         const dcs_summary_t *s)
+{
+    static const char *const cols[] = {
+        "dcsim_version",      "scenario",          "scenario_hash",
+        "seed",               "makespan_s",        "jobs_submitted",
+        "jobs_done",          "gpus",              "gpu_energy_kwh",
+        "it_energy_kwh",      "facility_energy_kwh", "pue",
+        "energy_cost_usd",    "capex_cost_usd",    "total_cost_usd",
+        "mean_util_frac",     "mean_queue_delay_s", "max_queue_delay_s",
+        "mean_jct_s",
+    };
+    char hash[40];
+    dcs_csv_t w;
+    dcs_csv_begin(&w, f, cols, NCOLS(cols));
+    hash_text(run->scenario_hash, hash, sizeof hash);
+    dcs_csv_str(&w, DCSIM_VERSION);
+    dcs_csv_str(&w, run->scenario_name);
+    dcs_csv_str(&w, hash);
+    dcs_csv_i64(&w, (int64_t)run->seed);
+    dcs_csv_time_s(&w, s->makespan_ns);
+    dcs_csv_i64(&w, s->jobs_submitted);
+    dcs_csv_i64(&w, s->jobs_done);
+    dcs_csv_i64(&w, s->gpus);
+    dcs_csv_f64(&w, s->gpu_energy_j / J_PER_KWH);
+    dcs_csv_f64(&w, s->it_energy_j / J_PER_KWH);
+    dcs_csv_f64(&w, s->facility_energy_j / J_PER_KWH);
+    dcs_csv_f64(&w, s->pue);
+    dcs_csv_f64(&w, s->energy_cost_usd);
+    dcs_csv_f64(&w, s->capex_cost_usd);
+    dcs_csv_f64(&w, s->total_cost_usd);
+    dcs_csv_f64(&w, s->mean_util_frac);
+    dcs_csv_f64(&w, s->mean_queue_delay_s);
+    dcs_csv_f64(&w, s->max_queue_delay_s);
+    dcs_csv_f64(&w, s->mean_jct_s);
+    dcs_csv_end_row(&w);
+    return 0;
+}
+
+static void write_jobs(FILE *f, const dcs_run_data_t *run)
+{
+    static const char *const cols[] = {
+        "job_id",       "team",         "state",        "submit_time_s",
+        "start_time_s", "end_time_s",   "gpus",         "queue_delay_s",
+        "run_time_s",   "iterations",   "tokens",       "energy_kwh",
+        "cost_usd",
+    };
+    dcs_csv_t w;
+    dcs_csv_begin(&w, f, cols, NCOLS(cols));
+    for (size_t i = 0; i < run->jobs->len; i++) {
+        const dcs_job_t *job = run->jobs->items[i];
+        if (job->state == DCS_JOB_PENDING)
+            continue;
+        dcs_csv_i64(&w, job->id);
+        dcs_csv_str(&w, job->team);
+        dcs_csv_str(&w, dcs_job_state_name(job->state));
+        dcs_csv_time_s(&w, job->submit_ns);
+        if (job->start_ns >= 0)
+            dcs_csv_time_s(&w, job->start_ns);
+        else
+            dcs_csv_empty(&w);
+        if (job->end_ns >= 0)
+            dcs_csv_time_s(&w, job->end_ns);
+        else
+            dcs_csv_empty(&w);
+        dcs_csv_i64(&w, job->gpus);
+        if (job->start_ns >= 0)
+            dcs_csv_time_s(&w, job->start_ns - job->submit_ns);
+        else
+            dcs_csv_empty(&w);
+        dcs_csv_time_s(&w, job_run_ns(run, job));
+        dcs_csv_empty(&w); /* iterations: training jobs only */
+        dcs_csv_empty(&w); /* tokens: serving only */
+        dcs_csv_f64(&w, job_it_energy_j(run, job) / J_PER_KWH);
+        dcs_csv_f64(&w, job_cost_usd(run, job));
+        dcs_csv_end_row(&w);
+    }
+}
+
+static size_t interval_count(const dcs_run_data_t *run)
+{
+    dcs_time_t iv = run->fleet->interval_ns;
+    return (size_t)((run->end_ns + iv - 1) / iv);
+}
+
+static void interval_bounds(const dcs_run_data_t *run, size_t i,
+                            dcs_time_t *from, dcs_time_t *to)
+{
+    dcs_time_t iv = run->fleet->interval_ns;
+    *from = (dcs_time_t)i * iv;
+    *to = *from + iv < run->end_ns ? *from + iv : run->end_ns;
+}
+
+static void util_row(dcs_csv_t *w, dcs_time_t from, dcs_time_t to,
+                     const char *group, int devices, const double *state_s)
+{
+    double denom = devices * dcs_time_to_s(to - from);
+    dcs_csv_time_s(w, from);
+    dcs_csv_time_s(w, to);
+    dcs_csv_str(w, group);
+    dcs_csv_i64(w, devices);
+    double busy = 0;
+    for (int s = 0; s < DCS_DEV_NSTATES; s++) {
+        dcs_csv_f64(w, state_s[s] / denom);
+        if (s != DCS_DEV_IDLE && s != DCS_DEV_FAILED)
+            busy += state_s[s];
+    }
+    dcs_csv_f64(w, busy / denom);
+    dcs_csv_end_row(w);
+}
+
+static void write_utilization(FILE *f, const dcs_run_data_t *run)
+{
+    static const char *const cols[] = {
+        "interval_start_s", "interval_end_s", "group",       "devices",
+        "idle_frac",        "compute_frac",   "memory_frac", "comm_frac",
+        "failed_frac",      "busy_frac",
+    };
+    const dcs_fleet_t *fleet = run->fleet;
+    int nodes = fleet->spec.nodes, gpn = fleet->spec.gpus_per_node;
+    dcs_csv_t w;
+    dcs_csv_begin(&w, f, cols, NCOLS(cols));
+    for (size_t i = 0; i < interval_count(run); i++) {
+        dcs_time_t from, to;
+        interval_bounds(run, i, &from, &to);
+        double total[DCS_DEV_NSTATES] = {0};
+        for (int n = 0; n < nodes; n++)
+            for (int s = 0; s < DCS_DEV_NSTATES; s++)
+                total[s] += dcs_tally_bin(
+                    &fleet->node_states[n * DCS_DEV_NSTATES + s], i);
+        util_row(&w, from, to, "cluster", fleet->ngpus, total);
+        for (int n = 0; n < nodes; n++) {
+            double node_s[DCS_DEV_NSTATES];
+            char group[32];
+            for (int s = 0; s < DCS_DEV_NSTATES; s++)
+                node_s[s] = dcs_tally_bin(
+                    &fleet->node_states[n * DCS_DEV_NSTATES + s], i);
+            snprintf(group, sizeof group, "node%d", n);
+            util_row(&w, from, to, group, gpn, node_s);
+        }
+    }
+}
+
+/* IT energy of interval i: GPU boards and hosts, in J. */
+static void interval_it_j(const dcs_run_data_t *run, size_t i, double *gpu_j,
+                          double *host_j)
+{
+    const dcs_fleet_t *fleet = run->fleet;
+    dcs_time_t from, to;
+    interval_bounds(run, i, &from, &to);
+    *gpu_j = 0;
+    for (int n = 0; n < fleet->spec.nodes; n++)
+        *gpu_j += dcs_tally_bin(&fleet->node_gpu_power_w[n], i);
+    *host_j = fleet->spec.host_power_w * fleet->spec.nodes *
+              dcs_time_to_s(to - from);
+}
+
+static void write_energy(FILE *f, const dcs_run_data_t *run)
+{
+    static const char *const cols[] = {"interval_start_s", "interval_end_s",
+                                       "component", "energy_kwh"};
+    dcs_csv_t w;
+    dcs_csv_begin(&w, f, cols, NCOLS(cols));
+    for (size_t i = 0; i < interval_count(run); i++) {
+        dcs_time_t from, to;
+        double gpu_j, host_j, cooling_j, losses_j;
+        interval_bounds(run, i, &from, &to);
+        interval_it_j(run, i, &gpu_j, &host_j);
+        dcs_facility_overheads(run->facility, gpu_j + host_j, &cooling_j,
+                               &losses_j);
+        const char *names[] = {"gpu", "host", "cooling", "electrical_losses"};
+        double values[] = {gpu_j, host_j, cooling_j, losses_j};
+        for (size_t c = 0; c < 4; c++) {
+            dcs_csv_time_s(&w, from);
+            dcs_csv_time_s(&w, to);
+            dcs_csv_str(&w, names[c]);
+            dcs_csv_f64(&w, values[c] / J_PER_KWH);
+            dcs_csv_end_row(&w);
+        }
+    }
+}
+
+static void write_cost(FILE *f, const dcs_run_data_t *run)
+{
+    static const char *const cols[] = {"period_start_s", "period_end_s",
+                                       "item", "cost_usd"};
+    const dcs_fleet_t *fleet = run->fleet;
+    dcs_csv_t w;
+    dcs_csv_begin(&w, f, cols, NCOLS(cols));
+    for (size_t i = 0; i < interval_count(run); i++) {
+        dcs_time_t from, to;
+        double gpu_j, host_j, cooling_j, losses_j;
+        interval_bounds(run, i, &from, &to);
+        interval_it_j(run, i, &gpu_j, &host_j);
+        dcs_facility_overheads(run->facility, gpu_j + host_j, &cooling_j,
+                               &losses_j);
+        double len_s = dcs_time_to_s(to - from);
+        const char *names[] = {"capex_gpus", "capex_nodes", "energy"};
+        double values[] = {
+            dcs_cost_gpu_usd_per_s(run->cost) * fleet->ngpus * len_s,
+            dcs_cost_node_usd_per_s(run->cost) * fleet->spec.nodes * len_s,
+            dcs_cost_energy_usd(run->cost,
+                                gpu_j + host_j + cooling_j + losses_j),
+        };
+        for (size_t c = 0; c < 3; c++) {
+            dcs_csv_time_s(&w, from);
+            dcs_csv_time_s(&w, to);
+            dcs_csv_str(&w, names[c]);
+            dcs_csv_f64(&w, values[c]);
+            dcs_csv_end_row(&w);
+        }
+    }
+}
+
+static void write_timeseries(FILE *f, const dcs_run_data_t *run)
+{
+    static const char *const cols[] = {
+        "interval_start_s", "interval_end_s", "it_power_w",
+        "facility_power_w", "pue",            "outside_temp_c",
+        "queue_length",     "running_jobs",   "busy_gpus",
+    };
+    const dcs_sched_t *s = run->sched;
+    dcs_csv_t w;
+    dcs_csv_begin(&w, f, cols, NCOLS(cols));
+    for (size_t i = 0; i < interval_count(run); i++) {
+        dcs_time_t from, to;
+        double gpu_j, host_j, cooling_j, losses_j;
+        interval_bounds(run, i, &from, &to);
+        interval_it_j(run, i, &gpu_j, &host_j);
+        double it_j = gpu_j + host_j;
+        dcs_facility_overheads(run->facility, it_j, &cooling_j, &losses_j);
+        double len_s = dcs_time_to_s(to - from);
+        dcs_csv_time_s(&w, from);
+        dcs_csv_time_s(&w, to);
+        dcs_csv_f64(&w, it_j / len_s);
+        dcs_csv_f64(&w, (it_j + cooling_j + losses_j) / len_s);
+        dcs_csv_f64(&w, it_j > 0 ? (it_j + cooling_j + losses_j) / it_j
+                                 : dcs_facility_pue(run->facility));
+        dcs_csv_f64(&w, run->facility->outside_temp_c);
+        dcs_csv_f64(&w, dcs_tally_bin(&s->queue_tally, i) / len_s);
+        dcs_csv_f64(&w, dcs_tally_bin(&s->running_tally, i) / len_s);
+        dcs_csv_f64(&w, dcs_tally_bin(&s->busy_gpus_tally, i) / len_s);
+        dcs_csv_end_row(&w);
+    }
+}
+
+int dcs_reports_write(dcs_outdir_t *o, const dcs_run_data_t *run,
+                      const dcs_summary_t *sum, dcs_err_t *err)
+{
+    FILE *f;
+    if (!(f = dcs_outdir_create(o, "summary.csv", err)))
+        return DCS_EIO;
+    write_summary(f, run, sum);
+    if (!(f = dcs_outdir_create(o, "jobs.csv", err)))
+        return DCS_EIO;
+    write_jobs(f, run);
+    if (!(f = dcs_outdir_create(o, "utilization.csv", err)))
+        return DCS_EIO;
+    write_utilization(f, run);
+    if (!(f = dcs_outdir_create(o, "energy.csv", err)))
+        return DCS_EIO;
+    write_energy(f, run);
+    if (!(f = dcs_outdir_create(o, "cost.csv", err)))
+        return DCS_EIO;
+    write_cost(f, run);
+    if (!(f = dcs_outdir_create(o, "timeseries.csv", err)))
+        return DCS_EIO;
+    write_timeseries(f, run);
+    return 0;
+}
+
+int dcs_report_run_yaml(dcs_outdir_t *o, const dcs_run_data_t *run,
+                        const char *resolved, dcs_err_t *err)
+{
+    FILE *f = dcs_outdir_create(o, "run.yaml", err);
+    if (!f)
+        return DCS_EIO;
+    char hash[40];
+    hash_text(run->scenario_hash, hash, sizeof hash);
+    fprintf(f,
+            "# The record of one dcsim run: what ran, with which seed, and the\n"
+            "# scenario exactly as simulated (includes inlined, --set applied).\n"
+            "dcsim_version: \"%s\"\n"
+            "seed: %" PRIu64 "\n"
+            "scenario_file: \"%s\"\n"
+            "scenario_hash: \"%s\"\n"
+            "scenario:\n",
+            DCSIM_VERSION, run->seed, run->scenario_file, hash);
+    /* Indent the resolved document under `scenario:`. */
+    const char *p = resolved;
+    if (!strncmp(p, "---", 3)) {
+        p = strchr(p, '\n');
+        p = p ? p + 1 : "";
+    }
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (len == 3 && !strncmp(p, "...", 3))
+            break;
+        fprintf(f, "  %.*s\n", (int)len, p);
+        p = nl ? nl + 1 : p + len;
+    }
+    return 0;
+}
+
+void dcs_summary_print(FILE *out, const dcs_run_data_t *run,
+                       const dcs_summary_t *s)
+{
+    char t[40];
+    fprintf(out, "%-26s %s\n", "scenario", run->scenario_name);
+    fprintf(out, "%-26s %s (%d nodes x %d %s)\n", "cluster",
+            run->fleet->spec.name, run->fleet->spec.nodes,
+            run->fleet->spec.gpus_per_node, run->fleet->spec.device.name);
+    fprintf(out, "%-26s %" PRIu64 "\n", "seed", run->seed);
+    fprintf(out, "%-26s %s s (%.2f h)\n", "makespan",
+            dcs_format_time_s(s->makespan_ns, t, sizeof t),
+            dcs_time_to_s(s->makespan_ns) / 3600.0);
+    fprintf(out, "%-26s %" PRId64 " of %" PRId64 " submitted\n", "jobs done",
+            s->jobs_done, s->jobs_submitted);
+    fprintf(out, "%-26s %.1f %%\n", "mean GPU utilization",
+            100.0 * s->mean_util_frac);
+    fprintf(out, "%-26s %.1f s (max %.1f s)\n", "mean queueing delay",
+            s->mean_queue_delay_s, s->max_queue_delay_s);
+    fprintf(out, "%-26s %.1f s\n", "mean job completion time", s->mean_jct_s);
+    fprintf(out, "%-26s %.1f kWh (GPUs %.1f kWh)\n", "IT energy",
+            s->it_energy_j / J_PER_KWH, s->gpu_energy_j / J_PER_KWH);
+    fprintf(out, "%-26s %.1f kWh\n", "facility energy",
+            s->facility_energy_j / J_PER_KWH);
+    fprintf(out, "%-26s %.3f\n", "PUE", s->pue);
+    fprintf(out, "%-26s $%.2f (energy $%.2f, capex $%.2f)\n", "total cost",
+            s->total_cost_usd, s->energy_cost_usd, s->capex_cost_usd);
+}

@@ -1,0 +1,72 @@
+/* reports.h - the run's reports: summary, jobs, utilization, energy, cost,
+ * timeseries (CSV), and run.yaml.
+ *
+ * Everything is derived from the state the run leaves behind (the fleet's
+ * and the scheduler's tallies, the jobs); nothing is sampled, so interval
+ * figures are exact integrals. Columns and their units are documented in
+ * results/README.md. */
+#ifndef DCS_REPORTS_H
+#define DCS_REPORTS_H
+
+#include <stdio.h>
+
+#include "cluster/sched.h"
+#include "cost/cost.h"
+#include "facility/facility.h"
+#include "hw/fleet.h"
+#include "report/outdir.h"
+#include "workload/job.h"
+
+/* What a finished run hands to the reports. */
+typedef struct dcs_run_data {
+    const char *scenario_name;
+    const char *scenario_file;  /* as given on the command line */
+    uint64_t scenario_hash;     /* FNV-1a 64 of the resolved scenario */
+    uint64_t seed;
+    dcs_time_t end_ns;          /* when the run ended */
+    const dcs_fleet_t *fleet;
+    const dcs_sched_t *sched;
+    const dcs_jobs_t *jobs;
+    const dcs_facility_t *facility;
+    const dcs_cost_spec_t *cost;
+} dcs_run_data_t;
+
+/* The run in a few numbers (summary.csv and the printed table). */
+typedef struct dcs_summary {
+    dcs_time_t makespan_ns;     /* end of the run */
+    int64_t jobs_submitted;
+    int64_t jobs_done;
+    int gpus;
+    double gpu_energy_j;        /* GPU boards */
+    double host_energy_j;       /* everything else in the nodes */
+    double it_energy_j;         /* gpu + host */
+    double cooling_energy_j;
+    double losses_energy_j;     /* power delivery losses */
+    double facility_energy_j;   /* it + cooling + losses */
+    double pue;                 /* facility / it energy */
+    double energy_cost_usd;
+    double capex_cost_usd;      /* amortized over the run */
+    double total_cost_usd;
+    double mean_util_frac;      /* busy GPU-seconds / (GPUs x makespan) */
+    double mean_queue_delay_s;  /* over started jobs */
+    double max_queue_delay_s;
+    double mean_jct_s;          /* submit to end, over finished jobs */
+} dcs_summary_t;
+
+void dcs_summary_compute(const dcs_run_data_t *run, dcs_summary_t *sum);
+
+/* Writes summary.csv, jobs.csv, utilization.csv, energy.csv, cost.csv and
+ * timeseries.csv into `o`. Returns 0 or a DCS_E* code with `err` filled. */
+int dcs_reports_write(dcs_outdir_t *o, const dcs_run_data_t *run,
+                      const dcs_summary_t *sum, dcs_err_t *err);
+
+/* Writes run.yaml: version, seed, scenario file and hash, and the resolved
+ * scenario (`resolved`, YAML text) under the key `scenario`. */
+int dcs_report_run_yaml(dcs_outdir_t *o, const dcs_run_data_t *run,
+                        const char *resolved, dcs_err_t *err);
+
+/* Prints the summary as an aligned table for people. */
+void dcs_summary_print(FILE *out, const dcs_run_data_t *run,
+                       const dcs_summary_t *sum);
+
+#endif

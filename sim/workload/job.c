@@ -1,0 +1,54 @@
+/* job.c - jobs and the run's list of them. */
+#include "workload/job.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+const char *dcs_job_state_name(dcs_job_state_t state)
+{
+    static const char *const names[] = {"pending", "queued", "running",
+                                        "done"};
+    return state <= DCS_JOB_DONE ? names[state] : "unknown";
+}
+
+static dcs_time_t fixed_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
+{
+    (void)gpu_ids;
+    return job->duration_ns;
+}
+
+const dcs_job_kind_t dcs_job_kind_fixed = {"fixed", fixed_run_time_ns};
+
+dcs_job_t *dcs_jobs_add(dcs_jobs_t *jobs, int64_t id)
+{
+    if (jobs->len == jobs->cap) {
+        size_t cap = jobs->cap ? jobs->cap * 2 : 64;
+        dcs_job_t **items = realloc(jobs->items, cap * sizeof *items);
+        if (!items)
+            return NULL;
+        jobs->items = items;
+        jobs->cap = cap;
+    }
+    dcs_job_t *job = calloc(1, sizeof *job);
+    if (!job)
+        return NULL;
+    job->id = id;
+    job->kind = &dcs_job_kind_fixed;
+    snprintf(job->team, sizeof job->team, "default");
+    job->state = DCS_JOB_PENDING;
+    job->start_ns = -1;
+    job->end_ns = -1;
+    jobs->items[jobs->len++] = job;
+    return job;
+}
+
+void dcs_jobs_destroy(dcs_jobs_t *jobs)
+{
+    for (size_t i = 0; i < jobs->len; i++) {
+        free(jobs->items[i]->gpu_ids);
+        free(jobs->items[i]);
+    }
+    free(jobs->items);
+    jobs->items = NULL;
+    jobs->len = jobs->cap = 0;
+}

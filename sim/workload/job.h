@@ -1,0 +1,67 @@
+/* job.h - a job: a request for GPUs and the work to do on them.
+ *
+ * A job is submitted, waits in the scheduler's queue, runs on the GPUs it is
+ * placed on, and ends. What decides how long it runs is its kind: this
+ * version has jobs of fixed duration (the synthetic stream, traces with run
+ * times); training jobs whose duration follows from a parallel plan on the
+ * GPUs they get plug in as another kind. */
+#ifndef DCS_JOB_H
+#define DCS_JOB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/time.h"
+
+typedef enum dcs_job_state {
+    DCS_JOB_PENDING, /* not yet submitted */
+    DCS_JOB_QUEUED,  /* submitted, waiting */
+    DCS_JOB_RUNNING,
+    DCS_JOB_DONE,
+} dcs_job_state_t;
+
+/* "pending", "queued", "running", "done". */
+const char *dcs_job_state_name(dcs_job_state_t state);
+
+typedef struct dcs_job dcs_job_t;
+
+/* What kind of work a job carries. */
+typedef struct dcs_job_kind {
+    const char *name;
+    /* Run time on the placement it got (gpu ids, `gpus` of them). */
+    dcs_time_t (*run_time_ns)(const dcs_job_t *job, const int *gpu_ids);
+} dcs_job_kind_t;
+
+/* Jobs whose run time is job->duration_ns wherever they run. */
+extern const dcs_job_kind_t dcs_job_kind_fixed;
+
+struct dcs_job {
+    int64_t id;                 /* unique, in submission order */
+    const dcs_job_kind_t *kind; /* how its run time is found */
+    char team[32];              /* owner, for cost attribution */
+    int gpus;                   /* GPUs requested */
+    dcs_time_t duration_ns;     /* run time, for fixed-duration jobs */
+    dcs_job_state_t state;
+    dcs_time_t submit_ns;       /* when submitted */
+    dcs_time_t start_ns;        /* when started; -1 before */
+    dcs_time_t end_ns;          /* when ended; -1 before */
+    int *gpu_ids;               /* placement, `gpus` entries, while running
+                                   and after; NULL before */
+    double energy_j;            /* GPU energy while it ran, once ended */
+    double start_energy_j;      /* its GPUs' energy at start (bookkeeping) */
+    void *sched;                /* the scheduler that runs it (opaque) */
+};
+
+/* The run's jobs, in submission order; owns them. */
+typedef struct dcs_jobs {
+    dcs_job_t **items;
+    size_t len, cap;
+} dcs_jobs_t;
+
+/* A new job with the given id appended to `jobs`; NULL when out of memory.
+ * The job starts pending, with start and end at -1 and team "default". */
+dcs_job_t *dcs_jobs_add(dcs_jobs_t *jobs, int64_t id);
+/* Frees every job. */
+void dcs_jobs_destroy(dcs_jobs_t *jobs);
+
+#endif
