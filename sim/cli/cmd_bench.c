@@ -47,7 +47,8 @@ static int parse_u64(const char *opt, const char *s, uint64_t *out)
     char *end;
     double v = strtod(s, &end); /* accepts 2e7 as well as 20000000 */
     if (end == s || *end || v < 1 || v > 1e15 || v != (double)(uint64_t)v) {
-        fprintf(stderr, "dcsim bench: %s: expected a positive integer, found '%s'\n",
+        fprintf(stderr,
+                "dcsim bench: %s: expected a positive integer, found '%s'\n",
                 opt, s);
         return -1;
     }

@@ -17,7 +17,8 @@ static const char USAGE[] =
     "Lists what ships with dcsim: device specs (topologies/devices),\n"
     "clusters (topologies/clusters), model architectures (workloads/models),\n"
     "runnable scenarios (scenarios), and scheduling policies and placements.\n"
-    "The data root is $DCSIM_HOME, else the source tree dcsim was built from.\n";
+    "The data root is $DCSIM_HOME, else the source tree dcsim was built "
+    "from.\n";
 
 const char *dcs_cli_home(void)
 {

@@ -9,7 +9,8 @@
 #include "cli/world.h"
 
 static const char USAGE[] =
-    "usage: dcsim run SCENARIO.yaml [--out DIR] [--seed N] [--set key=value]...\n"
+    "usage: dcsim run SCENARIO.yaml [--out DIR] [--seed N] [--set "
+    "key=value]...\n"
     "\n"
     "Runs a scenario and writes its reports (summary.csv, jobs.csv,\n"
     "utilization.csv, energy.csv, cost.csv, timeseries.csv and run.yaml) to\n"
@@ -20,7 +21,8 @@ static const char USAGE[] =
     "  --seed N           random seed, overriding the scenario's `seed`\n"
     "  --set key=value    override any value of the scenario, by its dotted\n"
     "                     path: --set cluster.nodes=4, --set\n"
-    "                     workload.gpu_counts=[1,8]; repeatable, applied in order\n"
+    "                     workload.gpu_counts=[1,8]; repeatable, applied in "
+    "order\n"
     "  -q, --quiet        print nothing but errors\n"
     "  -h, --help         this help\n"
     "\n"
@@ -91,8 +93,8 @@ int dcs_cmd_run(int argc, char **argv, FILE *out)
     int rc = dcs_world_run(&ro, quiet ? NULL : out, &err);
     free(sets);
     if (rc < 0) {
-        fprintf(stderr, "dcsim run: %s\n", err.msg[0] ? err.msg
-                                                       : dcs_strerror(rc));
+        fprintf(stderr, "dcsim run: %s\n",
+                err.msg[0] ? err.msg : dcs_strerror(rc));
         return dcs_cli_exit_status(rc);
     }
     return DCS_EXIT_OK;

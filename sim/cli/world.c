@@ -60,18 +60,17 @@ static int read_workload(dcs_cfg_node_t *root, scenario_t *sc, dcs_err_t *err)
     return 0;
 }
 
-static int read_scheduler(dcs_cfg_node_t *root, scenario_t *sc,
-                          dcs_err_t *err)
+static int read_scheduler(dcs_cfg_node_t *root, scenario_t *sc, dcs_err_t *err)
 {
     const char *policy = "fifo", *placement = "pack";
     dcs_cfg_node_t *s = NULL;
     int rc;
     if ((rc = dcs_cfg_map(root, "scheduler", DCS_CFG_OPTIONAL, &s, err)) < 0)
         return rc;
-    if (s && ((rc = dcs_cfg_str(s, "policy", DCS_CFG_OPTIONAL, &policy,
-                                err)) < 0 ||
-              (rc = dcs_cfg_str(s, "placement", DCS_CFG_OPTIONAL, &placement,
-                                err)) < 0))
+    if (s &&
+        ((rc = dcs_cfg_str(s, "policy", DCS_CFG_OPTIONAL, &policy, err)) < 0 ||
+         (rc = dcs_cfg_str(s, "placement", DCS_CFG_OPTIONAL, &placement, err)) <
+             0))
         return rc;
     sc->policy = dcs_policy_find(policy);
     sc->placement = dcs_placement_find(placement);
@@ -117,8 +116,8 @@ static int read_scenario(dcs_cfg_t *cfg, const char *path, scenario_t *sc,
         (rc = dcs_fleet_read(cluster, &sc->fleet, err)) < 0 ||
         (rc = read_workload(root, sc, err)) < 0 ||
         (rc = read_scheduler(root, sc, err)) < 0 ||
-        (rc = dcs_cfg_map(root, "facility", DCS_CFG_REQUIRED, &facility,
-                          err)) < 0 ||
+        (rc = dcs_cfg_map(root, "facility", DCS_CFG_REQUIRED, &facility, err)) <
+            0 ||
         (rc = dcs_facility_read(facility, &sc->facility, err)) < 0 ||
         (rc = dcs_cfg_map(root, "cost", DCS_CFG_REQUIRED, &cost, err)) < 0 ||
         (rc = dcs_cost_read(cost, &sc->cost, err)) < 0 ||
@@ -133,8 +132,8 @@ static int read_scenario(dcs_cfg_t *cfg, const char *path, scenario_t *sc,
     else
         name_from_path(path, sc->name, sizeof sc->name);
     sc->seed = (uint64_t)seed;
-    sc->horizon_ns = horizon_s > 0 ? dcs_time_from_s(horizon_s)
-                                   : DCS_TIME_NEVER;
+    sc->horizon_ns =
+        horizon_s > 0 ? dcs_time_from_s(horizon_s) : DCS_TIME_NEVER;
     sc->interval_ns = dcs_time_from_s(interval_s);
     return 0;
 }
@@ -151,9 +150,9 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
     dcs_sim_t *sim = dcs_sim_new();
     int rc = sim ? 0 : DCS_ENOMEM;
     int have_fleet = 0, have_sched = 0, have_synth = 0;
-    if (rc == 0 && (rc = dcs_fleet_init(&fleet, &sc->fleet,
-                                        dcs_power_model_two_level(),
-                                        sc->interval_ns)) == 0)
+    if (rc == 0 &&
+        (rc = dcs_fleet_init(&fleet, &sc->fleet, dcs_power_model_two_level(),
+                             sc->interval_ns)) == 0)
         have_fleet = 1;
     if (rc == 0 &&
         (rc = dcs_sched_init(&sched, &fleet, sc->policy, sc->placement)) == 0)
@@ -182,9 +181,8 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
     else
         snprintf(out_dir, sizeof out_dir, "results/%s", sc->name);
     dcs_run_data_t run = {
-        sc->name, opts->scenario_path, hash,          sc->seed,
-        end,      &fleet,              &sched,        &jobs,
-        &sc->facility, &sc->cost,
+        sc->name, opts->scenario_path, hash,      sc->seed, end, &fleet, &sched,
+        &jobs,    &sc->facility,       &sc->cost,
     };
     dcs_summary_t sum;
     dcs_summary_compute(&run, &sum);
@@ -238,8 +236,8 @@ int dcs_world_run(const dcs_run_opts_t *opts, FILE *table, dcs_err_t *err)
     if (rc == 0)
         rc = dcs_cfg_emit(cfg, &resolved, &resolved_len, err);
     if (rc == 0)
-        rc = simulate(opts, &sc, resolved,
-                      dcs_cfg_hash(resolved, resolved_len), table, err);
+        rc = simulate(opts, &sc, resolved, dcs_cfg_hash(resolved, resolved_len),
+                      table, err);
     free(resolved);
     dcs_synth_spec_destroy(&sc.synth);
     dcs_cfg_free(cfg);

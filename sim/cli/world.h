@@ -16,12 +16,12 @@
 
 typedef struct dcs_run_opts {
     const char *scenario_path;
-    const char *out_dir;       /* NULL: results/<scenario name> */
-    int has_seed;              /* 1: `seed` overrides the scenario's */
+    const char *out_dir; /* NULL: results/<scenario name> */
+    int has_seed;        /* 1: `seed` overrides the scenario's */
     uint64_t seed;
-    const char *const *sets;   /* "a.b=value" overrides, in order */
+    const char *const *sets; /* "a.b=value" overrides, in order */
     size_t nsets;
-    FILE *progress;            /* progress line target, or NULL */
+    FILE *progress; /* progress line target, or NULL */
 } dcs_run_opts_t;
 
 /* Runs the scenario and writes its reports; prints the summary table on

@@ -17,7 +17,7 @@
 
 typedef struct dcs_sched_view dcs_sched_view_t;
 struct dcs_sched_view {
-    dcs_job_t *const *queue;  /* waiting jobs, in submission order */
+    dcs_job_t *const *queue; /* waiting jobs, in submission order */
     size_t queue_len;
     const dcs_alloc_t *alloc; /* free GPUs */
     dcs_time_t now_ns;

@@ -5,8 +5,7 @@
 #include <string.h>
 
 int dcs_sched_init(dcs_sched_t *s, dcs_fleet_t *fleet,
-                   const dcs_policy_t *policy,
-                   const dcs_placement_t *placement)
+                   const dcs_policy_t *policy, const dcs_placement_t *placement)
 {
     memset(s, 0, sizeof *s);
     s->fleet = fleet;
@@ -16,9 +15,8 @@ int dcs_sched_init(dcs_sched_t *s, dcs_fleet_t *fleet,
     dcs_tally_init(&s->running_tally, 0, fleet->interval_ns);
     dcs_tally_init(&s->busy_gpus_tally, 0, fleet->interval_ns);
     s->scratch = malloc((size_t)fleet->ngpus * sizeof *s->scratch);
-    if (!s->scratch ||
-        dcs_alloc_init(&s->alloc, fleet->spec.nodes,
-                       fleet->spec.gpus_per_node) < 0) {
+    if (!s->scratch || dcs_alloc_init(&s->alloc, fleet->spec.nodes,
+                                      fleet->spec.gpus_per_node) < 0) {
         dcs_sched_destroy(s);
         return DCS_ENOMEM;
     }
@@ -53,8 +51,8 @@ static void start_job(dcs_sched_t *s, dcs_sim_t *sim, size_t index)
             (s->queue_len - index - 1) * sizeof *s->queue);
     s->queue_len--;
 
-    int rc = s->placement->place(s->placement, &s->alloc, job->gpus,
-                                 s->scratch);
+    int rc =
+        s->placement->place(s->placement, &s->alloc, job->gpus, s->scratch);
     DCS_ASSERT(rc == 0); /* the policy picked a job that fits */
     job->gpu_ids = malloc((size_t)job->gpus * sizeof *job->gpu_ids);
     DCS_ASSERT(job->gpu_ids != NULL);
@@ -80,8 +78,8 @@ static void start_job(dcs_sched_t *s, dcs_sim_t *sim, size_t index)
 static void schedule(dcs_sched_t *s, dcs_sim_t *sim)
 {
     for (;;) {
-        dcs_sched_view_t view = {s->queue, s->queue_len, &s->alloc,
-                                 dcs_sim_now(sim), view_fits, s};
+        dcs_sched_view_t view = {s->queue,         s->queue_len, &s->alloc,
+                                 dcs_sim_now(sim), view_fits,    s};
         long pick = s->policy->pick(s->policy, &view);
         if (pick < 0)
             break;

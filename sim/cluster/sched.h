@@ -22,13 +22,13 @@ typedef struct dcs_sched {
     const dcs_policy_t *policy;
     const dcs_placement_t *placement;
     dcs_alloc_t alloc;
-    dcs_job_t **queue;  /* waiting jobs in submission order */
+    dcs_job_t **queue; /* waiting jobs in submission order */
     size_t queue_len, queue_cap;
-    int *scratch;       /* placement output, ngpus entries */
+    int *scratch; /* placement output, ngpus entries */
     int64_t jobs_done;
-    dcs_time_t last_end_ns;     /* end of the latest job */
-    dcs_tally_t queue_tally;    /* jobs waiting */
-    dcs_tally_t running_tally;  /* jobs running */
+    dcs_time_t last_end_ns;      /* end of the latest job */
+    dcs_tally_t queue_tally;     /* jobs waiting */
+    dcs_tally_t running_tally;   /* jobs running */
     dcs_tally_t busy_gpus_tally; /* GPUs allocated */
 } dcs_sched_t;
 

@@ -37,7 +37,8 @@ typedef enum dcs_cfg_kind {
 
 /* Flags for the keyed accessors. */
 enum {
-    DCS_CFG_OPTIONAL = 0, /* absent: *out keeps the caller's default, returns 0 */
+    DCS_CFG_OPTIONAL =
+        0, /* absent: *out keeps the caller's default, returns 0 */
     DCS_CFG_REQUIRED = 1, /* absent: error "missing (required)" */
 };
 
@@ -105,8 +106,8 @@ dcs_cfg_node_t *dcs_cfg_get(dcs_cfg_node_t *map, const char *key);
  *   missing (required)            (reported at the enclosing mapping)
  * A number accepts anything strtod accepts in full (1e9, -2.5); an integer
  * also accepts an integral number written as a float (1e6). */
-int dcs_cfg_f64(dcs_cfg_node_t *map, const char *key, unsigned flags,
-                double lo, double hi, double *out, dcs_err_t *err);
+int dcs_cfg_f64(dcs_cfg_node_t *map, const char *key, unsigned flags, double lo,
+                double hi, double *out, dcs_err_t *err);
 int dcs_cfg_i64(dcs_cfg_node_t *map, const char *key, unsigned flags,
                 int64_t lo, int64_t hi, int64_t *out, dcs_err_t *err);
 int dcs_cfg_bool(dcs_cfg_node_t *map, const char *key, unsigned flags,
@@ -140,11 +141,11 @@ int dcs_cfg_as_i64(const dcs_cfg_node_t *node, int64_t lo, int64_t hi,
 
 /* Walks the subtree under `node` and reports the first key (in file order,
  * depth first) that no accessor asked for:
- *   FILE:L:C: unknown field 'cluster.gpu_per_node'; did you mean 'gpus_per_node'?
- * or, when no known key is close (edit distance > max(2, len/3)):
- *   FILE:L:C: unknown field 'x.zzz'; known fields: a, b, c
- * A mapping none of whose keys was ever asked for is reported by its first
- * key the same way (known fields: none). Returns 0 or DCS_EINPUT. */
+ *   FILE:L:C: unknown field 'cluster.gpu_per_node'; did you mean
+ * 'gpus_per_node'? or, when no known key is close (edit distance > max(2,
+ * len/3)): FILE:L:C: unknown field 'x.zzz'; known fields: a, b, c A mapping
+ * none of whose keys was ever asked for is reported by its first key the same
+ * way (known fields: none). Returns 0 or DCS_EINPUT. */
 int dcs_cfg_check_unknown(const dcs_cfg_node_t *node, dcs_err_t *err);
 
 /* Formats a validation error at `node` in the common shape

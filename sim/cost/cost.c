@@ -2,7 +2,7 @@
 #include "cost/cost.h"
 
 #define SECONDS_PER_YEAR (365.25 * 86400.0) /* Julian year */
-#define J_PER_KWH 3.6e6
+#define J_PER_KWH        3.6e6
 
 int dcs_cost_read(dcs_cfg_node_t *map, dcs_cost_spec_t *spec, dcs_err_t *err)
 {

@@ -160,7 +160,8 @@ int dcs_queue_cancel(dcs_queue_t *q, dcs_event_id_t id)
     release_slot(q, slot);
     q->len--;
     if (pos < q->len) {
-        /* Fill the hole with the last entry, which may need to go either way. */
+        /* Fill the hole with the last entry, which may need to go either way.
+         */
         dcs_heap_entry_t last = q->heap[q->len];
         if (pos > 0 && entry_before(&last, &q->heap[(pos - 1) / 2]))
             sift_up(q, pos, last);

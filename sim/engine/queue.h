@@ -51,13 +51,13 @@ typedef struct dcs_event_slot {
 
 /* The queue. Callers may read `len`; the rest is private. */
 typedef struct dcs_queue {
-    size_t len;               /* pending events */
-    size_t cap;               /* heap capacity */
-    dcs_heap_entry_t *heap;   /* heap[0] is the earliest */
-    dcs_event_slot_t *slots;  /* event pool */
-    size_t nslots;            /* slots allocated */
-    uint32_t free_head;       /* first free slot, UINT32_MAX if none */
-    uint64_t next_seq;        /* insertion sequence */
+    size_t len;              /* pending events */
+    size_t cap;              /* heap capacity */
+    dcs_heap_entry_t *heap;  /* heap[0] is the earliest */
+    dcs_event_slot_t *slots; /* event pool */
+    size_t nslots;           /* slots allocated */
+    uint32_t free_head;      /* first free slot, UINT32_MAX if none */
+    uint64_t next_seq;       /* insertion sequence */
 } dcs_queue_t;
 
 /* Initializes an empty queue. */

@@ -19,7 +19,8 @@ uint32_t dcs_rng_seed(uint64_t run_seed, const char *name, uint64_t id);
  * gsl_rng_free(). */
 gsl_rng *dcs_rng_new(uint64_t run_seed, const char *name);
 
-/* A new generator for entity `id` of stream `name` (one per GPU, per job...). */
+/* A new generator for entity `id` of stream `name` (one per GPU, per job...).
+ */
 gsl_rng *dcs_rng_new_id(uint64_t run_seed, const char *name, uint64_t id);
 
 #endif

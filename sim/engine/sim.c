@@ -59,8 +59,8 @@ dcs_event_id_t dcs_sim_at(dcs_sim_t *sim, dcs_time_t t, dcs_event_fn fn,
     return dcs_queue_push(&sim->queue, t, fn, obj, arg);
 }
 
-dcs_event_id_t dcs_sim_after(dcs_sim_t *sim, dcs_time_t delay,
-                             dcs_event_fn fn, void *obj, int64_t arg)
+dcs_event_id_t dcs_sim_after(dcs_sim_t *sim, dcs_time_t delay, dcs_event_fn fn,
+                             void *obj, int64_t arg)
 {
     DCS_ASSERT(delay >= 0);
     return dcs_queue_push(&sim->queue, sim->now_ns + delay, fn, obj, arg);
@@ -101,11 +101,12 @@ static void print_progress(dcs_sim_t *sim, int final)
     if (!final && wall - sim->wall_last_print_s < 0.5)
         return;
     double dt = wall - sim->wall_last_print_s;
-    double rate = dt > 0 ? (double)(sim->events_run -
-                                    sim->events_at_last_print) / dt
-                         : 0.0;
+    double rate =
+        dt > 0 ? (double)(sim->events_run - sim->events_at_last_print) / dt
+               : 0.0;
     double elapsed = wall - sim->wall_start_s;
-    fprintf(sim->progress_out, "\r[dcsim] sim %.1f h  %.2f M events/s  wall %.1f s",
+    fprintf(sim->progress_out,
+            "\r[dcsim] sim %.1f h  %.2f M events/s  wall %.1f s",
             dcs_time_to_s(sim->now_ns) / 3600.0, rate / 1e6, elapsed);
     if (sim->end_hint_ns != DCS_TIME_NEVER && sim->end_hint_ns > 0) {
         double frac = (double)sim->now_ns / (double)sim->end_hint_ns;

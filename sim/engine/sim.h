@@ -29,8 +29,8 @@ dcs_time_t dcs_sim_now(const dcs_sim_t *sim);
 dcs_event_id_t dcs_sim_at(dcs_sim_t *sim, dcs_time_t t, dcs_event_fn fn,
                           void *obj, int64_t arg);
 /* As dcs_sim_at, `delay` (>= 0) after now. */
-dcs_event_id_t dcs_sim_after(dcs_sim_t *sim, dcs_time_t delay,
-                             dcs_event_fn fn, void *obj, int64_t arg);
+dcs_event_id_t dcs_sim_after(dcs_sim_t *sim, dcs_time_t delay, dcs_event_fn fn,
+                             void *obj, int64_t arg);
 /* Cancels a pending event: 0, or DCS_ENOTFOUND when it is not pending. */
 int dcs_sim_cancel(dcs_sim_t *sim, dcs_event_id_t id);
 

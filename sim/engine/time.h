@@ -11,7 +11,7 @@
 
 typedef int64_t dcs_time_t; /* nanoseconds since the run started */
 
-#define DCS_NS_PER_S  INT64_C(1000000000)
+#define DCS_NS_PER_S   INT64_C(1000000000)
 #define DCS_TIME_NEVER INT64_MAX /* later than any event */
 
 /* Seconds as a double (exact below 2^53 ns, about 104 days; beyond that the

@@ -7,8 +7,8 @@ int dcs_facility_read(dcs_cfg_node_t *map, dcs_facility_t *facility,
     int rc;
     if ((rc = dcs_cfg_f64(map, "cooling_overhead_frac", DCS_CFG_REQUIRED, 0, 5,
                           &facility->cooling_overhead_frac, err)) < 0 ||
-        (rc = dcs_cfg_f64(map, "electrical_loss_frac", DCS_CFG_REQUIRED, 0,
-                          0.5, &facility->electrical_loss_frac, err)) < 0 ||
+        (rc = dcs_cfg_f64(map, "electrical_loss_frac", DCS_CFG_REQUIRED, 0, 0.5,
+                          &facility->electrical_loss_frac, err)) < 0 ||
         (rc = dcs_cfg_f64(map, "outside_temp_c", DCS_CFG_OPTIONAL, -90, 70,
                           &facility->outside_temp_c, err)) < 0)
         return rc;

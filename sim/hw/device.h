@@ -12,11 +12,11 @@
 #include "config/cfg.h"
 
 typedef struct dcs_device_spec {
-    char name[64];        /* e.g. "h100-sxm" */
+    char name[64];         /* e.g. "h100-sxm" */
     uint64_t memory_bytes; /* HBM capacity */
-    double tdp_w;         /* board power limit */
-    double idle_power_w;  /* board power with nothing running */
-    double busy_power_w;  /* mean board power while a job runs on it */
+    double tdp_w;          /* board power limit */
+    double idle_power_w;   /* board power with nothing running */
+    double busy_power_w;   /* mean board power while a job runs on it */
 } dcs_device_spec_t;
 
 /* Reads a device mapping (name, description, memory_gib, tdp_w,

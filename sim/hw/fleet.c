@@ -5,8 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int dcs_fleet_read(dcs_cfg_node_t *map, dcs_fleet_spec_t *spec,
-                   dcs_err_t *err)
+int dcs_fleet_read(dcs_cfg_node_t *map, dcs_fleet_spec_t *spec, dcs_err_t *err)
 {
     const char *name = NULL, *description = NULL;
     dcs_cfg_node_t *device = NULL;
@@ -26,9 +25,10 @@ int dcs_fleet_read(dcs_cfg_node_t *map, dcs_fleet_spec_t *spec,
                           &spec->host_power_w, err)) < 0)
         return rc;
     if (nodes * gpus_per_node > 10000000)
-        return dcs_cfg_error(dcs_cfg_get(map, "nodes"), err,
-                             "%lld nodes x %lld GPUs is more than 10 million GPUs",
-                             (long long)nodes, (long long)gpus_per_node);
+        return dcs_cfg_error(
+            dcs_cfg_get(map, "nodes"), err,
+            "%lld nodes x %lld GPUs is more than 10 million GPUs",
+            (long long)nodes, (long long)gpus_per_node);
     snprintf(spec->name, sizeof spec->name, "%s", name);
     spec->nodes = (int)nodes;
     spec->gpus_per_node = (int)gpus_per_node;
@@ -47,8 +47,8 @@ int dcs_fleet_init(dcs_fleet_t *fleet, const dcs_fleet_spec_t *spec,
     fleet->state = calloc(n, sizeof *fleet->state);
     fleet->gpu_energy_j = calloc(n, sizeof *fleet->gpu_energy_j);
     fleet->gpu_since_ns = calloc(n, sizeof *fleet->gpu_since_ns);
-    fleet->node_states = calloc(nodes * DCS_DEV_NSTATES,
-                                sizeof *fleet->node_states);
+    fleet->node_states =
+        calloc(nodes * DCS_DEV_NSTATES, sizeof *fleet->node_states);
     fleet->node_gpu_power_w = calloc(nodes, sizeof *fleet->node_gpu_power_w);
     if (!fleet->state || !fleet->gpu_energy_j || !fleet->gpu_since_ns ||
         !fleet->node_states || !fleet->node_gpu_power_w) {
@@ -89,8 +89,7 @@ static double gpu_power_w(const dcs_fleet_t *fleet, int gpu)
                                  (dcs_dev_state_t)fleet->state[gpu]);
 }
 
-double dcs_fleet_gpu_energy_j(const dcs_fleet_t *fleet, int gpu,
-                              dcs_time_t now)
+double dcs_fleet_gpu_energy_j(const dcs_fleet_t *fleet, int gpu, dcs_time_t now)
 {
     double dt_s = (double)(now - fleet->gpu_since_ns[gpu]) / 1e9;
     return fleet->gpu_energy_j[gpu] + gpu_power_w(fleet, gpu) * dt_s;

@@ -28,20 +28,19 @@ typedef struct dcs_fleet_spec {
 /* Reads a cluster mapping: name, description, device (a mapping, usually
  * `!include ../devices/x.yaml`), nodes, gpus_per_node, host_power_w.
  * Returns 0 or DCS_EINPUT. */
-int dcs_fleet_read(dcs_cfg_node_t *map, dcs_fleet_spec_t *spec,
-                   dcs_err_t *err);
+int dcs_fleet_read(dcs_cfg_node_t *map, dcs_fleet_spec_t *spec, dcs_err_t *err);
 
 /* The fleet. Callers may read the fields; change them only through the
  * functions below. */
 typedef struct dcs_fleet {
     dcs_fleet_spec_t spec;
     const dcs_power_model_t *power;
-    int ngpus;                 /* nodes x gpus_per_node */
-    dcs_time_t interval_ns;    /* reporting interval */
-    unsigned char *state;      /* per GPU: a dcs_dev_state_t */
-    double *gpu_energy_j;      /* per GPU: energy up to gpu_since_ns */
-    dcs_time_t *gpu_since_ns;  /* per GPU: time of its last change */
-    dcs_tally_t *node_states;  /* nodes x DCS_DEV_NSTATES: devices in state */
+    int ngpus;                /* nodes x gpus_per_node */
+    dcs_time_t interval_ns;   /* reporting interval */
+    unsigned char *state;     /* per GPU: a dcs_dev_state_t */
+    double *gpu_energy_j;     /* per GPU: energy up to gpu_since_ns */
+    dcs_time_t *gpu_since_ns; /* per GPU: time of its last change */
+    dcs_tally_t *node_states; /* nodes x DCS_DEV_NSTATES: devices in state */
     dcs_tally_t *node_gpu_power_w; /* per node: sum of GPU board power */
 } dcs_fleet_t;
 

@@ -7,7 +7,7 @@
 #include "report/csv.h"
 
 #define J_PER_KWH 3.6e6
-#define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
+#define NCOLS(a)  (sizeof(a) / sizeof((a)[0]))
 
 /* Energy of a job's GPUs from its start to `end` (for jobs still running). */
 static double job_gpu_energy_j(const dcs_run_data_t *run, const dcs_job_t *job)
@@ -69,9 +69,8 @@ void dcs_summary_compute(const dcs_run_data_t *run, dcs_summary_t *sum)
                            &sum->cooling_energy_j, &sum->losses_energy_j);
     sum->facility_energy_j =
         sum->it_energy_j + sum->cooling_energy_j + sum->losses_energy_j;
-    sum->pue = sum->it_energy_j > 0
-                   ? sum->facility_energy_j / sum->it_energy_j
-                   : dcs_facility_pue(run->facility);
+    sum->pue = sum->it_energy_j > 0 ? sum->facility_energy_j / sum->it_energy_j
+                                    : dcs_facility_pue(run->facility);
     sum->energy_cost_usd =
         dcs_cost_energy_usd(run->cost, sum->facility_energy_j);
     sum->capex_cost_usd = (dcs_cost_gpu_usd_per_s(run->cost) * fleet->ngpus +
@@ -114,12 +113,15 @@ static int write_summary(FILE *f, const dcs_run_data_t *run,
                          const dcs_summary_t *s)
 {
     static const char *const cols[] = {
-        "dcsim_version",      "scenario",          "scenario_hash",
-        "seed",               "makespan_s",        "jobs_submitted",
-        "jobs_done",          "gpus",              "gpu_energy_kwh",
-        "it_energy_kwh",      "facility_energy_kwh", "pue",
-        "energy_cost_usd",    "capex_cost_usd",    "total_cost_usd",
-        "mean_util_frac",     "mean_queue_delay_s", "max_queue_delay_s",
+        "dcsim_version",       "scenario",
+        "scenario_hash",       "seed",
+        "makespan_s",          "jobs_submitted",
+        "jobs_done",           "gpus",
+        "gpu_energy_kwh",      "it_energy_kwh",
+        "facility_energy_kwh", "pue",
+        "energy_cost_usd",     "capex_cost_usd",
+        "total_cost_usd",      "mean_util_frac",
+        "mean_queue_delay_s",  "max_queue_delay_s",
         "mean_jct_s",
     };
     char hash[40];
@@ -152,9 +154,9 @@ static int write_summary(FILE *f, const dcs_run_data_t *run,
 static void write_jobs(FILE *f, const dcs_run_data_t *run)
 {
     static const char *const cols[] = {
-        "job_id",       "team",         "state",        "submit_time_s",
-        "start_time_s", "end_time_s",   "gpus",         "queue_delay_s",
-        "run_time_s",   "iterations",   "tokens",       "energy_kwh",
+        "job_id",       "team",       "state",  "submit_time_s",
+        "start_time_s", "end_time_s", "gpus",   "queue_delay_s",
+        "run_time_s",   "iterations", "tokens", "energy_kwh",
         "cost_usd",
     };
     dcs_csv_t w;
@@ -263,8 +265,8 @@ static void interval_it_j(const dcs_run_data_t *run, size_t i, double *gpu_j,
     *gpu_j = 0;
     for (int n = 0; n < fleet->spec.nodes; n++)
         *gpu_j += dcs_tally_bin(&fleet->node_gpu_power_w[n], i);
-    *host_j = fleet->spec.host_power_w * fleet->spec.nodes *
-              dcs_time_to_s(to - from);
+    *host_j =
+        fleet->spec.host_power_w * fleet->spec.nodes * dcs_time_to_s(to - from);
 }
 
 static void write_energy(FILE *f, const dcs_run_data_t *run)
@@ -294,8 +296,8 @@ static void write_energy(FILE *f, const dcs_run_data_t *run)
 
 static void write_cost(FILE *f, const dcs_run_data_t *run)
 {
-    static const char *const cols[] = {"period_start_s", "period_end_s",
-                                       "item", "cost_usd"};
+    static const char *const cols[] = {"period_start_s", "period_end_s", "item",
+                                       "cost_usd"};
     const dcs_fleet_t *fleet = run->fleet;
     dcs_csv_t w;
     dcs_csv_begin(&w, f, cols, NCOLS(cols));
@@ -327,9 +329,15 @@ static void write_cost(FILE *f, const dcs_run_data_t *run)
 static void write_timeseries(FILE *f, const dcs_run_data_t *run)
 {
     static const char *const cols[] = {
-        "interval_start_s", "interval_end_s", "it_power_w",
-        "facility_power_w", "pue",            "outside_temp_c",
-        "queue_length",     "running_jobs",   "busy_gpus",
+        "interval_start_s",
+        "interval_end_s",
+        "it_power_w",
+        "facility_power_w",
+        "pue",
+        "outside_temp_c",
+        "queue_length",
+        "running_jobs",
+        "busy_gpus",
     };
     const dcs_sched_t *s = run->sched;
     dcs_csv_t w;
@@ -389,15 +397,16 @@ int dcs_report_run_yaml(dcs_outdir_t *o, const dcs_run_data_t *run,
         return DCS_EIO;
     char hash[40];
     hash_text(run->scenario_hash, hash, sizeof hash);
-    fprintf(f,
-            "# The record of one dcsim run: what ran, with which seed, and the\n"
-            "# scenario exactly as simulated (includes inlined, --set applied).\n"
-            "dcsim_version: \"%s\"\n"
-            "seed: %" PRIu64 "\n"
-            "scenario_file: \"%s\"\n"
-            "scenario_hash: \"%s\"\n"
-            "scenario:\n",
-            DCSIM_VERSION, run->seed, run->scenario_file, hash);
+    fprintf(
+        f,
+        "# The record of one dcsim run: what ran, with which seed, and the\n"
+        "# scenario exactly as simulated (includes inlined, --set applied).\n"
+        "dcsim_version: \"%s\"\n"
+        "seed: %" PRIu64 "\n"
+        "scenario_file: \"%s\"\n"
+        "scenario_hash: \"%s\"\n"
+        "scenario:\n",
+        DCSIM_VERSION, run->seed, run->scenario_file, hash);
     /* Indent the resolved document under `scenario:`. */
     const char *p = resolved;
     if (!strncmp(p, "---", 3)) {

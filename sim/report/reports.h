@@ -20,10 +20,10 @@
 /* What a finished run hands to the reports. */
 typedef struct dcs_run_data {
     const char *scenario_name;
-    const char *scenario_file;  /* as given on the command line */
-    uint64_t scenario_hash;     /* FNV-1a 64 of the resolved scenario */
+    const char *scenario_file; /* as given on the command line */
+    uint64_t scenario_hash;    /* FNV-1a 64 of the resolved scenario */
     uint64_t seed;
-    dcs_time_t end_ns;          /* when the run ended */
+    dcs_time_t end_ns; /* when the run ended */
     const dcs_fleet_t *fleet;
     const dcs_sched_t *sched;
     const dcs_jobs_t *jobs;
@@ -33,24 +33,24 @@ typedef struct dcs_run_data {
 
 /* The run in a few numbers (summary.csv and the printed table). */
 typedef struct dcs_summary {
-    dcs_time_t makespan_ns;     /* end of the run */
+    dcs_time_t makespan_ns; /* end of the run */
     int64_t jobs_submitted;
     int64_t jobs_done;
     int gpus;
-    double gpu_energy_j;        /* GPU boards */
-    double host_energy_j;       /* everything else in the nodes */
-    double it_energy_j;         /* gpu + host */
+    double gpu_energy_j;  /* GPU boards */
+    double host_energy_j; /* everything else in the nodes */
+    double it_energy_j;   /* gpu + host */
     double cooling_energy_j;
-    double losses_energy_j;     /* power delivery losses */
-    double facility_energy_j;   /* it + cooling + losses */
-    double pue;                 /* facility / it energy */
+    double losses_energy_j;   /* power delivery losses */
+    double facility_energy_j; /* it + cooling + losses */
+    double pue;               /* facility / it energy */
     double energy_cost_usd;
-    double capex_cost_usd;      /* amortized over the run */
+    double capex_cost_usd; /* amortized over the run */
     double total_cost_usd;
-    double mean_util_frac;      /* busy GPU-seconds / (GPUs x makespan) */
-    double mean_queue_delay_s;  /* over started jobs */
+    double mean_util_frac;     /* busy GPU-seconds / (GPUs x makespan) */
+    double mean_queue_delay_s; /* over started jobs */
     double max_queue_delay_s;
-    double mean_jct_s;          /* submit to end, over finished jobs */
+    double mean_jct_s; /* submit to end, over finished jobs */
 } dcs_summary_t;
 
 void dcs_summary_compute(const dcs_run_data_t *run, dcs_summary_t *sum);

@@ -6,8 +6,7 @@
 
 const char *dcs_job_state_name(dcs_job_state_t state)
 {
-    static const char *const names[] = {"pending", "queued", "running",
-                                        "done"};
+    static const char *const names[] = {"pending", "queued", "running", "done"};
     return state <= DCS_JOB_DONE ? names[state] : "unknown";
 }
 

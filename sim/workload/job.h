@@ -42,14 +42,14 @@ struct dcs_job {
     int gpus;                   /* GPUs requested */
     dcs_time_t duration_ns;     /* run time, for fixed-duration jobs */
     dcs_job_state_t state;
-    dcs_time_t submit_ns;       /* when submitted */
-    dcs_time_t start_ns;        /* when started; -1 before */
-    dcs_time_t end_ns;          /* when ended; -1 before */
-    int *gpu_ids;               /* placement, `gpus` entries, while running
-                                   and after; NULL before */
-    double energy_j;            /* GPU energy while it ran, once ended */
-    double start_energy_j;      /* its GPUs' energy at start (bookkeeping) */
-    void *sched;                /* the scheduler that runs it (opaque) */
+    dcs_time_t submit_ns;  /* when submitted */
+    dcs_time_t start_ns;   /* when started; -1 before */
+    dcs_time_t end_ns;     /* when ended; -1 before */
+    int *gpu_ids;          /* placement, `gpus` entries, while running
+                              and after; NULL before */
+    double energy_j;       /* GPU energy while it ran, once ended */
+    double start_energy_j; /* its GPUs' energy at start (bookkeeping) */
+    void *sched;           /* the scheduler that runs it (opaque) */
 };
 
 /* The run's jobs, in submission order; owns them. */

@@ -86,8 +86,7 @@ static int read_teams(dcs_cfg_node_t *map, dcs_synth_spec_t *spec,
     return 0;
 }
 
-int dcs_synth_read(dcs_cfg_node_t *map, dcs_synth_spec_t *spec,
-                   dcs_err_t *err)
+int dcs_synth_read(dcs_cfg_node_t *map, dcs_synth_spec_t *spec, dcs_err_t *err)
 {
     memset(spec, 0, sizeof *spec);
     spec->duration_max_s = 30 * 86400.0;
@@ -96,8 +95,8 @@ int dcs_synth_read(dcs_cfg_node_t *map, dcs_synth_spec_t *spec,
                           &spec->jobs, err)) < 0 ||
         (rc = dcs_cfg_f64(map, "arrival_rate_per_h", DCS_CFG_REQUIRED, 1e-6,
                           1e9, &spec->arrival_rate_per_h, err)) < 0 ||
-        (rc = dcs_cfg_f64(map, "duration_median_s", DCS_CFG_REQUIRED, 1e-3,
-                          1e9, &spec->duration_median_s, err)) < 0 ||
+        (rc = dcs_cfg_f64(map, "duration_median_s", DCS_CFG_REQUIRED, 1e-3, 1e9,
+                          &spec->duration_median_s, err)) < 0 ||
         (rc = dcs_cfg_f64(map, "duration_sigma", DCS_CFG_REQUIRED, 0, 10,
                           &spec->duration_sigma, err)) < 0 ||
         (rc = dcs_cfg_f64(map, "duration_max_s", DCS_CFG_OPTIONAL, 1e-3, 1e10,
@@ -137,17 +136,15 @@ static void arrival(dcs_sim_t *sim, void *obj, int64_t arg)
     dcs_job_t *job = dcs_jobs_add(synth->jobs, synth->emitted);
     DCS_ASSERT(job != NULL); /* out of memory mid-run: nothing sane to do */
     synth->emitted++;
-    job->gpus = spec->gpu_counts[gsl_ran_discrete(synth->gpus,
-                                                  synth->gpu_table)];
-    double d_s = gsl_ran_lognormal(synth->durations,
-                                   log(spec->duration_median_s),
-                                   spec->duration_sigma);
+    job->gpus =
+        spec->gpu_counts[gsl_ran_discrete(synth->gpus, synth->gpu_table)];
+    double d_s = gsl_ran_lognormal(
+        synth->durations, log(spec->duration_median_s), spec->duration_sigma);
     job->duration_ns = dcs_time_from_s(fmin(d_s, spec->duration_max_s));
     if (job->duration_ns < 1)
         job->duration_ns = 1;
-    size_t team = spec->nteams > 1
-                      ? gsl_rng_uniform_int(synth->teams, spec->nteams)
-                      : 0;
+    size_t team =
+        spec->nteams > 1 ? gsl_rng_uniform_int(synth->teams, spec->nteams) : 0;
     snprintf(job->team, sizeof job->team, "%s", spec->teams[team]);
     job->state = DCS_JOB_QUEUED;
     job->submit_ns = dcs_sim_now(sim);
@@ -169,8 +166,8 @@ int dcs_synth_start(dcs_synth_t *synth, const dcs_synth_spec_t *spec,
     synth->gpus = dcs_rng_new(seed, "workload.gpus");
     synth->durations = dcs_rng_new(seed, "workload.durations");
     synth->teams = dcs_rng_new(seed, "workload.teams");
-    synth->gpu_table = gsl_ran_discrete_preproc(spec->nchoices,
-                                                spec->gpu_weights);
+    synth->gpu_table =
+        gsl_ran_discrete_preproc(spec->nchoices, spec->gpu_weights);
     if (!synth->arrivals || !synth->gpus || !synth->durations ||
         !synth->teams || !synth->gpu_table) {
         dcs_synth_destroy(synth);

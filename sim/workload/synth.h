@@ -30,8 +30,7 @@ typedef struct dcs_synth_spec {
 
 /* Reads a `workload` mapping with kind: synthetic. Returns 0 or DCS_EINPUT;
  * on error nothing needs freeing. */
-int dcs_synth_read(dcs_cfg_node_t *map, dcs_synth_spec_t *spec,
-                   dcs_err_t *err);
+int dcs_synth_read(dcs_cfg_node_t *map, dcs_synth_spec_t *spec, dcs_err_t *err);
 void dcs_synth_spec_destroy(dcs_synth_spec_t *spec);
 
 /* Called for each job as it arrives (state queued, submit time set). */
@@ -39,7 +38,7 @@ typedef void (*dcs_job_sink_fn)(void *ctx, dcs_sim_t *sim, dcs_job_t *job);
 
 typedef struct dcs_synth {
     const dcs_synth_spec_t *spec;
-    dcs_jobs_t *jobs;                 /* where new jobs go (not owned) */
+    dcs_jobs_t *jobs; /* where new jobs go (not owned) */
     dcs_job_sink_fn sink;
     void *sink_ctx;
     gsl_rng *arrivals, *gpus, *durations, *teams; /* named streams */

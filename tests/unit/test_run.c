@@ -38,8 +38,8 @@ static char *slurp(const char *path, size_t *len)
 static void run_quickstart(const char *out_dir, int has_seed, uint64_t seed)
 {
     const char *sets[] = {"workload.jobs=60"};
-    dcs_run_opts_t o = {"scenarios/quickstart.yaml", out_dir, has_seed, seed,
-                        sets, 1, NULL};
+    dcs_run_opts_t o = {
+        "scenarios/quickstart.yaml", out_dir, has_seed, seed, sets, 1, NULL};
     dcs_err_t err = {""};
     int rc = dcs_world_run(&o, NULL, &err);
     ck_assert_msg(rc == 0, "run failed: %s", err.msg);
@@ -198,10 +198,9 @@ START_TEST(test_reports_agree)
     ck_assert_double_eq_tol(gpu, num(&sum, 1, "gpu_energy_kwh"), rel * gpu);
     ck_assert_double_eq_tol(host, 2 * 2500.0 * makespan_s / 3.6e6, rel * host);
     ck_assert_double_eq_tol(num(&sum, 1, "pue"), 1.35 * 1.07, 1e-9);
-    double capex = (16 * 25000.0 + 2 * 150000.0) / (4 * 365.25 * 86400) *
-                   makespan_s;
-    ck_assert_double_eq_tol(num(&sum, 1, "capex_cost_usd"), capex,
-                            rel * capex);
+    double capex =
+        (16 * 25000.0 + 2 * 150000.0) / (4 * 365.25 * 86400) * makespan_s;
+    ck_assert_double_eq_tol(num(&sum, 1, "capex_cost_usd"), capex, rel * capex);
     /* GPU energy is bounded by the two power levels: 16 GPUs between 70 W
      * and 600 W for the whole run. */
     ck_assert(gpu >= 16 * 70.0 * makespan_s / 3.6e6);
@@ -211,10 +210,9 @@ START_TEST(test_reports_agree)
         ck_assert_str_eq(jobs.rows[r][col(&jobs, "state")], "done");
         ck_assert(num(&jobs, r, "queue_delay_s") >= 0);
         double end = num(&jobs, r, "end_time_s");
-        ck_assert_double_eq_tol(end,
-                                num(&jobs, r, "start_time_s") +
-                                    num(&jobs, r, "run_time_s"),
-                                1e-6);
+        ck_assert_double_eq_tol(
+            end, num(&jobs, r, "start_time_s") + num(&jobs, r, "run_time_s"),
+            1e-6);
         ck_assert(end <= makespan_s);
     }
     free_table(&sum);

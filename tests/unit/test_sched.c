@@ -14,7 +14,7 @@
 #include "cluster/sched.h"
 #include "engine/sim.h"
 
-#define S(x) ((dcs_time_t)((x) * DCS_NS_PER_S))
+#define S(x) ((dcs_time_t)((x)*DCS_NS_PER_S))
 
 static dcs_fleet_spec_t small_spec(int nodes, int gpus_per_node)
 {
@@ -68,9 +68,8 @@ START_TEST(test_fifo_blocking_and_energy)
     world_t w = {0};
     w.sim = dcs_sim_new();
     dcs_fleet_spec_t spec = small_spec(1, 4);
-    ck_assert_int_eq(dcs_fleet_init(&w.fleet, &spec,
-                                    dcs_power_model_two_level(), S(5)),
-                     0);
+    ck_assert_int_eq(
+        dcs_fleet_init(&w.fleet, &spec, dcs_power_model_two_level(), S(5)), 0);
     ck_assert_int_eq(dcs_sched_init(&w.sched, &w.fleet, &dcs_policy_fifo,
                                     &dcs_placement_pack),
                      0);
@@ -83,8 +82,7 @@ START_TEST(test_fifo_blocking_and_energy)
     dcs_fleet_finish(&w.fleet, end);
     dcs_sched_finish(&w.sched, end);
 
-    dcs_time_t start[3] = {S(0), S(10), S(15)}, stop[3] = {S(10), S(15),
-                                                            S(18)};
+    dcs_time_t start[3] = {S(0), S(10), S(15)}, stop[3] = {S(10), S(15), S(18)};
     double energy[3] = {2 * 400.0 * 10, 4 * 400.0 * 5, 1 * 400.0 * 3};
     for (int i = 0; i < 3; i++) {
         dcs_job_t *job = w.jobs.items[i];
@@ -94,7 +92,8 @@ START_TEST(test_fifo_blocking_and_energy)
         ck_assert_double_eq_tol(job->energy_j, energy[i], 1e-6);
     }
     ck_assert_double_eq_tol(w.fleet.node_gpu_power_w[0].total, 20100.0, 1e-6);
-    /* Per 5 s interval: [0,5) 5000 J, [5,10) 5000, [10,15) 8000, [15,18) 2100. */
+    /* Per 5 s interval: [0,5) 5000 J, [5,10) 5000, [10,15) 8000, [15,18) 2100.
+     */
     ck_assert_double_eq_tol(dcs_tally_bin(&w.fleet.node_gpu_power_w[0], 0),
                             5000.0, 1e-6);
     ck_assert_double_eq_tol(dcs_tally_bin(&w.fleet.node_gpu_power_w[0], 2),
@@ -120,9 +119,8 @@ END_TEST
 
 static void place(const dcs_alloc_t *a, int gpus, int *out)
 {
-    ck_assert_int_eq(dcs_placement_pack.place(&dcs_placement_pack, a, gpus,
-                                              out),
-                     0);
+    ck_assert_int_eq(
+        dcs_placement_pack.place(&dcs_placement_pack, a, gpus, out), 0);
 }
 
 START_TEST(test_pack_placement)
@@ -148,8 +146,7 @@ START_TEST(test_pack_placement)
     for (int i = 0; i < 5; i++)
         ck_assert_int_eq(ids[i], expect[i]);
     /* 6 GPUs with 5 free: impossible. */
-    ck_assert_int_eq(dcs_placement_pack.place(&dcs_placement_pack, &a, 6,
-                                              ids),
+    ck_assert_int_eq(dcs_placement_pack.place(&dcs_placement_pack, &a, 6, ids),
                      -1);
     dcs_alloc_release(&a, (int[]){0, 1, 2}, 3);
     ck_assert_int_eq(a.free_gpus, 8);

@@ -9,7 +9,7 @@
 
 #include "engine/tally.h"
 
-#define S(x) ((dcs_time_t)((x) * DCS_NS_PER_S))
+#define S(x) ((dcs_time_t)((x)*DCS_NS_PER_S))
 
 START_TEST(test_energy_hand_case)
 {
