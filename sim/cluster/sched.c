@@ -26,7 +26,7 @@ int dcs_sched_init(dcs_sched_t *s, dcs_fleet_t *fleet,
 void dcs_sched_destroy(dcs_sched_t *s)
 {
     dcs_alloc_destroy(&s->alloc);
-    free(s->queue);
+    free(s->queue_buf);
     free(s->scratch);
     dcs_tally_destroy(&s->queue_tally);
     dcs_tally_destroy(&s->running_tally);
@@ -46,9 +46,17 @@ static void job_end(dcs_sim_t *sim, void *obj, int64_t arg);
 static void start_job(dcs_sched_t *s, dcs_sim_t *sim, size_t index)
 {
     dcs_time_t now = dcs_sim_now(sim);
-    dcs_job_t *job = s->queue[index];
-    memmove(&s->queue[index], &s->queue[index + 1],
-            (s->queue_len - index - 1) * sizeof *s->queue);
+    dcs_job_t **queue = s->queue_buf + s->queue_head;
+    dcs_job_t *job = queue[index];
+    /* Close the gap from the shorter side: taking the oldest job (FIFO's
+     * usual pick) costs O(1) however long the queue is. */
+    if (index < s->queue_len - index - 1) {
+        memmove(&queue[1], &queue[0], index * sizeof *queue);
+        s->queue_head++;
+    } else {
+        memmove(&queue[index], &queue[index + 1],
+                (s->queue_len - index - 1) * sizeof *queue);
+    }
     s->queue_len--;
 
     int rc =
@@ -78,8 +86,12 @@ static void start_job(dcs_sched_t *s, dcs_sim_t *sim, size_t index)
 static void schedule(dcs_sched_t *s, dcs_sim_t *sim)
 {
     for (;;) {
-        dcs_sched_view_t view = {s->queue,         s->queue_len, &s->alloc,
-                                 dcs_sim_now(sim), view_fits,    s};
+        dcs_sched_view_t view = {s->queue_buf + s->queue_head,
+                                 s->queue_len,
+                                 &s->alloc,
+                                 dcs_sim_now(sim),
+                                 view_fits,
+                                 s};
         long pick = s->policy->pick(s->policy, &view);
         if (pick < 0)
             break;
@@ -113,14 +125,21 @@ static void job_end(dcs_sim_t *sim, void *obj, int64_t arg)
 void dcs_sched_submit(void *ctx, dcs_sim_t *sim, dcs_job_t *job)
 {
     dcs_sched_t *s = ctx;
-    if (s->queue_len == s->queue_cap) {
-        size_t cap = s->queue_cap ? s->queue_cap * 2 : 64;
-        dcs_job_t **q = realloc(s->queue, cap * sizeof *q);
-        DCS_ASSERT(q != NULL);
-        s->queue = q;
-        s->queue_cap = cap;
+    if (s->queue_head + s->queue_len == s->queue_cap) {
+        if (s->queue_head > s->queue_len) {
+            /* Mostly free space before the head: slide down, O(len). */
+            memmove(s->queue_buf, s->queue_buf + s->queue_head,
+                    s->queue_len * sizeof *s->queue_buf);
+            s->queue_head = 0;
+        } else {
+            size_t cap = s->queue_cap ? s->queue_cap * 2 : 64;
+            dcs_job_t **q = realloc(s->queue_buf, cap * sizeof *q);
+            DCS_ASSERT(q != NULL);
+            s->queue_buf = q;
+            s->queue_cap = cap;
+        }
     }
-    s->queue[s->queue_len++] = job;
+    s->queue_buf[s->queue_head + s->queue_len++] = job;
     dcs_tally_add(&s->queue_tally, dcs_sim_now(sim), +1);
     schedule(s, sim);
 }

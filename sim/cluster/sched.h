@@ -22,8 +22,10 @@ typedef struct dcs_sched {
     const dcs_policy_t *policy;
     const dcs_placement_t *placement;
     dcs_alloc_t alloc;
-    dcs_job_t **queue; /* waiting jobs in submission order */
-    size_t queue_len, queue_cap;
+    dcs_job_t **queue_buf; /* storage; the queue starts at queue_head */
+    size_t queue_head;     /* index in queue_buf of the oldest waiting job */
+    size_t queue_len;      /* waiting jobs, in submission order */
+    size_t queue_cap;      /* entries allocated in queue_buf */
     int *scratch; /* placement output, ngpus entries */
     int64_t jobs_done;
     dcs_time_t last_end_ns;      /* end of the latest job */
