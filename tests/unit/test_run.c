@@ -222,6 +222,49 @@ START_TEST(test_reports_agree)
 }
 END_TEST
 
+START_TEST(test_horizon_cuts_the_run)
+{
+    /* 60 jobs at 3 per hour arrive over about 20 h; stopping at 5 h leaves
+     * jobs running or waiting. The run ends exactly at the horizon, jobs
+     * that never arrived are not reported, and a running job's run time is
+     * the horizon minus its start. */
+    char dir[64], path[128];
+    tmpdir(dir, sizeof dir);
+    const char *sets[] = {"workload.jobs=60", "horizon_s=18000"};
+    dcs_run_opts_t o = {"scenarios/quickstart.yaml", dir, 0, 0, sets, 2, NULL};
+    dcs_err_t err = {""};
+    ck_assert_msg(dcs_world_run(&o, NULL, &err) == 0, "%s", err.msg);
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    table_t sum = read_csv(path);
+    snprintf(path, sizeof path, "%s/jobs.csv", dir);
+    table_t jobs = read_csv(path);
+    ck_assert_str_eq(sum.rows[1][col(&sum, "makespan_s")], "18000");
+    ck_assert_uint_lt(jobs.nrows - 1, 60);
+    int unfinished = 0;
+    for (size_t r = 1; r < jobs.nrows; r++) {
+        const char *state = jobs.rows[r][col(&jobs, "state")];
+        ck_assert(num(&jobs, r, "submit_time_s") <= 18000);
+        if (!strcmp(state, "running")) {
+            unfinished++;
+            ck_assert_str_eq(jobs.rows[r][col(&jobs, "end_time_s")], "");
+            ck_assert_double_eq_tol(num(&jobs, r, "run_time_s"),
+                                    18000 - num(&jobs, r, "start_time_s"),
+                                    1e-6);
+            ck_assert(num(&jobs, r, "energy_kwh") > 0);
+        } else if (!strcmp(state, "queued")) {
+            unfinished++;
+            ck_assert_str_eq(jobs.rows[r][col(&jobs, "start_time_s")], "");
+        } else {
+            ck_assert_str_eq(state, "done");
+        }
+    }
+    ck_assert_int_gt(unfinished, 0);
+    free_table(&sum);
+    free_table(&jobs);
+    rm_rf(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("run");
@@ -229,6 +272,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_same_seed_same_bytes);
     tcase_add_test(tc, test_reports_agree);
+    tcase_add_test(tc, test_horizon_cuts_the_run);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
