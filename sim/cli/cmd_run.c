@@ -1,6 +1,8 @@
 /* cmd_run.c - `dcsim run`: run one scenario, write its reports, print a
  * summary. */
+#include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,6 +31,20 @@ static const char USAGE[] =
     "Progress (simulated time, events/s, wall time) goes to stderr when it is\n"
     "a terminal. Exit status: 0 success, 1 runtime failure, 2 bad input.\n";
 
+/* A seed: decimal digits only, at most INT64_MAX (the scenario's `seed`
+ * range). Returns 0 or -1. */
+static int parse_seed(const char *s, uint64_t *out)
+{
+    if (!*s || strspn(s, "0123456789") != strlen(s))
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, NULL, 10);
+    if (errno == ERANGE || v > (unsigned long long)INT64_MAX)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 int dcs_cmd_run(int argc, char **argv, FILE *out)
 {
     static const struct option opts[] = {
@@ -50,21 +66,17 @@ int dcs_cmd_run(int argc, char **argv, FILE *out)
         case 'o':
             ro.out_dir = optarg;
             break;
-        case 's': {
-            char *end;
-            unsigned long long v = strtoull(optarg, &end, 10);
-            if (end == optarg || *end || optarg[0] == '-') {
+        case 's':
+            if (parse_seed(optarg, &ro.seed) < 0) {
                 fprintf(stderr,
-                        "dcsim run: --seed: expected a non-negative integer, "
-                        "found '%s'\n",
+                        "dcsim run: --seed: expected an integer in [0, "
+                        "9223372036854775807], found '%s'\n",
                         optarg);
                 free(sets);
                 return DCS_EXIT_INPUT;
             }
             ro.has_seed = 1;
-            ro.seed = v;
             break;
-        }
         case 'S':
             sets[ro.nsets++] = optarg;
             break;

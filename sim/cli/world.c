@@ -147,6 +147,7 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
     dcs_sched_t sched;
     dcs_synth_t synth;
     dcs_jobs_t jobs = {0};
+    dcs_outdir_t *o = NULL;
     dcs_sim_t *sim = dcs_sim_new();
     int rc = sim ? 0 : DCS_ENOMEM;
     int have_fleet = 0, have_sched = 0, have_synth = 0;
@@ -165,6 +166,19 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
         goto out;
     }
 
+    /* The output folder is made (or found unusable) before the run, so a
+     * long simulation never fails at its end for want of a place to write. */
+    char out_dir[4096];
+    if (opts->out_dir)
+        snprintf(out_dir, sizeof out_dir, "%s", opts->out_dir);
+    else
+        snprintf(out_dir, sizeof out_dir, "results/%s", sc->name);
+    o = dcs_outdir_begin(out_dir, err);
+    if (!o) {
+        rc = DCS_EIO;
+        goto out;
+    }
+
     if (opts->progress)
         dcs_sim_progress(sim, opts->progress, sc->horizon_ns);
     dcs_sim_run(sim, sc->horizon_ns);
@@ -175,34 +189,25 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
         goto out;
     }
 
-    char out_dir[4096];
-    if (opts->out_dir)
-        snprintf(out_dir, sizeof out_dir, "%s", opts->out_dir);
-    else
-        snprintf(out_dir, sizeof out_dir, "results/%s", sc->name);
     dcs_run_data_t run = {
         sc->name, opts->scenario_path, hash,      sc->seed, end, &fleet, &sched,
         &jobs,    &sc->facility,       &sc->cost,
     };
     dcs_summary_t sum;
     dcs_summary_compute(&run, &sum);
-    dcs_outdir_t *o = dcs_outdir_begin(out_dir, err);
-    if (!o) {
-        rc = DCS_EIO;
-        goto out;
-    }
     if ((rc = dcs_reports_write(o, &run, &sum, err)) < 0 ||
-        (rc = dcs_report_run_yaml(o, &run, resolved, err)) < 0) {
-        dcs_outdir_abort(o);
+        (rc = dcs_report_run_yaml(o, &run, resolved, err)) < 0)
         goto out;
-    }
-    if ((rc = dcs_outdir_commit(o, err)) < 0)
+    rc = dcs_outdir_commit(o, err);
+    o = NULL; /* commit frees it, whatever it returns */
+    if (rc < 0)
         goto out;
     if (table) {
         fprintf(table, "reports written to %s/\n\n", out_dir);
         dcs_summary_print(table, &run, &sum);
     }
 out:
+    dcs_outdir_abort(o);
     if (have_synth)
         dcs_synth_destroy(&synth);
     if (have_sched)

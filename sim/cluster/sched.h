@@ -26,7 +26,7 @@ typedef struct dcs_sched {
     size_t queue_head;     /* index in queue_buf of the oldest waiting job */
     size_t queue_len;      /* waiting jobs, in submission order */
     size_t queue_cap;      /* entries allocated in queue_buf */
-    int *scratch; /* placement output, ngpus entries */
+    int *scratch;          /* placement output, ngpus entries */
     int64_t jobs_done;
     dcs_time_t last_end_ns;      /* end of the latest job */
     dcs_tally_t queue_tally;     /* jobs waiting */

@@ -1291,6 +1291,31 @@ int dcs_cfg_error(const dcs_cfg_node_t *node, dcs_err_t *err, const char *fmt,
 
 /* ---- typed accessors ------------------------------------------------- */
 
+static size_t edit_distance(const char *a, const char *b);
+static bool is_known(const dcs_cfg_node_t *map, const cfg_entry_t *e);
+
+/* The entry of `map` closest to `key` among those no accessor asked for,
+ * within the distance check_unknown uses for suggestions; NULL if none. */
+static const cfg_entry_t *closest_unasked(const dcs_cfg_node_t *map,
+                                          const char *key)
+{
+    const cfg_entry_t *best = NULL;
+    size_t best_d = SIZE_MAX;
+    for (size_t i = 0; i < map->n_entries; i++) {
+        const cfg_entry_t *e = &map->entries[i];
+        if (is_known(map, e))
+            continue;
+        size_t len = strlen(e->key);
+        size_t limit = len / 3 > 2 ? len / 3 : 2;
+        size_t d = edit_distance(e->key, key);
+        if (d <= limit && d < best_d) {
+            best = e;
+            best_d = d;
+        }
+    }
+    return best;
+}
+
 /* Looks `key` up for a typed accessor: *val is the value, or NULL when
  * absent and optional. */
 static int lookup(dcs_cfg_node_t *map, const char *key, unsigned flags,
@@ -1310,11 +1335,31 @@ static int lookup(dcs_cfg_node_t *map, const char *key, unsigned flags,
     *val = dcs_cfg_get(map, key);
     if (!*val && (flags & DCS_CFG_REQUIRED)) {
         char path[CFG_PATH_MAX];
+        /* A required key is missing: most often it is misspelt. Point at the
+         * closest key nobody has asked for, where it was written. */
+        const cfg_entry_t *typo = closest_unasked(map, key);
+        if (typo) {
+            key_path(map, NULL, typo->key, path, sizeof path);
+            return dcs_err_set(
+                err, DCS_EINPUT,
+                "%s:%d:%d: unknown field '%s'; did you mean '%s'?", typo->file,
+                typo->line, typo->col, path, key);
+        }
         key_path(map, NULL, key, path, sizeof path);
         return error_at(err, map->file, map->line, map->col, path,
                         "missing (required)");
     }
     return 0;
+}
+
+int dcs_cfg_node(dcs_cfg_node_t *map, const char *key, unsigned flags,
+                 dcs_cfg_node_t **out, dcs_err_t *err)
+{
+    dcs_cfg_node_t *val;
+    int rc = lookup(map, key, flags, &val, err);
+    if (rc == 0 && val)
+        *out = val;
+    return rc;
 }
 
 /* A number: strtod must take all of `s`; NaN and overflow are refused. */

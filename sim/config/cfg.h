@@ -124,6 +124,10 @@ int dcs_cfg_enum(dcs_cfg_node_t *map, const char *key, unsigned flags,
 int dcs_cfg_f64_seq(dcs_cfg_node_t *map, const char *key, unsigned flags,
                     double lo, double hi, double **out, size_t *n,
                     dcs_err_t *err);
+/* Any node (for values the caller checks itself); *out is the node, or
+ * untouched when absent and optional. */
+int dcs_cfg_node(dcs_cfg_node_t *map, const char *key, unsigned flags,
+                 dcs_cfg_node_t **out, dcs_err_t *err);
 /* A mapping; *out is the node. */
 int dcs_cfg_map(dcs_cfg_node_t *map, const char *key, unsigned flags,
                 dcs_cfg_node_t **out, dcs_err_t *err);

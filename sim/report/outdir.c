@@ -45,6 +45,11 @@ static int make_dirs(const char *dir)
         *p = '/';
     }
     int rc = mkdir(path, 0777) < 0 && errno != EEXIST ? -1 : 0;
+    struct stat st;
+    if (rc == 0 && (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))) {
+        errno = ENOTDIR; /* it exists, but is not a folder */
+        rc = -1;
+    }
     free(path);
     return rc;
 }

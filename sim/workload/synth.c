@@ -11,41 +11,34 @@
 static int read_gpu_choices(dcs_cfg_node_t *map, dcs_synth_spec_t *spec,
                             dcs_err_t *err)
 {
-    double *counts = NULL;
-    size_t ncounts = 0, nweights = 0;
-    int rc = dcs_cfg_f64_seq(map, "gpu_counts", DCS_CFG_REQUIRED, 1, 1e7,
-                             &counts, &ncounts, err);
+    size_t nweights = 0;
+    dcs_cfg_node_t *counts = NULL;
+    int rc = dcs_cfg_f64_seq(map, "gpu_weights", DCS_CFG_REQUIRED, 0, 1e12,
+                             &spec->gpu_weights, &nweights, err);
     if (rc < 0)
         return rc;
-    rc = dcs_cfg_f64_seq(map, "gpu_weights", DCS_CFG_REQUIRED, 0, 1e12,
-                         &spec->gpu_weights, &nweights, err);
-    if (rc < 0) {
-        free(counts);
+    if ((rc = dcs_cfg_node(map, "gpu_counts", DCS_CFG_REQUIRED, &counts, err)) <
+        0)
         return rc;
-    }
-    spec->nchoices = ncounts;
-    spec->gpu_counts = malloc(ncounts * sizeof *spec->gpu_counts);
-    if (!spec->gpu_counts) {
-        free(counts);
+    if (dcs_cfg_kind(counts) != DCS_CFG_SEQ || dcs_cfg_len(counts) == 0)
+        return dcs_cfg_error(counts, err,
+                             "expected a non-empty sequence of GPU counts");
+    spec->nchoices = dcs_cfg_len(counts);
+    spec->gpu_counts = calloc(spec->nchoices, sizeof *spec->gpu_counts);
+    if (!spec->gpu_counts)
         return DCS_ENOMEM;
+    for (size_t i = 0; i < spec->nchoices; i++) {
+        int64_t v;
+        if ((rc = dcs_cfg_as_i64(dcs_cfg_at(counts, i), 1, 10000000, &v, err)) <
+            0)
+            return rc;
+        spec->gpu_counts[i] = (int)v;
     }
-    dcs_cfg_node_t *counts_node = dcs_cfg_get(map, "gpu_counts");
-    for (size_t i = 0; i < ncounts; i++) {
-        if (counts[i] != floor(counts[i])) {
-            char found[32];
-            snprintf(found, sizeof found, "%g", counts[i]);
-            free(counts);
-            return dcs_cfg_error(dcs_cfg_at(counts_node, i), err,
-                                 "expected an integer >= 1, found '%s'", found);
-        }
-        spec->gpu_counts[i] = (int)counts[i];
-    }
-    free(counts);
-    if (nweights != ncounts)
+    if (nweights != spec->nchoices)
         return dcs_cfg_error(dcs_cfg_get(map, "gpu_weights"), err,
                              "expected %zu weights, one per entry of "
                              "gpu_counts, found %zu",
-                             ncounts, nweights);
+                             spec->nchoices, nweights);
     double sum = 0;
     for (size_t i = 0; i < nweights; i++)
         sum += spec->gpu_weights[i];

@@ -1,0 +1,731 @@
+/* test_scenario.c - whole scenarios of bad input, through dcs_world_run()
+ * (sim/cli/world.c) and through the dcsim command.
+ *
+ * Invariants checked:
+ *  - every kind of bad scenario (YAML syntax, unknown fields, wrong types,
+ *    out-of-range values, inconsistent workload tables, a job larger than the
+ *    cluster, missing sections and includes, unknown policies, a device whose
+ *    numbers contradict each other, bad --set and --seed) is refused with
+ *    DCS_EINPUT and one exact message naming FILE:LINE:COL, and the output
+ *    folder is never created: bad input is found before anything is written;
+ *  - the command prints that message on stderr after "dcsim run: " and exits
+ *    2; usage errors exit 2; --version, --help and `list policies` exit 0;
+ *  - a good run writes all seven reports, leaves no temporary behind, and
+ *    jobs.csv has one row per job asked for.
+ * The fixtures are tests/unit/data/scenario/; each bad_ fixture differs
+ * from good.yaml (or from good.yaml with the cluster written inline) in the
+ * one place its first line names. Every LINE:COL below is counted by hand in
+ * that file: LINE counts the comment lines at the top, COL is 1-based. */
+#include <check.h>
+#include <csv.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/world.h"
+
+#define SC DCSIM_TEST_DATA "/scenario/"
+
+/* ---- helpers --------------------------------------------------------- */
+
+static void make_tmpdir(char *buf, size_t size)
+{
+    snprintf(buf, size, "/tmp/dcsim-test-scenario-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(buf));
+}
+
+/* rm -r, for folders made by this test only. */
+static void remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        ck_assert_ptr_nonnull(d);
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                continue;
+            char child[4096];
+            snprintf(child, sizeof child, "%s/%s", path, e->d_name);
+            remove_tree(child);
+        }
+        closedir(d);
+        ck_assert_int_eq(rmdir(path), 0);
+    } else {
+        ck_assert_int_eq(unlink(path), 0);
+    }
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* The whole of a file, NUL-terminated; the caller frees. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    size_t cap = 4096, n = 0, got;
+    char *buf = malloc(cap);
+    ck_assert_ptr_nonnull(buf);
+    while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (n + 1 == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+            ck_assert_ptr_nonnull(buf);
+        }
+    }
+    fclose(f);
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+/* Runs `scenario` with `sets` (and `seed` when has_seed) into a folder that
+ * does not exist yet, and checks that it fails on input with exactly `want`
+ * and leaves that folder (and its parent) uncreated. */
+static void expect_world_error(const char *scenario, const char *const *sets,
+                               size_t nsets, int has_seed, uint64_t seed,
+                               const char *want)
+{
+    char tmp[64], out[128], parent[128];
+    make_tmpdir(tmp, sizeof tmp);
+    snprintf(parent, sizeof parent, "%s/results", tmp);
+    snprintf(out, sizeof out, "%s/results/run", tmp);
+    dcs_run_opts_t o = {scenario, out, has_seed, seed, sets, nsets, NULL};
+    dcs_err_t err = {""};
+    int rc = dcs_world_run(&o, NULL, &err);
+    int made = exists(parent);
+    remove_tree(tmp); /* before the checks, so a failure leaves nothing */
+    ck_assert_int_eq(rc, DCS_EINPUT);
+    ck_assert_str_eq(err.msg, want);
+    ck_assert_msg(!made, "%s was created", parent);
+}
+
+static void expect_file_error(const char *file, const char *want)
+{
+    expect_world_error(file, NULL, 0, 0, 0, want);
+}
+
+static void expect_set_error(const char *set, const char *want)
+{
+    const char *sets[] = {set};
+    expect_world_error(SC "good.yaml", sets, 1, 0, 0, want);
+}
+
+/* Runs the dcsim binary with `args` (NULL-terminated, without argv[0]),
+ * stdout and stderr to files; returns its exit status and what it printed
+ * (the caller frees both). */
+static int run_dcsim(const char *const *args, char **out, char **err)
+{
+    char tmp[64], out_path[128], err_path[128];
+    make_tmpdir(tmp, sizeof tmp);
+    snprintf(out_path, sizeof out_path, "%s/stdout", tmp);
+    snprintf(err_path, sizeof err_path, "%s/stderr", tmp);
+    const char *argv[32] = {DCSIM_BINARY};
+    size_t n = 1;
+    for (; args[n - 1]; n++) {
+        ck_assert_uint_lt(n, 31);
+        argv[n] = args[n - 1];
+    }
+    argv[n] = NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        if (!freopen(out_path, "w", stdout) || !freopen(err_path, "w", stderr))
+            _exit(127);
+        execv(DCSIM_BINARY, (char *const *)argv);
+        _exit(127);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFEXITED(status), "dcsim did not exit normally");
+    *out = slurp(out_path, NULL);
+    *err = slurp(err_path, NULL);
+    unlink(out_path);
+    unlink(err_path);
+    rmdir(tmp);
+    return WEXITSTATUS(status);
+}
+
+static int starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* ---- bad scenario files ---------------------------------------------- */
+
+START_TEST(test_yaml_syntax)
+{
+    /* Line 11 opens `[1, 2, 4` and never closes it. In a flow sequence the
+     * next line's `gpu_weights` still continues the plain scalar `4`, so
+     * libyaml stops at the first character that cannot: the `:` after
+     * `  gpu_weights` on line 12, column 2 + 11 + 1 = 14. */
+    expect_file_error(SC "bad_syntax.yaml",
+                      SC "bad_syntax.yaml:12:14: YAML syntax error: did not "
+                         "find expected ',' or ']' (while parsing a flow "
+                         "sequence)");
+}
+END_TEST
+
+START_TEST(test_unknown_top_level_field)
+{
+    /* `reports:` on line 21, column 1; `report` is one edit away. */
+    expect_file_error(SC "bad_unknown_top.yaml",
+                      SC "bad_unknown_top.yaml:21:1: unknown field 'reports'; "
+                         "did you mean 'report'?");
+}
+END_TEST
+
+START_TEST(test_misspelt_required_section)
+{
+    /* `workloads:` for the required `workload:` (line 5): the user hears
+     * about the typo where it was written, with the name that was wanted. */
+    expect_file_error(SC "bad_workloads.yaml",
+                      SC "bad_workloads.yaml:5:1: unknown field 'workloads'; "
+                         "did you mean 'workload'?");
+}
+END_TEST
+
+START_TEST(test_unknown_field_deep)
+{
+    /* `  outside_temp: 20` on line 16 inside facility: the key at column 3;
+     * `outside_temp_c` is two edits away (limit max(2, 12/3) = 4). */
+    expect_file_error(SC "bad_unknown_deep.yaml",
+                      SC "bad_unknown_deep.yaml:16:3: unknown field "
+                         "'facility.outside_temp'; did you mean "
+                         "'outside_temp_c'?");
+}
+END_TEST
+
+START_TEST(test_unknown_field_no_suggestion)
+{
+    /* `rack_layout` (line 10, column 3) is far from every cluster field, so
+     * the message lists them, in the order the reader asks for them. */
+    expect_file_error(SC "bad_unknown_no_match.yaml",
+                      SC "bad_unknown_no_match.yaml:10:3: unknown field "
+                         "'cluster.rack_layout'; known fields: name, "
+                         "description, device, nodes, gpus_per_node, "
+                         "host_power_w");
+}
+END_TEST
+
+START_TEST(test_misspelt_required_cluster_field)
+{
+    /* `gpu_per_node` for the required `gpus_per_node`: reported where the
+     * typo was written (line 8, column 3), with the required name. */
+    expect_file_error(SC "bad_gpu_per_node.yaml",
+                      SC "bad_gpu_per_node.yaml:8:3: unknown field "
+                         "'cluster.gpu_per_node'; did you mean "
+                         "'gpus_per_node'?");
+}
+END_TEST
+
+START_TEST(test_wrong_type)
+{
+    /* `  nodes: two`, line 7: the value at column 2 + 6 + 1 + 1 = 10; nodes
+     * is an integer in [1, 1000000] (fleet.c). */
+    expect_file_error(SC "bad_nodes_word.yaml",
+                      SC "bad_nodes_word.yaml:7:10: field 'cluster.nodes': "
+                         "expected an integer in [1, 1000000], found 'two'");
+}
+END_TEST
+
+START_TEST(test_negative_count)
+{
+    expect_file_error(SC "bad_nodes_negative.yaml",
+                      SC "bad_nodes_negative.yaml:7:10: field "
+                         "'cluster.nodes': expected an integer in [1, "
+                         "1000000], found '-2'");
+}
+END_TEST
+
+START_TEST(test_fractional_gpu_count)
+{
+    /* `  gpu_counts: [1, 2.5, 4]`, line 16: `[` at column 15, `2.5` at 19. */
+    expect_file_error(SC "bad_gpu_count_fraction.yaml",
+                      SC "bad_gpu_count_fraction.yaml:16:19: field "
+                         "'workload.gpu_counts[1]': expected an integer in "
+                         "[1, 10000000], found '2.5'");
+}
+END_TEST
+
+START_TEST(test_gpu_count_quotes_what_was_written)
+{
+    /* "found" must quote the text the user wrote. In
+     * `workload.gpu_counts=[1,1234567.5]` the second item starts after 19
+     * characters of name, `=`, `[`, `1` and `,`: column 24. */
+    expect_set_error("workload.gpu_counts=[1,1234567.5]",
+                     "--set:1:24: field 'workload.gpu_counts[1]': expected "
+                     "an integer in [1, 10000000], found '1234567.5'");
+}
+END_TEST
+
+START_TEST(test_zero_gpu_count)
+{
+    /* A count below 1: the same integer message as 2.5 gets.
+     * `workload.gpu_counts=[0,1]`: `0` at column 22. */
+    expect_set_error("workload.gpu_counts=[0,1]",
+                     "--set:1:22: field 'workload.gpu_counts[0]': expected an "
+                     "integer in [1, 10000000], found '0'");
+}
+END_TEST
+
+START_TEST(test_weights_length)
+{
+    /* `  gpu_weights: [0.5, 0.5]`, line 17: `[` at column 2 + 12 + 1 + 1 =
+     * 16. Three counts, two weights. */
+    expect_file_error(SC "bad_weights_length.yaml",
+                      SC "bad_weights_length.yaml:17:16: field "
+                         "'workload.gpu_weights': expected 3 weights, one per "
+                         "entry of gpu_counts, found 2");
+}
+END_TEST
+
+START_TEST(test_weights_all_zero)
+{
+    expect_file_error(SC "bad_weights_zero.yaml",
+                      SC "bad_weights_zero.yaml:17:16: field "
+                         "'workload.gpu_weights': expected at least one "
+                         "weight above 0");
+}
+END_TEST
+
+START_TEST(test_job_larger_than_cluster)
+{
+    /* 2 nodes x 8 GPUs = 16 < 64. `  gpu_counts: [1, 2, 64]`, line 16:
+     * `64` at column 22. */
+    expect_file_error(SC "bad_job_too_big.yaml",
+                      SC "bad_job_too_big.yaml:16:22: field "
+                         "'workload.gpu_counts[2]': a job of 64 GPUs can "
+                         "never run on cluster 'tiny-cluster' of 16 GPUs");
+}
+END_TEST
+
+START_TEST(test_missing_section)
+{
+    /* No `cost:`; reported at the root mapping, whose first key `name:` is
+     * on line 2. */
+    expect_file_error(SC "bad_no_cost.yaml",
+                      SC "bad_no_cost.yaml:2:1: field 'cost': missing "
+                         "(required)");
+}
+END_TEST
+
+START_TEST(test_missing_include)
+{
+    /* `  device: !include no-such-device.yaml`, line 6: the tag at column
+     * 2 + 7 + 1 + 1 = 11; the path is relative to the including file. */
+    expect_file_error(SC "bad_missing_include.yaml",
+                      SC "bad_missing_include.yaml:6:11: include "
+                         "'no-such-device.yaml': cannot open '" SC
+                         "no-such-device.yaml': No such file or directory");
+}
+END_TEST
+
+START_TEST(test_unknown_policy)
+{
+    /* `  policy: lifo`, line 19: the value at column 2 + 7 + 1 + 1 = 11. */
+    expect_file_error(SC "bad_policy.yaml",
+                      SC "bad_policy.yaml:19:11: field 'scheduler.policy': "
+                         "expected one of fifo, found 'lifo'");
+}
+END_TEST
+
+START_TEST(test_idle_above_busy)
+{
+    /* `    idle_power_w: 650`, line 10: the value at column 4 + 13 + 1 + 1 =
+     * 19. */
+    expect_file_error(SC "bad_idle_above_busy.yaml",
+                      SC "bad_idle_above_busy.yaml:10:19: field "
+                         "'cluster.device.idle_power_w': idle power 650 W is "
+                         "above busy power 600 W");
+}
+END_TEST
+
+START_TEST(test_scenario_file_missing)
+{
+    char tmp[64], path[128], want[256];
+    make_tmpdir(tmp, sizeof tmp);
+    snprintf(path, sizeof path, "%s/absent.yaml", tmp);
+    snprintf(want, sizeof want, "cannot open '%s': No such file or directory",
+             path);
+    expect_file_error(path, want);
+    ck_assert_int_eq(rmdir(tmp), 0);
+}
+END_TEST
+
+/* ---- bad overrides --------------------------------------------------- */
+
+START_TEST(test_set_without_equals)
+{
+    expect_set_error("cluster.nodes", "--set 'cluster.nodes': expected "
+                                      "key=value");
+}
+END_TEST
+
+START_TEST(test_set_unknown_key)
+{
+    /* `cluster.nodez=3`: the new key starts after `cluster.`, column 9. */
+    expect_set_error("cluster.nodez=3", "--set:1:9: unknown field "
+                                        "'cluster.nodez'; did you mean "
+                                        "'nodes'?");
+}
+END_TEST
+
+START_TEST(test_set_bad_value)
+{
+    /* `cluster.nodes=0`: the value at column 15. */
+    expect_set_error("cluster.nodes=0",
+                     "--set:1:15: field 'cluster.nodes': expected an integer "
+                     "in [1, 1000000], found '0'");
+}
+END_TEST
+
+START_TEST(test_seed_above_int64)
+{
+    /* --seed becomes the override `seed=N`, so its errors are reported as
+     * --set at the value's column, 6. The scenario's seed is an integer in
+     * [0, INT64_MAX]; INT64_MAX + 1 = 9223372036854775808 and UINT64_MAX =
+     * 18446744073709551615 are refused. */
+    expect_world_error(SC "good.yaml", NULL, 0, 1, (uint64_t)INT64_MAX + 1,
+                       "--set:1:6: field 'seed': expected an integer >= 0, "
+                       "found '9223372036854775808'");
+    expect_world_error(SC "good.yaml", NULL, 0, 1, UINT64_MAX,
+                       "--set:1:6: field 'seed': expected an integer >= 0, "
+                       "found '18446744073709551615'");
+}
+END_TEST
+
+START_TEST(test_seed_int64_max_runs)
+{
+    /* The largest seed accepted: the run succeeds and run.yaml records it. */
+    char tmp[64], out[128], path[192];
+    make_tmpdir(tmp, sizeof tmp);
+    snprintf(out, sizeof out, "%s/out", tmp);
+    dcs_run_opts_t o = {SC "good.yaml", out, 1,   (uint64_t)INT64_MAX,
+                        NULL,           0,   NULL};
+    dcs_err_t err = {""};
+    ck_assert_msg(dcs_world_run(&o, NULL, &err) == 0, "%s", err.msg);
+    snprintf(path, sizeof path, "%s/run.yaml", out);
+    char *run = slurp(path, NULL);
+    ck_assert_ptr_nonnull(strstr(run, "\nseed: 9223372036854775807\n"));
+    free(run);
+    remove_tree(tmp);
+}
+END_TEST
+
+/* ---- the dcsim command ----------------------------------------------- */
+
+START_TEST(test_cli_bad_scenario)
+{
+    char tmp[64], out[128];
+    make_tmpdir(tmp, sizeof tmp);
+    snprintf(out, sizeof out, "%s/out", tmp);
+    const char *args[] = {"run", SC "bad_policy.yaml", "--out", out, NULL};
+    char *so, *se;
+    ck_assert_int_eq(run_dcsim(args, &so, &se), 2);
+    ck_assert_str_eq(se, "dcsim run: " SC "bad_policy.yaml:19:11: field "
+                         "'scheduler.policy': expected one of fifo, found "
+                         "'lifo'\n");
+    ck_assert_str_eq(so, "");
+    ck_assert(!exists(out));
+    free(so);
+    free(se);
+    ck_assert_int_eq(rmdir(tmp), 0);
+}
+END_TEST
+
+START_TEST(test_cli_missing_file)
+{
+    char tmp[64], path[128], want[256];
+    make_tmpdir(tmp, sizeof tmp);
+    snprintf(path, sizeof path, "%s/absent.yaml", tmp);
+    snprintf(want, sizeof want,
+             "dcsim run: cannot open '%s': No such file or directory\n", path);
+    const char *args[] = {"run", path, NULL};
+    char *so, *se;
+    ck_assert_int_eq(run_dcsim(args, &so, &se), 2);
+    ck_assert_str_eq(se, want);
+    ck_assert_str_eq(so, "");
+    free(so);
+    free(se);
+    ck_assert_int_eq(rmdir(tmp), 0);
+}
+END_TEST
+
+START_TEST(test_cli_bad_set_and_seed)
+{
+    char *so, *se;
+    const char *no_eq[] = {"run", SC "good.yaml", "--set", "cluster.nodes",
+                           NULL};
+    ck_assert_int_eq(run_dcsim(no_eq, &so, &se), 2);
+    ck_assert_str_eq(se,
+                     "dcsim run: --set 'cluster.nodes': expected key=value\n");
+    free(so);
+    free(se);
+
+    const char *word[] = {"run", SC "good.yaml", "--seed", "abc", NULL};
+    ck_assert_int_eq(run_dcsim(word, &so, &se), 2);
+    ck_assert_str_eq(se, "dcsim run: --seed: expected an integer in [0, "
+                         "9223372036854775807], found 'abc'\n");
+    free(so);
+    free(se);
+
+    const char *negative[] = {"run", SC "good.yaml", "--seed", "-3", NULL};
+    ck_assert_int_eq(run_dcsim(negative, &so, &se), 2);
+    ck_assert_str_eq(se, "dcsim run: --seed: expected an integer in [0, "
+                         "9223372036854775807], found '-3'\n");
+    free(so);
+    free(se);
+}
+END_TEST
+
+START_TEST(test_cli_seed_overflow_quotes_input)
+{
+    /* A seed past 2^64 - 1 must be refused with the digits the user typed,
+     * not the value strtoull saturates to. */
+    const char *args[] = {"run", SC "good.yaml", "--seed",
+                          "99999999999999999999999", NULL};
+    char *so, *se;
+    ck_assert_int_eq(run_dcsim(args, &so, &se), 2);
+    ck_assert_msg(strstr(se, "'99999999999999999999999'") != NULL,
+                  "message does not quote the seed given: %s", se);
+    free(so);
+    free(se);
+}
+END_TEST
+
+START_TEST(test_cli_usage_errors)
+{
+    char *so, *se;
+    const char *unknown[] = {"frobnicate", NULL};
+    ck_assert_int_eq(run_dcsim(unknown, &so, &se), 2);
+    ck_assert(starts_with(se, "dcsim: unknown command 'frobnicate'\n\n"
+                              "usage: dcsim <command> [options]\n"));
+    ck_assert_str_eq(so, "");
+    free(so);
+    free(se);
+
+    const char *no_file[] = {"run", NULL};
+    ck_assert_int_eq(run_dcsim(no_file, &so, &se), 2);
+    ck_assert(starts_with(se, "dcsim run: expected one scenario file\n\n"
+                              "usage: dcsim run SCENARIO.yaml"));
+    ck_assert_str_eq(so, "");
+    free(so);
+    free(se);
+
+    const char *two_files[] = {"run", SC "good.yaml", SC "good.yaml", NULL};
+    ck_assert_int_eq(run_dcsim(two_files, &so, &se), 2);
+    ck_assert(starts_with(se, "dcsim run: expected one scenario file\n"));
+    free(so);
+    free(se);
+
+    const char *nothing[] = {NULL};
+    ck_assert_int_eq(run_dcsim(nothing, &so, &se), 2);
+    ck_assert(starts_with(se, "usage: dcsim <command> [options]\n"));
+    free(so);
+    free(se);
+
+    const char *bad_kind[] = {"list", "gpus", NULL};
+    ck_assert_int_eq(run_dcsim(bad_kind, &so, &se), 2);
+    ck_assert(starts_with(se, "dcsim list: unknown kind 'gpus'\n"));
+    free(so);
+    free(se);
+}
+END_TEST
+
+START_TEST(test_cli_version_help_list)
+{
+    char *so, *se;
+    const char *version[] = {"--version", NULL};
+    ck_assert_int_eq(run_dcsim(version, &so, &se), 0);
+    ck_assert_str_eq(so, "dcsim 0.1.0\n");
+    ck_assert_str_eq(se, "");
+    free(so);
+    free(se);
+
+    static const struct {
+        const char *cmd, *usage;
+    } helps[] = {
+        {"run", "usage: dcsim run SCENARIO.yaml"},
+        {"list", "usage: dcsim list devices|clusters|models|scenarios|"
+                 "policies\n"},
+        {"bench", "usage: dcsim bench"},
+    };
+    for (size_t i = 0; i < sizeof helps / sizeof helps[0]; i++) {
+        const char *args[] = {helps[i].cmd, "--help", NULL};
+        ck_assert_int_eq(run_dcsim(args, &so, &se), 0);
+        ck_assert_msg(starts_with(so, helps[i].usage), "%s --help: %s",
+                      helps[i].cmd, so);
+        ck_assert_str_eq(se, "");
+        free(so);
+        free(se);
+    }
+
+    const char *policies[] = {"list", "policies", NULL};
+    ck_assert_int_eq(run_dcsim(policies, &so, &se), 0);
+    ck_assert(starts_with(so, "scheduling policies (scheduler.policy):\n"));
+    ck_assert_ptr_nonnull(strstr(so, "\n  fifo "));
+    ck_assert_str_eq(se, "");
+    free(so);
+    free(se);
+}
+END_TEST
+
+/* ---- a good run ------------------------------------------------------ */
+
+/* Counts rows and checks every one has `ncols` fields. */
+typedef struct rows {
+    size_t ncols;      /* fields every row must have */
+    size_t nrows;      /* rows ended, the header included */
+    size_t fields;     /* fields seen in the current row */
+    long ids[8];       /* job_id of data rows 1..8 */
+    char state[8][16]; /* state of data rows 1..8 */
+} rows_t;
+
+static void count_field(void *s, size_t len, void *data)
+{
+    rows_t *r = data;
+    if (r->nrows >= 1 && r->nrows <= 8) {
+        char text[32] = "";
+        snprintf(text, sizeof text, "%.*s", (int)len, s ? (char *)s : "");
+        if (r->fields == 0)
+            r->ids[r->nrows - 1] = strtol(text, NULL, 10);
+        if (r->fields == 2)
+            snprintf(r->state[r->nrows - 1], sizeof r->state[0], "%s", text);
+    }
+    r->fields++;
+}
+
+static void count_row(int c, void *data)
+{
+    rows_t *r = data;
+    (void)c;
+    ck_assert_msg(r->fields == r->ncols, "row %zu has %zu fields, not %zu",
+                  r->nrows, r->fields, r->ncols);
+    r->nrows++;
+    r->fields = 0;
+}
+
+START_TEST(test_quickstart_five_jobs)
+{
+    static const char *const reports[] = {
+        "summary.csv", "jobs.csv",       "utilization.csv", "energy.csv",
+        "cost.csv",    "timeseries.csv", "run.yaml",
+    };
+    char tmp[64], out[128], path[256], want[256];
+    make_tmpdir(tmp, sizeof tmp);
+    snprintf(out, sizeof out, "%s/nested/out", tmp); /* parents made too */
+    const char *args[] = {"run",   "scenarios/quickstart.yaml",
+                          "--set", "workload.jobs=5",
+                          "--out", out,
+                          NULL};
+    char *so, *se;
+    ck_assert_int_eq(run_dcsim(args, &so, &se), 0);
+    snprintf(want, sizeof want, "reports written to %s/\n\n", out);
+    ck_assert(starts_with(so, want));
+    ck_assert_str_eq(se, "");
+    free(so);
+    free(se);
+
+    /* The seven reports and nothing else: no hidden temporary is left. */
+    size_t seen = 0;
+    DIR *d = opendir(out);
+    ck_assert_ptr_nonnull(d);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        ck_assert_msg(e->d_name[0] != '.', "leftover %s", e->d_name);
+        seen++;
+    }
+    closedir(d);
+    ck_assert_uint_eq(seen, 7);
+    for (size_t i = 0; i < 7; i++) {
+        snprintf(path, sizeof path, "%s/%s", out, reports[i]);
+        ck_assert_msg(exists(path), "%s missing", reports[i]);
+    }
+
+    /* jobs.csv: the header (13 columns: job_id, team, state, submit, start
+     * and end times, gpus, queue delay, run time, iterations, tokens,
+     * energy, cost) and one row per job, ids 0..4, every job done since the
+     * run goes on until all work is done. */
+    snprintf(path, sizeof path, "%s/jobs.csv", out);
+    size_t len;
+    char *csv = slurp(path, &len);
+    ck_assert(starts_with(csv, "job_id,team,state,"));
+    rows_t r = {.ncols = 13};
+    struct csv_parser p;
+    ck_assert_int_eq(csv_init(&p, CSV_STRICT | CSV_STRICT_FINI), 0);
+    ck_assert_uint_eq(csv_parse(&p, csv, len, count_field, count_row, &r), len);
+    ck_assert_int_eq(csv_fini(&p, count_field, count_row, &r), 0);
+    csv_free(&p);
+    free(csv);
+    ck_assert_uint_eq(r.nrows, 1 + 5);
+    for (long i = 0; i < 5; i++) {
+        ck_assert_int_eq(r.ids[i], i);
+        ck_assert_str_eq(r.state[i], "done");
+    }
+    remove_tree(tmp);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("scenario");
+    TCase *bad = tcase_create("bad_input");
+    tcase_add_test(bad, test_yaml_syntax);
+    tcase_add_test(bad, test_unknown_top_level_field);
+    tcase_add_test(bad, test_misspelt_required_section);
+    tcase_add_test(bad, test_unknown_field_deep);
+    tcase_add_test(bad, test_unknown_field_no_suggestion);
+    tcase_add_test(bad, test_misspelt_required_cluster_field);
+    tcase_add_test(bad, test_wrong_type);
+    tcase_add_test(bad, test_negative_count);
+    tcase_add_test(bad, test_fractional_gpu_count);
+    tcase_add_test(bad, test_gpu_count_quotes_what_was_written);
+    tcase_add_test(bad, test_zero_gpu_count);
+    tcase_add_test(bad, test_weights_length);
+    tcase_add_test(bad, test_weights_all_zero);
+    tcase_add_test(bad, test_job_larger_than_cluster);
+    tcase_add_test(bad, test_missing_section);
+    tcase_add_test(bad, test_missing_include);
+    tcase_add_test(bad, test_unknown_policy);
+    tcase_add_test(bad, test_idle_above_busy);
+    tcase_add_test(bad, test_scenario_file_missing);
+    tcase_add_test(bad, test_set_without_equals);
+    tcase_add_test(bad, test_set_unknown_key);
+    tcase_add_test(bad, test_set_bad_value);
+    tcase_add_test(bad, test_seed_above_int64);
+    tcase_add_test(bad, test_seed_int64_max_runs);
+    suite_add_tcase(s, bad);
+    TCase *cli = tcase_create("command");
+    tcase_add_test(cli, test_cli_bad_scenario);
+    tcase_add_test(cli, test_cli_missing_file);
+    tcase_add_test(cli, test_cli_bad_set_and_seed);
+    tcase_add_test(cli, test_cli_seed_overflow_quotes_input);
+    tcase_add_test(cli, test_cli_usage_errors);
+    tcase_add_test(cli, test_cli_version_help_list);
+    tcase_add_test(cli, test_quickstart_five_jobs);
+    suite_add_tcase(s, cli);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
