@@ -607,7 +607,7 @@ static void count_field(void *s, size_t len, void *data)
         if (r->fields == 0)
             r->ids[r->nrows - 1] = strtol(text, NULL, 10);
         if (r->fields == 2)
-            snprintf(r->state[r->nrows - 1], sizeof r->state[0], "%s", text);
+            snprintf(r->state[r->nrows - 1], sizeof r->state[0], "%.15s", text);
     }
     r->fields++;
 }
