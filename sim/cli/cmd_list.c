@@ -4,6 +4,7 @@
  * root; each is listed by file name with its `description`. Policies and
  * placements are compiled in and listed from their registries. */
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,9 +45,14 @@ static int list_yaml(FILE *out, const char *subdir)
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/%s", dcs_cli_home(), subdir);
     DIR *d = opendir(dir);
-    if (!d) {
-        fprintf(stderr, "dcsim list: cannot open '%s'\n", dir);
+    if (!d && errno != ENOENT) {
+        fprintf(stderr, "dcsim list: cannot open '%s': %s\n", dir,
+                strerror(errno));
         return DCS_EXIT_RUNTIME;
+    }
+    if (!d) {
+        fprintf(out, "none yet (no %s/ in %s)\n", subdir, dcs_cli_home());
+        return DCS_EXIT_OK;
     }
     char **names = NULL;
     size_t n = 0, cap = 0;
@@ -66,7 +72,10 @@ static int list_yaml(FILE *out, const char *subdir)
         names[n++] = strdup(e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, by_name);
+    if (n == 0)
+        fprintf(out, "none yet (%s/ has no .yaml files)\n", subdir);
+    else
+        qsort(names, n, sizeof *names, by_name);
     for (size_t i = 0; i < n; i++) {
         char path[8192];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);

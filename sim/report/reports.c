@@ -109,8 +109,8 @@ static void hash_text(uint64_t hash, char *buf, size_t size)
     snprintf(buf, size, "fnv1a64:%016" PRIx64, hash);
 }
 
-static int write_summary(FILE *f, const dcs_run_data_t *run,
-                         const dcs_summary_t *s)
+static void write_summary(FILE *f, const dcs_run_data_t *run,
+                          const dcs_summary_t *s)
 {
     static const char *const cols[] = {
         "dcsim_version",       "scenario",
@@ -148,7 +148,6 @@ static int write_summary(FILE *f, const dcs_run_data_t *run,
     dcs_csv_f64(&w, s->max_queue_delay_s);
     dcs_csv_f64(&w, s->mean_jct_s);
     dcs_csv_end_row(&w);
-    return 0;
 }
 
 static void write_jobs(FILE *f, const dcs_run_data_t *run)
