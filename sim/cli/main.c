@@ -14,6 +14,12 @@ static const char USAGE[] =
     "commands:\n"
     "  run SCENARIO.yaml [--out DIR] [--seed N] [--set key=value]...\n"
     "                     run a scenario, write reports, print a summary\n"
+    "  op --device NAME (--op OP key=value... | --batch FILE.csv)\n"
+    "                     predicted time of an op on a device\n"
+    "  calibrate DATA_DIR fit a device's op cost model to its measurements\n"
+    "  validate [--device NAME] [--check]\n"
+    "                     op cost model error on measurements kept out of\n"
+    "                     fitting, per device and op family\n"
     "  list devices|clusters|models|scenarios|policies\n"
     "                     list what ships with dcsim\n"
     "  bench hold [--pending N] [--events M]\n"
@@ -45,6 +51,12 @@ int main(int argc, char **argv)
         return dcs_cmd_run(argc - 1, argv + 1, stdout);
     if (!strcmp(cmd, "list"))
         return dcs_cmd_list(argc - 1, argv + 1, stdout);
+    if (!strcmp(cmd, "op"))
+        return dcs_cmd_op(argc - 1, argv + 1, stdout);
+    if (!strcmp(cmd, "calibrate"))
+        return dcs_cmd_calibrate(argc - 1, argv + 1, stdout);
+    if (!strcmp(cmd, "validate"))
+        return dcs_cmd_validate(argc - 1, argv + 1, stdout);
     if (!strcmp(cmd, "bench"))
         return dcs_cmd_bench(argc - 1, argv + 1, stdout);
     fprintf(stderr, "dcsim: unknown command '%s'\n\n%s", cmd, USAGE);

@@ -1,0 +1,249 @@
+/* cmd_validate.c - `dcsim validate`: the op cost model's error on kernel
+ * measurements that were kept out of fitting, per device and op family;
+ * and the error of predicting one measured device from another's fit plus
+ * its own datasheet (transfer), which tells how far to trust a device that
+ * was never measured. */
+#include <dirent.h>
+#include <getopt.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "hw/device.h"
+#include "hw/measure.h"
+
+static const char USAGE[] =
+    "usage: dcsim validate [--device NAME] [--check]\n"
+    "\n"
+    "Prints, per device and op family, how many measured rows were kept out\n"
+    "of fitting and the median and 90th-percentile absolute percentage error\n"
+    "of the op cost model on them; then the same for predicting each measured\n"
+    "device from another device's fit and its own datasheet (transfer).\n"
+    "Devices without measurements are listed as unvalidated.\n"
+    "\n"
+    "  --device NAME   only this device\n"
+    "  --check         exit 1 when a measured device's own fit exceeds the\n"
+    "                  bounds: median <= 5 %% and p90 <= 15 %% for gemm, bmm,\n"
+    "                  attention and decode_attention; median <= 8 %% for\n"
+    "                  memory-bound ops\n";
+
+enum { MAX_DEVICES = 64, NFAMILIES = 14 };
+
+/* Report families in order; memory-bound ops by name. */
+static const char *const FAMILIES[NFAMILIES] = {
+    "gemm",
+    "bmm",
+    "attention fwd",
+    "attention bwd",
+    "decode_attention",
+    "copy",
+    "elementwise_add",
+    "gelu",
+    "silu_mul",
+    "layernorm",
+    "rmsnorm",
+    "softmax",
+    "embedding",
+    "adam",
+};
+
+static int is_compute_family(int f)
+{
+    return f <= 4;
+}
+
+typedef struct stats {
+    size_t n;
+    double median, p90; /* absolute percentage error */
+} stats_t;
+
+/* Error of `params` with `perf` on the kept-out rows of family f. */
+static stats_t family_error(const dcs_measurements_t *m,
+                            const dcs_opcost_device_t *perf,
+                            const dcs_opcost_params_t *params, int f,
+                            double *scratch)
+{
+    stats_t s = {0, 0, 0};
+    for (size_t i = 0; i < m->len; i++) {
+        const dcs_measurement_t *x = &m->rows[i];
+        if (x->fit || strcmp(dcs_measure_family(&x->op), FAMILIES[f]))
+            continue;
+        double t = dcs_opcost_time_s(perf, params, &x->op);
+        scratch[s.n++] = 100.0 * fabs(t - x->time_s) / x->time_s;
+    }
+    if (s.n) {
+        gsl_sort(scratch, 1, s.n);
+        s.median = gsl_stats_median_from_sorted_data(scratch, 1, s.n);
+        s.p90 = gsl_stats_quantile_from_sorted_data(scratch, 1, s.n, 0.9);
+    }
+    return s;
+}
+
+typedef struct measured {
+    dcs_device_spec_t spec;
+    dcs_measurements_t m;
+} measured_t;
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Device names in the data root, sorted. */
+static size_t device_names(char **names, size_t max)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/topologies/devices", dcs_cli_home());
+    DIR *d = opendir(dir);
+    size_t n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)) && n < max) {
+        size_t len = strlen(e->d_name);
+        if (len > 5 && !strcmp(e->d_name + len - 5, ".yaml") &&
+            e->d_name[0] != '.')
+            names[n++] = strndup(e->d_name, len - 5);
+    }
+    if (d)
+        closedir(d);
+    qsort(names, n, sizeof *names, by_name);
+    return n;
+}
+
+int dcs_cmd_validate(int argc, char **argv, FILE *out)
+{
+    static const struct option opts[] = {
+        {"device", required_argument, NULL, 'd'},
+        {"check", no_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *only = NULL;
+    int check = 0, c;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            only = optarg;
+            break;
+        case 'c':
+            check = 1;
+            break;
+        case 'h':
+            fputs(USAGE, out);
+            return DCS_EXIT_OK;
+        default:
+            fputs(USAGE, stderr);
+            return DCS_EXIT_INPUT;
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "dcsim validate: unexpected argument '%s'\n",
+                argv[optind]);
+        return DCS_EXIT_INPUT;
+    }
+    char *names[MAX_DEVICES];
+    size_t nnames = device_names(names, MAX_DEVICES);
+    measured_t *dev = calloc(MAX_DEVICES, sizeof *dev);
+    size_t ndev = 0, max_rows = 1;
+    int rc = DCS_EXIT_OK, found = 0;
+    dcs_err_t err;
+    /* Load every device (transfer needs the others even with --device). */
+    for (size_t i = 0; i < nnames && rc == DCS_EXIT_OK; i++) {
+        measured_t *d = &dev[ndev];
+        if (dcs_device_load(dcs_cli_home(), names[i], &d->spec, &err) < 0) {
+            fprintf(stderr, "dcsim validate: %s\n", err.msg);
+            rc = DCS_EXIT_INPUT;
+            break;
+        }
+        if (d->spec.calibrated) {
+            char dir[4400];
+            const char *src = d->spec.calibration_source;
+            if (src[0] == '/')
+                snprintf(dir, sizeof dir, "%s", src);
+            else
+                snprintf(dir, sizeof dir, "%s/%s", dcs_cli_home(), src);
+            if (dcs_measurements_load(dir, &d->m, &err) < 0) {
+                fprintf(stderr, "dcsim validate: %s\n", err.msg);
+                rc = DCS_EXIT_INPUT;
+                break;
+            }
+            if (d->m.len > max_rows)
+                max_rows = d->m.len;
+        }
+        ndev++;
+    }
+    double *scratch = malloc(max_rows * sizeof *scratch);
+    int over = 0;
+    if (rc == DCS_EXIT_OK)
+        fprintf(out, "%-14s %-26s %-17s %5s %13s %10s %12s %6s\n", "device",
+                "validated by", "family", "kept", "median_ape_%", "p90_ape_%",
+                "bound", "result");
+    for (size_t i = 0; i < ndev && rc == DCS_EXIT_OK; i++) {
+        measured_t *d = &dev[i];
+        if (only && strcmp(d->spec.name, only))
+            continue;
+        found = 1;
+        if (!d->spec.calibrated) {
+            fprintf(out,
+                    "%-14s unvalidated: datasheet only, no measurements "
+                    "bundled\n",
+                    d->spec.name);
+            continue;
+        }
+        char by[64];
+        snprintf(by, sizeof by, "own fit (%lld rows)",
+                 (long long)d->spec.fit_rows);
+        for (int f = 0; f < NFAMILIES; f++) {
+            stats_t s =
+                family_error(&d->m, &d->spec.perf, &d->spec.params, f, scratch);
+            if (!s.n)
+                continue;
+            double bm = is_compute_family(f) ? 5.0 : 8.0;
+            double bp = is_compute_family(f) ? 15.0 : INFINITY;
+            int ok = s.median <= bm && s.p90 <= bp;
+            char bound[32];
+            if (isinf(bp))
+                snprintf(bound, sizeof bound, "%g / -", bm);
+            else
+                snprintf(bound, sizeof bound, "%g / %g", bm, bp);
+            fprintf(out, "%-14s %-26s %-17s %5zu %13.2f %10.2f %12s %6s\n",
+                    d->spec.name, by, FAMILIES[f], s.n, s.median, s.p90, bound,
+                    ok ? "ok" : "OVER");
+            over |= !ok;
+        }
+        /* Transfer: another measured device's fit on this one's datasheet. */
+        for (size_t j = 0; j < ndev; j++) {
+            measured_t *o = &dev[j];
+            if (j == i || !o->spec.calibrated)
+                continue;
+            snprintf(by, sizeof by, "transfer from %s", o->spec.name);
+            for (int f = 0; f < NFAMILIES; f++) {
+                stats_t s = family_error(&d->m, &d->spec.perf, &o->spec.params,
+                                         f, scratch);
+                if (s.n)
+                    fprintf(out,
+                            "%-14s %-26s %-17s %5zu %13.2f %10.2f %12s %6s\n",
+                            d->spec.name, by, FAMILIES[f], s.n, s.median, s.p90,
+                            "-", "info");
+            }
+        }
+    }
+    if (rc == DCS_EXIT_OK && only && !found) {
+        fprintf(stderr, "dcsim validate: unknown device '%s'\n", only);
+        rc = DCS_EXIT_INPUT;
+    }
+    for (size_t i = 0; i < ndev; i++)
+        dcs_measurements_free(&dev[i].m);
+    for (size_t i = 0; i < nnames; i++)
+        free(names[i]);
+    free(dev);
+    free(scratch);
+    if (rc == DCS_EXIT_OK && check && over) {
+        fprintf(stderr, "dcsim validate: error above the bounds (OVER)\n");
+        return DCS_EXIT_RUNTIME;
+    }
+    return rc;
+}

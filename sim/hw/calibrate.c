@@ -1,0 +1,256 @@
+/* calibrate.c - nonlinear least squares over the op cost model. */
+#include "hw/calibrate.h"
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_multifit_nlinear.h>
+#include <gsl/gsl_vector.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct group_def {
+    const char *name;
+    int (*member)(const dcs_op_t *op);
+    int first, last; /* parameter index range [first, last] */
+    int extra;       /* one more parameter outside the range, or -1 */
+} group_def_t;
+
+static int is_gemm(const dcs_op_t *op)
+{
+    return op->kind == DCS_OP_GEMM || op->kind == DCS_OP_BMM;
+}
+
+static int is_attn_fwd(const dcs_op_t *op)
+{
+    return op->kind == DCS_OP_ATTENTION && !op->bwd;
+}
+
+static int is_attn_bwd(const dcs_op_t *op)
+{
+    return op->kind == DCS_OP_ATTENTION && op->bwd;
+}
+
+static int is_decode(const dcs_op_t *op)
+{
+    return op->kind == DCS_OP_DECODE_ATTENTION;
+}
+
+static int is_membound(const dcs_op_t *op)
+{
+    return op->kind >= DCS_OP_ELEMENTWISE_ADD && op->kind <= DCS_OP_ADAM;
+}
+
+static const group_def_t GROUPS[] = {
+    {"gemm", is_gemm, DCS_P_gemm_eff_fp32, DCS_P_gemm_misalign, -1},
+    {"attention fwd", is_attn_fwd, DCS_P_attn_fwd_eff, DCS_P_attn_fwd_t0_s,
+     DCS_P_attn_wave_beta},
+    {"attention bwd", is_attn_bwd, DCS_P_attn_bwd_eff, DCS_P_attn_bwd_t0_s, -1},
+    {"decode_attention", is_decode, DCS_P_dec_eff, DCS_P_dec_sm_bw, -1},
+    {"memory-bound", is_membound, DCS_P_mem_eff_copy, DCS_P_mem_row_t0_s, -1},
+};
+enum { NGROUPS = sizeof GROUPS / sizeof GROUPS[0] };
+
+/* The parameter a dtype's or op's efficiency lives in, to leave out the
+ * ones no row informs. */
+static int informed(int param, const dcs_measurement_t *const *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const dcs_op_t *op = &rows[i]->op;
+        switch (param) {
+        case DCS_P_gemm_eff_fp32:
+            if (op->dtype == DCS_FP32)
+                return 1;
+            continue;
+        case DCS_P_gemm_eff_tf32:
+            if (op->dtype == DCS_TF32)
+                return 1;
+            continue;
+        case DCS_P_gemm_eff_bf16:
+            if (op->dtype == DCS_BF16)
+                return 1;
+            continue;
+        case DCS_P_gemm_eff_fp16:
+            if (op->dtype == DCS_FP16)
+                return 1;
+            continue;
+        case DCS_P_gemm_eff_fp8:
+            if (op->dtype == DCS_FP8 || op->dtype == DCS_INT8)
+                return 1;
+            continue;
+        case DCS_P_mem_eff_copy:
+        case DCS_P_mem_eff_add:
+        case DCS_P_mem_eff_gelu:
+        case DCS_P_mem_eff_silu_mul:
+        case DCS_P_mem_eff_layernorm:
+        case DCS_P_mem_eff_rmsnorm:
+        case DCS_P_mem_eff_softmax:
+        case DCS_P_mem_eff_embedding:
+        case DCS_P_mem_eff_adam: {
+            static const dcs_op_kind_t kinds[] = {
+                DCS_OP_COPY,     DCS_OP_ELEMENTWISE_ADD, DCS_OP_GELU,
+                DCS_OP_SILU_MUL, DCS_OP_LAYERNORM,       DCS_OP_RMSNORM,
+                DCS_OP_SOFTMAX,  DCS_OP_EMBEDDING,       DCS_OP_ADAM};
+            if (op->kind == kinds[param - DCS_P_mem_eff_copy])
+                return 1;
+            continue;
+        }
+        default:
+            return 1;
+        }
+    }
+    return 0;
+}
+
+typedef struct fit_ctx {
+    const dcs_opcost_device_t *dev;
+    dcs_opcost_params_t p; /* working copy */
+    const int *idx;        /* fitted parameter indexes */
+    size_t np;
+    const dcs_measurement_t *const *rows; /* the group's fit rows */
+    size_t n;
+} fit_ctx_t;
+
+static double sigmoid(double x)
+{
+    return 1.0 / (1.0 + exp(-x));
+}
+
+static double to_value(int param, double x)
+{
+    double lo, hi;
+    dcs_opcost_param_bounds(param, &lo, &hi);
+    return exp(log(lo) + (log(hi) - log(lo)) * sigmoid(x));
+}
+
+static double to_x(int param, double v)
+{
+    double lo, hi;
+    dcs_opcost_param_bounds(param, &lo, &hi);
+    double u = (log(v) - log(lo)) / (log(hi) - log(lo));
+    if (u < 1e-6)
+        u = 1e-6;
+    if (u > 1 - 1e-6)
+        u = 1 - 1e-6;
+    return log(u / (1 - u));
+}
+
+static int residuals(const gsl_vector *x, void *data, gsl_vector *f)
+{
+    fit_ctx_t *c = data;
+    for (size_t j = 0; j < c->np; j++)
+        c->p.v[c->idx[j]] = to_value(c->idx[j], gsl_vector_get(x, j));
+    for (size_t i = 0; i < c->n; i++) {
+        double t = dcs_opcost_time_s(c->dev, &c->p, &c->rows[i]->op);
+        gsl_vector_set(f, i, log(t / c->rows[i]->time_s));
+    }
+    return GSL_SUCCESS;
+}
+
+static double rms(fit_ctx_t *c, const gsl_vector *x, gsl_vector *f)
+{
+    residuals(x, c, f);
+    double s = gsl_blas_dnrm2(f);
+    return s / sqrt((double)c->n);
+}
+
+/* Fits one group; returns 0 or DCS_ENOMEM. */
+static int fit_group(fit_ctx_t *c, dcs_calib_group_t *out)
+{
+    gsl_multifit_nlinear_fdf fdf;
+    gsl_multifit_nlinear_parameters fp =
+        gsl_multifit_nlinear_default_parameters();
+    fdf.f = residuals;
+    fdf.df = NULL; /* finite differences */
+    fdf.fvv = NULL;
+    fdf.n = c->n;
+    fdf.p = c->np;
+    fdf.params = c;
+    gsl_multifit_nlinear_workspace *w = gsl_multifit_nlinear_alloc(
+        gsl_multifit_nlinear_trust, &fp, c->n, c->np);
+    gsl_vector *x0 = gsl_vector_alloc(c->np), *best = gsl_vector_alloc(c->np);
+    gsl_vector *f = gsl_vector_alloc(c->n);
+    if (!w || !x0 || !best || !f) {
+        if (w)
+            gsl_multifit_nlinear_free(w);
+        gsl_vector_free(x0);
+        gsl_vector_free(best);
+        gsl_vector_free(f);
+        return DCS_ENOMEM;
+    }
+    for (size_t j = 0; j < c->np; j++)
+        gsl_vector_set(x0, j, to_x(c->idx[j], c->p.v[c->idx[j]]));
+    out->rms_before = rms(c, x0, f);
+    gsl_vector_memcpy(best, x0);
+    double best_rms = out->rms_before;
+    /* Fixed starts: the start values, then shifted in a fixed pattern. */
+    static const double shifts[] = {0.0, 1.0, -1.0, 2.0, -2.0};
+    for (size_t s = 0; s < sizeof shifts / sizeof shifts[0]; s++) {
+        gsl_vector *start = gsl_vector_alloc(c->np);
+        for (size_t j = 0; j < c->np; j++)
+            gsl_vector_set(start, j,
+                           gsl_vector_get(x0, j) +
+                               shifts[s] * ((j % 2) ? 0.5 : -0.5));
+        int info;
+        gsl_multifit_nlinear_init(start, &fdf, w);
+        gsl_multifit_nlinear_driver(300, 1e-10, 1e-10, 1e-10, NULL, NULL, &info,
+                                    w);
+        gsl_vector *x = gsl_multifit_nlinear_position(w);
+        double r = rms(c, x, f);
+        if (isfinite(r) && r < best_rms) {
+            best_rms = r;
+            gsl_vector_memcpy(best, x);
+        }
+        gsl_vector_free(start);
+    }
+    out->rms_after = rms(c, best, f); /* leaves c->p at the best values */
+    gsl_multifit_nlinear_free(w);
+    gsl_vector_free(x0);
+    gsl_vector_free(best);
+    gsl_vector_free(f);
+    return 0;
+}
+
+int dcs_calibrate(const dcs_opcost_device_t *dev, const dcs_measurements_t *m,
+                  dcs_opcost_params_t *p, dcs_calib_result_t *result,
+                  dcs_err_t *err)
+{
+    memset(result, 0, sizeof *result);
+    for (size_t i = 0; i < m->len; i++) {
+        if (m->rows[i].fit)
+            result->fit_rows++;
+        else
+            result->kept_rows++;
+    }
+    const dcs_measurement_t **rows = malloc((m->len + 1) * sizeof *rows);
+    if (!rows)
+        return dcs_err_set(err, DCS_ENOMEM, "out of memory");
+    for (size_t g = 0; g < NGROUPS; g++) {
+        const group_def_t *def = &GROUPS[g];
+        size_t n = 0;
+        for (size_t i = 0; i < m->len; i++)
+            if (m->rows[i].fit && def->member(&m->rows[i].op))
+                rows[n++] = &m->rows[i];
+        dcs_calib_group_t *out = &result->groups[result->ngroups++];
+        out->name = def->name;
+        out->rows = n;
+        int idx[DCS_OPCOST_NPARAMS];
+        size_t np = 0;
+        for (int j = def->first; j <= def->last; j++)
+            if (informed(j, rows, n))
+                idx[np++] = j;
+        if (def->extra >= 0)
+            idx[np++] = def->extra;
+        out->params = (int)np;
+        if (n <= np) /* too few rows to fit: keep the start values */
+            continue;
+        fit_ctx_t c = {dev, *p, idx, np, rows, n};
+        if (fit_group(&c, out) < 0) {
+            free(rows);
+            return dcs_err_set(err, DCS_ENOMEM, "out of memory");
+        }
+        for (size_t j = 0; j < np; j++)
+            p->v[idx[j]] = c.p.v[idx[j]];
+    }
+    free(rows);
+    return 0;
+}

@@ -1,0 +1,322 @@
+/* opcost.c - the op cost model (see opcost.h for the shape of each model). */
+#include "hw/opcost.h"
+
+#include <math.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    double def, lo, hi;
+} PARAMS[DCS_OPCOST_NPARAMS] = {
+#define DCS_OPCOST_ROW(name, def, lo, hi) {#name, def, lo, hi},
+    DCS_OPCOST_PARAMS(DCS_OPCOST_ROW)
+#undef DCS_OPCOST_ROW
+};
+
+const char *dcs_opcost_param_name(int i)
+{
+    return i >= 0 && i < DCS_OPCOST_NPARAMS ? PARAMS[i].name : "unknown";
+}
+
+double dcs_opcost_param_default(int i)
+{
+    return PARAMS[i].def;
+}
+
+void dcs_opcost_param_bounds(int i, double *lo, double *hi)
+{
+    *lo = PARAMS[i].lo;
+    *hi = PARAMS[i].hi;
+}
+
+int dcs_opcost_param_find(const char *name)
+{
+    for (int i = 0; i < DCS_OPCOST_NPARAMS; i++)
+        if (!strcmp(PARAMS[i].name, name))
+            return i;
+    return -1;
+}
+
+void dcs_opcost_defaults(dcs_opcost_params_t *p)
+{
+    for (int i = 0; i < DCS_OPCOST_NPARAMS; i++)
+        p->v[i] = PARAMS[i].def;
+}
+
+int dcs_opcost_supported(const dcs_opcost_device_t *dev, const dcs_op_t *op)
+{
+    switch (op->kind) {
+    case DCS_OP_GEMM:
+    case DCS_OP_BMM:
+    case DCS_OP_ATTENTION:
+    case DCS_OP_DECODE_ATTENTION:
+        return dev->peak_flops[op->dtype] > 0;
+    default:
+        return 1;
+    }
+}
+
+double dcs_opcost_roofline_s(const dcs_opcost_device_t *dev, const dcs_op_t *op)
+{
+    double peak = dev->peak_flops[op->dtype];
+    if (peak <= 0)
+        peak = dev->peak_flops[DCS_FP32];
+    double tc = peak > 0 ? dcs_op_flops(op) / peak : 0;
+    double tm = dcs_op_bytes(op) / dev->mem_bw_bytes_per_s;
+    return tc > tm ? tc : tm;
+}
+
+static double ceil_div(double a, double b)
+{
+    return ceil(a / b);
+}
+
+/* Waves of `units` equal units of work over `slots` parallel slots, between
+ * whole waves (beta 0) and perfect balancing (beta 1). */
+static double waves(double units, double slots, double beta)
+{
+    return (1.0 - beta) * ceil_div(units, slots) + beta * units / slots;
+}
+
+/* ---- gemm, bmm ---------------------------------------------------------- */
+
+static double gemm_eff(const dcs_opcost_params_t *p, dcs_dtype_t d)
+{
+    switch (d) {
+    case DCS_FP32:
+        return p->v[DCS_P_gemm_eff_fp32];
+    case DCS_TF32:
+        return p->v[DCS_P_gemm_eff_tf32];
+    case DCS_FP16:
+        return p->v[DCS_P_gemm_eff_fp16];
+    case DCS_FP8:
+    case DCS_INT8:
+        return p->v[DCS_P_gemm_eff_fp8];
+    default:
+        return p->v[DCS_P_gemm_eff_bf16];
+    }
+}
+
+/* Compute time: the fastest of the tile shapes and split-K factors a GEMM
+ * library chooses among, as its heuristic would pick. */
+static double gemm_compute_s(const dcs_opcost_device_t *dev,
+                             const dcs_opcost_params_t *p, const dcs_op_t *op)
+{
+    static const int tiles[][2] = {{128, 256}, {256, 128}, {128, 128},
+                                   {64, 128},  {128, 64},  {64, 64}};
+    static const int splits[] = {1, 2, 4, 8, 16};
+    double sms = dev->sm_count;
+    double per_sm = dev->peak_flops[op->dtype] / sms;
+    double alpha = p->v[DCS_P_gemm_tile_alpha];
+    double m = (double)op->m, n = (double)op->n, k = (double)op->k;
+    double batch = op->kind == DCS_OP_BMM ? (double)op->batch : 1.0;
+    /* Vector loads need rows aligned to 16 bytes. */
+    int align = op->dtype == DCS_FP8 || op->dtype == DCS_INT8 ? 16 : 8;
+    double eff = gemm_eff(p, op->dtype);
+    if (op->n % align || op->k % align || op->m % align)
+        eff *= p->v[DCS_P_gemm_misalign];
+    double best = INFINITY;
+    for (size_t t = 0; t < sizeof tiles / sizeof tiles[0]; t++) {
+        double mt = tiles[t][0], nt = tiles[t][1];
+        /* Smaller tiles reuse each loaded element less. */
+        double tile_eff = (1.0 + alpha * 384.0 / 32768.0 * 64.0) /
+                          (1.0 + alpha * (mt + nt) / (mt * nt) * 64.0);
+        double count = batch * ceil_div(m, mt) * ceil_div(n, nt);
+        for (size_t s = 0; s < sizeof splits / sizeof splits[0]; s++) {
+            double split = splits[s];
+            if (split > 1 && k / split < 256)
+                break;
+            double per_tile = 2.0 * mt * nt *
+                              (k / split + p->v[DCS_P_gemm_k0]) /
+                              (per_sm * eff * tile_eff);
+            double time =
+                waves(count * split, sms, p->v[DCS_P_gemm_wave_beta]) *
+                per_tile;
+            if (time < best)
+                best = time;
+        }
+    }
+    return best;
+}
+
+static double gemm_s(const dcs_opcost_device_t *dev,
+                     const dcs_opcost_params_t *p, const dcs_op_t *op)
+{
+    double tc = gemm_compute_s(dev, p, op);
+    double tm =
+        dcs_op_bytes(op) / (dev->mem_bw_bytes_per_s * p->v[DCS_P_gemm_mem_eff]);
+    double q = p->v[DCS_P_gemm_sharp];
+    /* Smooth max: the two terms overlap imperfectly near the ridge. */
+    double hi = tc > tm ? tc : tm;
+    double t = hi * pow(pow(tc / hi, q) + pow(tm / hi, q), 1.0 / q);
+    return t + p->v[DCS_P_gemm_t0_s];
+}
+
+/* ---- attention ------------------------------------------------------------
+ */
+
+enum {
+    ATTN_BLOCK = 128
+}; /* queries (fwd) or keys (bwd) per block, and
+      keys (fwd) or queries (bwd) per chunk */
+
+static double attention_s(const dcs_opcost_device_t *dev,
+                          const dcs_opcost_params_t *p, const dcs_op_t *op)
+{
+    int bwd = op->bwd;
+    double eff = p->v[bwd ? DCS_P_attn_bwd_eff : DCS_P_attn_fwd_eff];
+    double d0 = p->v[bwd ? DCS_P_attn_bwd_d0 : DCS_P_attn_fwd_d0];
+    double block_s =
+        p->v[bwd ? DCS_P_attn_bwd_block_s : DCS_P_attn_fwd_block_s];
+    double diag = p->v[bwd ? DCS_P_attn_bwd_diag : DCS_P_attn_fwd_diag];
+    double t0 = p->v[bwd ? DCS_P_attn_bwd_t0_s : DCS_P_attn_fwd_t0_s];
+    double sms = dev->sm_count;
+    double per_sm = dev->peak_flops[op->dtype] / sms;
+    double d = (double)op->head_dim;
+    int64_t s = op->seq, kv = op->kv_seq ? op->kv_seq : op->seq;
+    int64_t off = kv - s; /* queries are aligned to the end of the keys */
+    /* One chunk: BLOCK x BLOCK (query, key) pairs; fwd 2 products, bwd 5. */
+    double chunk_s = (bwd ? 10.0 : 4.0) * ATTN_BLOCK * ATTN_BLOCK * d /
+                     (per_sm * eff) * (1.0 + d0 / d);
+    double heads = (double)op->batch * (double)op->heads;
+    /* fwd: blocks of queries walk the keys; bwd: blocks of keys walk the
+     * queries. Causal blocks skip the chunks above the diagonal. */
+    int64_t outer = bwd ? kv : s, inner = bwd ? s : kv;
+    int64_t nblocks = (outer + ATTN_BLOCK - 1) / ATTN_BLOCK;
+    double work = 0, longest = 0;
+    for (int64_t b = 0; b < nblocks; b++) {
+        int64_t lo = b * ATTN_BLOCK, hi = lo + ATTN_BLOCK;
+        if (hi > outer)
+            hi = outer;
+        double chunks, diag_chunks = 0;
+        if (!op->causal) {
+            chunks = (double)((inner + ATTN_BLOCK - 1) / ATTN_BLOCK);
+        } else if (!bwd) {
+            /* queries [lo, hi) see keys [0, off + hi) */
+            int64_t keys = off + hi;
+            chunks = (double)((keys + ATTN_BLOCK - 1) / ATTN_BLOCK);
+            diag_chunks = (double)((hi - lo + ATTN_BLOCK - 1) / ATTN_BLOCK);
+        } else {
+            /* keys [lo, hi) are seen by queries from lo - off onwards */
+            int64_t first = lo - off > 0 ? lo - off : 0;
+            int64_t queries = s - first;
+            chunks = queries > 0
+                         ? (double)((queries + ATTN_BLOCK - 1) / ATTN_BLOCK)
+                         : 0.0;
+            diag_chunks = chunks > 0 ? 1.0 : 0.0;
+        }
+        double t = block_s + (chunks + diag * diag_chunks) * chunk_s;
+        work += t;
+        if (t > longest)
+            longest = t;
+    }
+    double total = work * heads, units = heads * (double)nblocks;
+    /* Equal blocks quantize into waves; unequal (causal) ones balance to
+     * the total over the SMs, but never below the longest block. */
+    double per_block = total / units;
+    double sched = waves(units, sms, p->v[DCS_P_attn_wave_beta]) * per_block;
+    if (op->causal)
+        sched = total / sms > longest ? total / sms : longest;
+    double tm = dcs_op_bytes(op) / dev->mem_bw_bytes_per_s;
+    return (sched > tm ? sched : tm) + t0;
+}
+
+static double decode_s(const dcs_opcost_device_t *dev,
+                       const dcs_opcost_params_t *p, const dcs_op_t *op)
+{
+    double sms = dev->sm_count;
+    int64_t kvh = op->kv_heads > 0 ? op->kv_heads : op->heads;
+    double units = (double)op->batch * (double)kvh;
+    double bytes = dcs_op_bytes(op);
+    /* Split the keys so that the units fill the SMs (split-KV), at least
+     * 256 keys a split. */
+    double max_split = ceil((double)op->kv_seq / 256.0);
+    double split = floor(sms / units);
+    if (split > max_split)
+        split = max_split;
+    if (split < 1)
+        split = 1;
+    double blocks = units * split;
+    double t_par =
+        ceil_div(blocks, sms) * (bytes / blocks) / p->v[DCS_P_dec_sm_bw];
+    double t_bw = bytes / (dev->mem_bw_bytes_per_s * p->v[DCS_P_dec_eff]);
+    return p->v[DCS_P_dec_t0_s] + (split > 1 ? p->v[DCS_P_dec_combine_s] : 0) +
+           (t_par > t_bw ? t_par : t_bw);
+}
+
+/* ---- memory-bound ops ------------------------------------------------------
+ */
+
+static double membound_s(const dcs_opcost_device_t *dev,
+                         const dcs_opcost_params_t *p, const dcs_op_t *op)
+{
+    double bytes = dcs_op_bytes(op), sms = dev->sm_count;
+    int eff_index, rows = 0;
+    switch (op->kind) {
+    case DCS_OP_COPY:
+        eff_index = DCS_P_mem_eff_copy;
+        break;
+    case DCS_OP_ELEMENTWISE_ADD:
+        eff_index = DCS_P_mem_eff_add;
+        break;
+    case DCS_OP_GELU:
+        eff_index = DCS_P_mem_eff_gelu;
+        break;
+    case DCS_OP_SILU_MUL:
+        eff_index = DCS_P_mem_eff_silu_mul;
+        break;
+    case DCS_OP_LAYERNORM:
+        eff_index = DCS_P_mem_eff_layernorm, rows = 1;
+        break;
+    case DCS_OP_RMSNORM:
+        eff_index = DCS_P_mem_eff_rmsnorm, rows = 1;
+        break;
+    case DCS_OP_SOFTMAX:
+        eff_index = DCS_P_mem_eff_softmax, rows = 1;
+        break;
+    case DCS_OP_EMBEDDING:
+        eff_index = DCS_P_mem_eff_embedding, rows = 1;
+        break;
+    default:
+        eff_index = DCS_P_mem_eff_adam;
+        break;
+    }
+    double t_bw = bytes / (dev->mem_bw_bytes_per_s * p->v[eff_index]);
+    double t_par, t0;
+    if (rows) {
+        /* One block a row, a few blocks resident per SM. */
+        double m = (double)op->m;
+        t_par = ceil_div(m, 4.0 * sms) * (bytes / m) / p->v[DCS_P_mem_block_bw];
+        t0 = p->v[DCS_P_mem_row_t0_s];
+    } else {
+        /* Grid-stride over 16-byte vectors, up to 8 blocks of 256 threads
+         * per SM. */
+        double vectors = bytes / 16.0;
+        double blocks = ceil_div(vectors, 256.0 * 3.0);
+        if (blocks > 8.0 * sms)
+            blocks = 8.0 * sms;
+        if (blocks < 1)
+            blocks = 1;
+        t_par = (bytes / blocks) / p->v[DCS_P_mem_block_bw];
+        t0 = p->v[DCS_P_mem_t0_s];
+    }
+    return t0 + (t_par > t_bw ? t_par : t_bw);
+}
+
+double dcs_opcost_time_s(const dcs_opcost_device_t *dev,
+                         const dcs_opcost_params_t *p, const dcs_op_t *op)
+{
+    switch (op->kind) {
+    case DCS_OP_IDLE:
+        return 0.0;
+    case DCS_OP_GEMM:
+    case DCS_OP_BMM:
+        return gemm_s(dev, p, op);
+    case DCS_OP_ATTENTION:
+        return attention_s(dev, p, op);
+    case DCS_OP_DECODE_ATTENTION:
+        return decode_s(dev, p, op);
+    default:
+        return membound_s(dev, p, op);
+    }
+}
