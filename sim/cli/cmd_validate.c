@@ -28,7 +28,10 @@ static const char USAGE[] =
     "  --check         exit 1 when a measured device's own fit exceeds the\n"
     "                  bounds: median <= 5 %% and p90 <= 15 %% for gemm, bmm,\n"
     "                  attention and decode_attention; median <= 8 %% for\n"
-    "                  memory-bound ops\n";
+    "                  memory-bound ops\n"
+    "  --worst N       also list the N kept-out rows with the largest error\n"
+    "                  (of the devices shown), to see where the model is "
+    "weak\n";
 
 enum { MAX_DEVICES = 64, NFAMILIES = 14 };
 
@@ -87,6 +90,54 @@ typedef struct measured {
     dcs_measurements_t m;
 } measured_t;
 
+typedef struct ranked {
+    double ape;
+    const dcs_measurement_t *row;
+    double predicted_s;
+} ranked_t;
+
+static int by_ape_desc(const void *a, const void *b)
+{
+    double x = ((const ranked_t *)a)->ape, y = ((const ranked_t *)b)->ape;
+    return (x < y) - (x > y);
+}
+
+static void print_worst(FILE *out, const measured_t *d, int worst)
+{
+    ranked_t *r = malloc((d->m.len + 1) * sizeof *r);
+    size_t n = 0;
+    for (size_t i = 0; i < d->m.len; i++) {
+        const dcs_measurement_t *x = &d->m.rows[i];
+        if (x->fit)
+            continue;
+        double t = dcs_opcost_time_s(&d->spec.perf, &d->spec.params, &x->op);
+        r[n].ape = 100.0 * fabs(t - x->time_s) / x->time_s;
+        r[n].row = x;
+        r[n].predicted_s = t;
+        n++;
+    }
+    qsort(r, n, sizeof *r, by_ape_desc);
+    fprintf(out, "\n%s: the %d kept-out rows with the largest error\n",
+            d->spec.name, worst);
+    fprintf(out, "%7s %12s %12s  %s\n", "ape_%", "measured_us", "predicted_us",
+            "row");
+    for (size_t i = 0; i < n && i < (size_t)worst; i++) {
+        const dcs_op_t *op = &r[i].row->op;
+        fprintf(out,
+                "%7.1f %12.2f %12.2f  %s:%d %s %s m=%lld n=%lld k=%lld "
+                "batch=%lld heads=%lld kv_heads=%lld seq=%lld kv_seq=%lld "
+                "head_dim=%lld causal=%d %s\n",
+                r[i].ape, r[i].row->time_s * 1e6, r[i].predicted_s * 1e6,
+                r[i].row->file, r[i].row->line, dcs_op_kind_name(op->kind),
+                dcs_dtype_name(op->dtype), (long long)op->m, (long long)op->n,
+                (long long)op->k, (long long)op->batch, (long long)op->heads,
+                (long long)op->kv_heads, (long long)op->seq,
+                (long long)op->kv_seq, (long long)op->head_dim, op->causal,
+                op->bwd ? "bwd" : "fwd");
+    }
+    free(r);
+}
+
 static int by_name(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -117,11 +168,12 @@ int dcs_cmd_validate(int argc, char **argv, FILE *out)
     static const struct option opts[] = {
         {"device", required_argument, NULL, 'd'},
         {"check", no_argument, NULL, 'c'},
+        {"worst", required_argument, NULL, 'w'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *only = NULL;
-    int check = 0, c;
+    int check = 0, worst = 0, c;
     optind = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
@@ -130,6 +182,16 @@ int dcs_cmd_validate(int argc, char **argv, FILE *out)
             break;
         case 'c':
             check = 1;
+            break;
+        case 'w':
+            worst = atoi(optarg);
+            if (worst < 1) {
+                fprintf(stderr,
+                        "dcsim validate: --worst: expected a positive "
+                        "integer, found '%s'\n",
+                        optarg);
+                return DCS_EXIT_INPUT;
+            }
             break;
         case 'h':
             fputs(USAGE, out);
@@ -231,6 +293,10 @@ int dcs_cmd_validate(int argc, char **argv, FILE *out)
             }
         }
     }
+    for (size_t i = 0; i < ndev && rc == DCS_EXIT_OK && worst; i++)
+        if ((!only || !strcmp(dev[i].spec.name, only)) &&
+            dev[i].spec.calibrated)
+            print_worst(out, &dev[i], worst);
     if (rc == DCS_EXIT_OK && only && !found) {
         fprintf(stderr, "dcsim validate: unknown device '%s'\n", only);
         rc = DCS_EXIT_INPUT;

@@ -45,8 +45,8 @@ static const group_def_t GROUPS[] = {
     {"attention fwd", is_attn_fwd, DCS_P_attn_fwd_eff, DCS_P_attn_fwd_t0_s,
      DCS_P_attn_wave_beta},
     {"attention bwd", is_attn_bwd, DCS_P_attn_bwd_eff, DCS_P_attn_bwd_t0_s, -1},
-    {"decode_attention", is_decode, DCS_P_dec_eff, DCS_P_dec_sm_bw, -1},
-    {"memory-bound", is_membound, DCS_P_mem_eff_copy, DCS_P_mem_row_t0_s, -1},
+    {"decode_attention", is_decode, DCS_P_dec_eff, DCS_P_dec_contention, -1},
+    {"memory-bound", is_membound, DCS_P_mem_eff_copy, DCS_P_mem_l2_absorb, -1},
 };
 enum { NGROUPS = sizeof GROUPS / sizeof GROUPS[0] };
 
@@ -182,14 +182,22 @@ static int fit_group(fit_ctx_t *c, dcs_calib_group_t *out)
     out->rms_before = rms(c, x0, f);
     gsl_vector_memcpy(best, x0);
     double best_rms = out->rms_before;
-    /* Fixed starts: the start values, then shifted in a fixed pattern. */
+    /* Fixed starts: the start values, then shifted by fixed patterns
+     * (alternating signs, all one way, and a period of three). */
     static const double shifts[] = {0.0, 1.0, -1.0, 2.0, -2.0};
-    for (size_t s = 0; s < sizeof shifts / sizeof shifts[0]; s++) {
+    static const int patterns = 3;
+    for (size_t s = 0; s < patterns * sizeof shifts / sizeof shifts[0]; s++) {
+        size_t which = s / patterns, pattern = s % patterns;
+        if (which == 0 && pattern > 0)
+            continue; /* one unshifted start is enough */
         gsl_vector *start = gsl_vector_alloc(c->np);
-        for (size_t j = 0; j < c->np; j++)
+        for (size_t j = 0; j < c->np; j++) {
+            double sign = pattern == 0   ? ((j % 2) ? 0.5 : -0.5)
+                          : pattern == 1 ? 0.5
+                                         : (j % 3 == 0 ? 0.7 : -0.35);
             gsl_vector_set(start, j,
-                           gsl_vector_get(x0, j) +
-                               shifts[s] * ((j % 2) ? 0.5 : -0.5));
+                           gsl_vector_get(x0, j) + shifts[which] * sign);
+        }
         int info;
         gsl_multifit_nlinear_init(start, &fdf, w);
         gsl_multifit_nlinear_driver(300, 1e-10, 1e-10, 1e-10, NULL, NULL, &info,

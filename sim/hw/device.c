@@ -128,6 +128,7 @@ int dcs_device_read(dcs_cfg_node_t *map, dcs_device_spec_t *spec,
     snprintf(spec->vendor, sizeof spec->vendor, "%s", vendor);
     spec->memory_bytes = (uint64_t)llround(memory_gib * 1073741824.0);
     spec->l2_bytes = (uint64_t)llround(l2);
+    spec->perf.l2_bytes = l2;
     spec->perf.sm_count = (int)sms;
     if (spec->busy_power_w < 0)
         spec->busy_power_w = 0.85 * spec->tdp_w;

@@ -355,3 +355,25 @@ double dcs_op_bytes(const dcs_op_t *op)
         return 0.0;
     }
 }
+
+double dcs_op_out_bytes(const dcs_op_t *op)
+{
+    double e = dcs_dtype_bytes(op->dtype);
+    double m = (double)op->m, n = (double)op->n;
+    switch (op->kind) {
+    case DCS_OP_COPY:
+    case DCS_OP_GELU:
+    case DCS_OP_ELEMENTWISE_ADD:
+    case DCS_OP_SILU_MUL:
+        return m * e;
+    case DCS_OP_LAYERNORM:
+    case DCS_OP_RMSNORM:
+    case DCS_OP_SOFTMAX:
+    case DCS_OP_EMBEDDING:
+        return m * n * e;
+    case DCS_OP_ADAM:
+        return 3.0 * m * e;
+    default:
+        return 0.0;
+    }
+}

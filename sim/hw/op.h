@@ -101,6 +101,9 @@ double dcs_op_flops(const dcs_op_t *op);
 /* Fewest bytes moved through device memory (see the top). */
 double dcs_op_bytes(const dcs_op_t *op);
 
+/* Bytes the op writes (part of dcs_op_bytes). */
+double dcs_op_out_bytes(const dcs_op_t *op);
+
 /* (query, key) pairs an attention op computes, per (sequence, head). */
 double dcs_op_attention_pairs(const dcs_op_t *op);
 

@@ -97,27 +97,33 @@ static double gemm_eff(const dcs_opcost_params_t *p, dcs_dtype_t d)
     }
 }
 
+static int gemm_misaligned(const dcs_op_t *op);
+
 /* Compute time: the fastest of the tile shapes and split-K factors a GEMM
  * library chooses among, as its heuristic would pick. */
 static double gemm_compute_s(const dcs_opcost_device_t *dev,
                              const dcs_opcost_params_t *p, const dcs_op_t *op)
 {
-    static const int tiles[][2] = {{128, 256}, {256, 128}, {128, 128},
-                                   {64, 128},  {128, 64},  {64, 64}};
+    /* Libraries swap operands so that a thin side can use a narrow tile:
+     * products with a few rows (decode GEMV-like) waste little on padding. */
+    static const int tiles[][2] = {
+        {128, 256}, {256, 128}, {128, 128}, {64, 128}, {128, 64},
+        {64, 64},   {16, 128},  {128, 16},  {32, 128}, {128, 32}};
     static const int splits[] = {1, 2, 4, 8, 16};
     double sms = dev->sm_count;
     double per_sm = dev->peak_flops[op->dtype] / sms;
     double alpha = p->v[DCS_P_gemm_tile_alpha];
     double m = (double)op->m, n = (double)op->n, k = (double)op->k;
     double batch = op->kind == DCS_OP_BMM ? (double)op->batch : 1.0;
-    /* Vector loads need rows aligned to 16 bytes. */
-    int align = op->dtype == DCS_FP8 || op->dtype == DCS_INT8 ? 16 : 8;
     double eff = gemm_eff(p, op->dtype);
-    if (op->n % align || op->k % align || op->m % align)
+    if (gemm_misaligned(op))
         eff *= p->v[DCS_P_gemm_misalign];
     double best = INFINITY;
     for (size_t t = 0; t < sizeof tiles / sizeof tiles[0]; t++) {
         double mt = tiles[t][0], nt = tiles[t][1];
+        /* Narrow tiles are for thin products only. */
+        if ((mt < 64 && m > 64) || (nt < 64 && n > 64))
+            continue;
         /* Smaller tiles reuse each loaded element less. */
         double tile_eff = (1.0 + alpha * 384.0 / 32768.0 * 64.0) /
                           (1.0 + alpha * (mt + nt) / (mt * nt) * 64.0);
@@ -139,12 +145,25 @@ static double gemm_compute_s(const dcs_opcost_device_t *dev,
     return best;
 }
 
+/* Vector loads need rows aligned to 16 bytes; libraries fall back to slower
+ * kernels otherwise. A dimension below the alignment (a GEMV, a decode
+ * batch of 2 or 4) takes the small-batch kernels, which have no such
+ * constraint. */
+static int gemm_misaligned(const dcs_op_t *op)
+{
+    int64_t align = op->dtype == DCS_FP8 || op->dtype == DCS_INT8 ? 16 : 8;
+    return (op->m > align && op->m % align) ||
+           (op->n > align && op->n % align) || (op->k > align && op->k % align);
+}
+
 static double gemm_s(const dcs_opcost_device_t *dev,
                      const dcs_opcost_params_t *p, const dcs_op_t *op)
 {
     double tc = gemm_compute_s(dev, p, op);
-    double tm =
-        dcs_op_bytes(op) / (dev->mem_bw_bytes_per_s * p->v[DCS_P_gemm_mem_eff]);
+    double mem_eff = p->v[DCS_P_gemm_mem_eff];
+    if (gemm_misaligned(op))
+        mem_eff *= p->v[DCS_P_gemm_misalign];
+    double tm = dcs_op_bytes(op) / (dev->mem_bw_bytes_per_s * mem_eff);
     double q = p->v[DCS_P_gemm_sharp];
     /* Smooth max: the two terms overlap imperfectly near the ridge. */
     double hi = tc > tm ? tc : tm;
@@ -225,11 +244,12 @@ static double decode_s(const dcs_opcost_device_t *dev,
                        const dcs_opcost_params_t *p, const dcs_op_t *op)
 {
     double sms = dev->sm_count;
-    int64_t kvh = op->kv_heads > 0 ? op->kv_heads : op->heads;
-    double units = (double)op->batch * (double)kvh;
+    /* One block per (sequence, query head); heads sharing a KV head (GQA)
+     * read it once from memory and again from L2. */
+    double units = (double)op->batch * (double)op->heads;
     double bytes = dcs_op_bytes(op);
-    /* Split the keys so that the units fill the SMs (split-KV), at least
-     * 256 keys a split. */
+    /* Split the keys when the units alone cannot fill the SMs (split-KV),
+     * at least 256 keys a split, as FlashAttention's heuristic does. */
     double max_split = ceil((double)op->kv_seq / 256.0);
     double split = floor(sms / units);
     if (split > max_split)
@@ -237,9 +257,13 @@ static double decode_s(const dcs_opcost_device_t *dev,
     if (split < 1)
         split = 1;
     double blocks = units * split;
-    double t_par =
-        ceil_div(blocks, sms) * (bytes / blocks) / p->v[DCS_P_dec_sm_bw];
-    double t_bw = bytes / (dev->mem_bw_bytes_per_s * p->v[DCS_P_dec_eff]);
+    double block_bytes =
+        4.0 * (double)op->kv_seq / split * (double)op->head_dim;
+    double t_par = ceil_div(blocks, sms) * block_bytes / p->v[DCS_P_dec_sm_bw];
+    /* Many concurrent streams over the KV cache cost bandwidth. */
+    double eff =
+        p->v[DCS_P_dec_eff] / (1.0 + p->v[DCS_P_dec_contention] * blocks / sms);
+    double t_bw = bytes / (dev->mem_bw_bytes_per_s * eff);
     return p->v[DCS_P_dec_t0_s] + (split > 1 ? p->v[DCS_P_dec_combine_s] : 0) +
            (t_par > t_bw ? t_par : t_bw);
 }
@@ -281,6 +305,11 @@ static double membound_s(const dcs_opcost_device_t *dev,
         eff_index = DCS_P_mem_eff_adam;
         break;
     }
+    /* An output that fits in L2 is written back to memory only in part
+     * before the op ends. */
+    double out = dcs_op_out_bytes(op);
+    if (dev->l2_bytes > 0 && out < dev->l2_bytes)
+        bytes -= out * p->v[DCS_P_mem_l2_absorb] * (1.0 - out / dev->l2_bytes);
     double t_bw = bytes / (dev->mem_bw_bytes_per_s * p->v[eff_index]);
     double t_par, t0;
     if (rows) {

@@ -12,11 +12,14 @@
  *               scheduled over the SMs, 128 x 128 chunks of work each, a
  *               softmax cost per chunk independent of head_dim, the extra
  *               cost of masked diagonal chunks, causal imbalance
- *   decode_attention  memory-bound KV reads, split over SMs (split-KV) with
- *               a per-SM bandwidth limit and a combine step
- *   memory-bound ops  bytes over bandwidth, with a per-op efficiency and a
+ *   decode_attention  memory-bound KV reads by one block per query head
+ *               and split (split-KV when heads alone cannot fill the SMs),
+ *               a per-block bandwidth limit, a combine step, and bandwidth
+ *               lost to contention as concurrent streams grow
+ *   memory-bound ops  bytes over bandwidth, with a per-op efficiency, a
  *               parallelism limit when there are too few rows or vectors to
- *               fill the GPU
+ *               fill the GPU, and outputs that fit in L2 written back only
+ *               in part within the op
  * The parameters (efficiencies, overheads) live in the device file's
  * `calibration` section, fitted by `dcsim calibrate` to measurements; a
  * device without one uses the defaults below, which are not validated. */
@@ -56,6 +59,7 @@
     X(dec_t0_s, 8e-6, 1e-7, 1e-3)                                              \
     X(dec_combine_s, 4e-6, 1e-9, 1e-3)                                         \
     X(dec_sm_bw, 40e9, 1e8, 1e12)                                              \
+    X(dec_contention, 0.03, 1e-4, 2)                                           \
     X(mem_eff_copy, 0.85, 0.1, 1.2)                                            \
     X(mem_eff_add, 0.85, 0.1, 1.2)                                             \
     X(mem_eff_gelu, 0.85, 0.1, 1.2)                                            \
@@ -67,7 +71,8 @@
     X(mem_eff_adam, 0.85, 0.1, 1.2)                                            \
     X(mem_t0_s, 3e-6, 1e-7, 1e-4)                                              \
     X(mem_block_bw, 30e9, 1e8, 1e12)                                           \
-    X(mem_row_t0_s, 3e-6, 1e-7, 1e-4)
+    X(mem_row_t0_s, 3e-6, 1e-7, 1e-4)                                          \
+    X(mem_l2_absorb, 0.5, 0.001, 1.0)
 
 typedef enum dcs_opcost_param {
 #define DCS_OPCOST_ENUM(name, def, lo, hi) DCS_P_##name,
@@ -94,6 +99,7 @@ void dcs_opcost_defaults(dcs_opcost_params_t *p);
 typedef struct dcs_opcost_device {
     double peak_flops[DCS_NDTYPES]; /* dense FLOP/s; 0: dtype unsupported */
     double mem_bw_bytes_per_s;      /* device memory bandwidth */
+    double l2_bytes;                /* last-level cache; 0: unknown */
     int sm_count;                   /* SMs, CUs or cores that run blocks */
 } dcs_opcost_device_t;
 
