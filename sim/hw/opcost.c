@@ -240,30 +240,54 @@ static double attention_s(const dcs_opcost_device_t *dev,
     return (sched > tm ? sched : tm) + t0;
 }
 
+/* FlashAttention-2's split-KV heuristic (num_splits_heuristic): no split
+ * when the blocks nearly fill the SMs; else the fewest splits whose wave
+ * efficiency is within 85 % of the best. */
+static double fa_splits(double blocks, double sms, double key_blocks)
+{
+    if (blocks >= 0.8 * sms)
+        return 1;
+    double max_splits = key_blocks < sms ? key_blocks : sms;
+    if (max_splits > 128)
+        max_splits = 128;
+    double best = 0;
+    for (double s = 1; s <= max_splits; s++) {
+        double w = blocks * s / sms;
+        double e = w / ceil(w);
+        if (e > best)
+            best = e;
+    }
+    for (double s = 1; s <= max_splits; s++) {
+        double w = blocks * s / sms;
+        if (w / ceil(w) >= 0.85 * best)
+            return s;
+    }
+    return 1;
+}
+
 static double decode_s(const dcs_opcost_device_t *dev,
                        const dcs_opcost_params_t *p, const dcs_op_t *op)
 {
     double sms = dev->sm_count;
-    /* One block per (sequence, query head); heads sharing a KV head (GQA)
-     * read it once from memory and again from L2. */
-    double units = (double)op->batch * (double)op->heads;
-    double bytes = dcs_op_bytes(op);
-    /* Split the keys when the units alone cannot fill the SMs (split-KV),
-     * at least 256 keys a split, as FlashAttention's heuristic does. */
-    double max_split = ceil((double)op->kv_seq / 256.0);
-    double split = floor(sms / units);
-    if (split > max_split)
-        split = max_split;
-    if (split < 1)
-        split = 1;
+    double kvh = op->kv_heads > 0 ? (double)op->kv_heads : (double)op->heads;
+    double units = (double)op->batch * kvh;
+    double key_block = op->head_dim <= 64    ? 256
+                       : op->head_dim <= 128 ? 128
+                                             : 64;
+    double split = fa_splits(units, sms, ceil((double)op->kv_seq / key_block));
     double blocks = units * split;
-    double block_bytes =
-        4.0 * (double)op->kv_seq / split * (double)op->head_dim;
-    double t_par = ceil_div(blocks, sms) * block_bytes / p->v[DCS_P_dec_sm_bw];
-    /* Many concurrent streams over the KV cache cost bandwidth. */
-    double eff =
-        p->v[DCS_P_dec_eff] / (1.0 + p->v[DCS_P_dec_contention] * blocks / sms);
-    double t_bw = bytes / (dev->mem_bw_bytes_per_s * eff);
+    double bytes = dcs_op_bytes(op);
+    /* A block walks its keys in chunks of key_block, each chunk's keys and
+     * values streamed at the SM's rate: one rate with a single block on
+     * the SM, a lower one with blocks queued behind it. */
+    double chunks = ceil((double)op->kv_seq / split / key_block);
+    double chunk_bytes =
+        2.0 * key_block * (double)op->head_dim * dcs_dtype_bytes(op->dtype);
+    double t_par = blocks <= sms
+                       ? chunks * chunk_bytes / p->v[DCS_P_dec_block_bw]
+                       : blocks / sms * chunks * chunk_bytes /
+                             p->v[DCS_P_dec_busy_block_bw];
+    double t_bw = bytes / (dev->mem_bw_bytes_per_s * p->v[DCS_P_dec_eff]);
     return p->v[DCS_P_dec_t0_s] + (split > 1 ? p->v[DCS_P_dec_combine_s] : 0) +
            (t_par > t_bw ? t_par : t_bw);
 }

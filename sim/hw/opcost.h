@@ -12,10 +12,12 @@
  *               scheduled over the SMs, 128 x 128 chunks of work each, a
  *               softmax cost per chunk independent of head_dim, the extra
  *               cost of masked diagonal chunks, causal imbalance
- *   decode_attention  memory-bound KV reads by one block per query head
- *               and split (split-KV when heads alone cannot fill the SMs),
- *               a per-block bandwidth limit, a combine step, and bandwidth
- *               lost to contention as concurrent streams grow
+ *   decode_attention  one block per (sequence, KV head), the query heads
+ *               of a GQA group packed together, and split of the keys when
+ *               too few blocks fill the SMs (FlashAttention's split-KV
+ *               heuristic); each SM streams keys and values at a rate that
+ *               is lower when blocks queue for it, under the memory
+ *               bandwidth; a combine step when split
  *   memory-bound ops  bytes over bandwidth, with a per-op efficiency, a
  *               parallelism limit when there are too few rows or vectors to
  *               fill the GPU, and outputs that fit in L2 written back only
@@ -58,8 +60,8 @@
     X(dec_eff, 0.85, 0.1, 1.2)                                                 \
     X(dec_t0_s, 8e-6, 1e-7, 1e-3)                                              \
     X(dec_combine_s, 4e-6, 1e-9, 1e-3)                                         \
-    X(dec_sm_bw, 40e9, 1e8, 1e12)                                              \
-    X(dec_contention, 0.03, 1e-4, 2)                                           \
+    X(dec_block_bw, 30e9, 1e8, 1e12)                                           \
+    X(dec_busy_block_bw, 19e9, 1e8, 1e12)                                      \
     X(mem_eff_copy, 0.85, 0.1, 1.2)                                            \
     X(mem_eff_add, 0.85, 0.1, 1.2)                                             \
     X(mem_eff_gelu, 0.85, 0.1, 1.2)                                            \
