@@ -237,7 +237,15 @@ static double attention_s(const dcs_opcost_device_t *dev,
     if (op->causal)
         sched = total / sms > longest ? total / sms : longest;
     double tm = dcs_op_bytes(op) / dev->mem_bw_bytes_per_s;
-    return (sched > tm ? sched : tm) + t0;
+    double t = (sched > tm ? sched : tm) + t0;
+    if (bwd) {
+        /* FlashAttention-2's bwd also runs kernels over the query side:
+         * read O and dO, zero, accumulate and read back dQ in fp32, write
+         * dQ: about 14 bytes per query-side element. */
+        double q_side = (double)op->batch * (double)op->heads * (double)s * d;
+        t += 14.0 * q_side / dev->mem_bw_bytes_per_s;
+    }
+    return t;
 }
 
 /* FlashAttention-2's split-KV heuristic (num_splits_heuristic): no split
@@ -299,7 +307,7 @@ static double membound_s(const dcs_opcost_device_t *dev,
                          const dcs_opcost_params_t *p, const dcs_op_t *op)
 {
     double bytes = dcs_op_bytes(op), sms = dev->sm_count;
-    int eff_index, rows = 0;
+    int eff_index, rows = 0, passes = 1;
     switch (op->kind) {
     case DCS_OP_COPY:
         eff_index = DCS_P_mem_eff_copy;
@@ -314,13 +322,13 @@ static double membound_s(const dcs_opcost_device_t *dev,
         eff_index = DCS_P_mem_eff_silu_mul;
         break;
     case DCS_OP_LAYERNORM:
-        eff_index = DCS_P_mem_eff_layernorm, rows = 1;
+        eff_index = DCS_P_mem_eff_layernorm, rows = 1, passes = 2;
         break;
     case DCS_OP_RMSNORM:
-        eff_index = DCS_P_mem_eff_rmsnorm, rows = 1;
+        eff_index = DCS_P_mem_eff_rmsnorm, rows = 1, passes = 2;
         break;
     case DCS_OP_SOFTMAX:
-        eff_index = DCS_P_mem_eff_softmax, rows = 1;
+        eff_index = DCS_P_mem_eff_softmax, rows = 1, passes = 3;
         break;
     case DCS_OP_EMBEDDING:
         eff_index = DCS_P_mem_eff_embedding, rows = 1;
@@ -334,12 +342,22 @@ static double membound_s(const dcs_opcost_device_t *dev,
     double out = dcs_op_out_bytes(op);
     if (dev->l2_bytes > 0 && out < dev->l2_bytes)
         bytes -= out * p->v[DCS_P_mem_l2_absorb] * (1.0 - out / dev->l2_bytes);
-    double t_bw = bytes / (dev->mem_bw_bytes_per_s * p->v[eff_index]);
+    double eff = p->v[eff_index];
+    if (rows) {
+        /* Short rows give each block little to stream: less in flight. */
+        double n = (double)op->n;
+        eff *= n / (n + p->v[DCS_P_mem_row_n_half]);
+    }
+    double t_bw = bytes / (dev->mem_bw_bytes_per_s * eff);
     double t_par, t0;
     if (rows) {
         /* One block a row, a few blocks resident per SM. */
         double m = (double)op->m;
-        t_par = ceil_div(m, 4.0 * sms) * (bytes / m) / p->v[DCS_P_mem_block_bw];
+        /* A block reads its row once per pass and writes it once: (passes +
+         * 1) / 2 times the bytes counted (one read, one write). */
+        t_par = ceil_div(m, 4.0 * sms) *
+                (passes * p->v[DCS_P_mem_row_pass_s] +
+                 (passes + 1) / 2.0 * bytes / m / p->v[DCS_P_mem_block_bw]);
         t0 = p->v[DCS_P_mem_row_t0_s];
     } else {
         /* Grid-stride over 16-byte vectors, up to 8 blocks of 256 threads

@@ -20,8 +20,10 @@
  *               bandwidth; a combine step when split
  *   memory-bound ops  bytes over bandwidth, with a per-op efficiency, a
  *               parallelism limit when there are too few rows or vectors to
- *               fill the GPU, and outputs that fit in L2 written back only
- *               in part within the op
+ *               fill the GPU (row ops: a latency per pass over a row, and
+ *               less bandwidth from short rows, n / (n + n_half)), and
+ *               outputs that fit in L2 written back only in part within the
+ *               op
  * The parameters (efficiencies, overheads) live in the device file's
  * `calibration` section, fitted by `dcsim calibrate` to measurements; a
  * device without one uses the defaults below, which are not validated. */
@@ -74,7 +76,9 @@
     X(mem_t0_s, 3e-6, 1e-7, 1e-4)                                              \
     X(mem_block_bw, 30e9, 1e8, 1e12)                                           \
     X(mem_row_t0_s, 3e-6, 1e-7, 1e-4)                                          \
-    X(mem_l2_absorb, 0.5, 0.001, 1.0)
+    X(mem_l2_absorb, 0.5, 0.001, 1.0)                                          \
+    X(mem_row_pass_s, 5e-7, 1e-9, 1e-4)                                        \
+    X(mem_row_n_half, 512, 1, 1e6)
 
 typedef enum dcs_opcost_param {
 #define DCS_OPCOST_ENUM(name, def, lo, hi) DCS_P_##name,
