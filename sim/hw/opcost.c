@@ -325,10 +325,10 @@ static double membound_s(const dcs_opcost_device_t *dev,
         eff_index = DCS_P_mem_eff_layernorm, rows = 1, passes = 2;
         break;
     case DCS_OP_RMSNORM:
-        eff_index = DCS_P_mem_eff_rmsnorm, rows = 1, passes = 2;
+        eff_index = DCS_P_mem_eff_rmsnorm, rows = 1, passes = 1;
         break;
     case DCS_OP_SOFTMAX:
-        eff_index = DCS_P_mem_eff_softmax, rows = 1, passes = 3;
+        eff_index = DCS_P_mem_eff_softmax, rows = 1, passes = 2;
         break;
     case DCS_OP_EMBEDDING:
         eff_index = DCS_P_mem_eff_embedding, rows = 1;
@@ -353,11 +353,21 @@ static double membound_s(const dcs_opcost_device_t *dev,
     if (rows) {
         /* One block a row, a few blocks resident per SM. */
         double m = (double)op->m;
-        /* A block reads its row once per pass and writes it once: (passes +
-         * 1) / 2 times the bytes counted (one read, one write). */
-        t_par = ceil_div(m, 4.0 * sms) *
+        /* A block holds its row in registers: one read, one write, and a
+         * latency per block-wide reduction (`passes`: layernorm and
+         * softmax two, rmsnorm one, embedding none but its lookup). */
+        /* Row kernels give a row one block of a thread per 16-byte vector
+         * (32 to 512 threads); an SM holds 2048 threads, 32 blocks. */
+        double vectors = (double)op->n * dcs_dtype_bytes(op->dtype) / 16.0;
+        double threads = ceil(vectors / 32.0) * 32.0;
+        if (threads > 512)
+            threads = 512;
+        double resident = floor(2048.0 / threads);
+        if (resident > 32)
+            resident = 32;
+        t_par = ceil_div(m, resident * sms) *
                 (passes * p->v[DCS_P_mem_row_pass_s] +
-                 (passes + 1) / 2.0 * bytes / m / p->v[DCS_P_mem_block_bw]);
+                 bytes / m / p->v[DCS_P_mem_block_bw]);
         t0 = p->v[DCS_P_mem_row_t0_s];
     } else {
         /* Grid-stride over 16-byte vectors, up to 8 blocks of 256 threads

@@ -3,8 +3,10 @@
  * bf16 tensors (Adam: fp32 master weights, gradients and moments), 16-byte
  * vector loads and stores, grid-stride loops, fp32 arithmetic:
  *   copy, elementwise_add, gelu (tanh form), silu_mul   over m elements
- *   layernorm, rmsnorm, softmax    over m rows of n (one block a row)
- *   embedding                      m lookups of width n from a 32k-row table
+ *   layernorm, rmsnorm, softmax    over m rows of n (one block a row, the
+ *                                  row held in registers: read once)
+ *   embedding                      m lookups of width n from a 128,256-row
+ *                                  table (Llama 3's vocabulary)
  *   adam                           over m parameters
  * Sizes: the main tensor from 64 KiB to 4 GiB. The `bytes` column is the
  * fewest bytes the op must move through memory (each input read once, each
@@ -131,27 +133,31 @@ __device__ float block_max(float v)
 }
 
 /* kind 0 layernorm (weight, bias), 1 rmsnorm (weight), 2 softmax. One block
- * per row; the row is read once for statistics and again (from cache) to
- * write. nv = vectors per row. */
+ * per row, VPT 16-byte vectors per thread held in registers: the row is
+ * read from memory once, all its loads in flight together, and written
+ * once, as production fused norms do. nv = vectors per row = VPT x
+ * blockDim.x. */
+template <int VPT>
 __global__ void rows_k(const bf16x8 *x, const bf16x8 *w, const bf16x8 *bias,
                        bf16x8 *y, int nv, int kind)
 {
     const bf16x8 *row = x + (size_t)blockIdx.x * nv;
     bf16x8 *out = y + (size_t)blockIdx.x * nv;
     float n = nv * 8.0f;
+    bf16x8 v[VPT];
+    for (int j = 0; j < VPT; j++)
+        v[j] = ld8(&row[threadIdx.x + j * blockDim.x]);
     float a = 0, b = 0, mx = -INFINITY;
-    for (int i = threadIdx.x; i < nv; i += blockDim.x) {
-        bf16x8 p = ld8(&row[i]);
-        for (int j = 0; j < 4; j++) {
-            float2 f = __bfloat1622float2(p.h[j]);
+    for (int j = 0; j < VPT; j++)
+        for (int h = 0; h < 4; h++) {
+            float2 f = __bfloat1622float2(v[j].h[h]);
             a += f.x + f.y;
             b += f.x * f.x + f.y * f.y;
             mx = fmaxf(mx, fmaxf(f.x, f.y));
         }
-    }
-    float mean = 0, scale = 1, sub = 0;
+    float sub = 0, scale = 1;
     if (kind == 0) {
-        mean = block_sum(a) / n;
+        float mean = block_sum(a) / n;
         float var = block_sum(b) / n - mean * mean;
         scale = rsqrtf(var + 1e-5f);
         sub = mean;
@@ -160,26 +166,28 @@ __global__ void rows_k(const bf16x8 *x, const bf16x8 *w, const bf16x8 *bias,
     } else {
         sub = block_max(mx);
         float s = 0;
-        for (int i = threadIdx.x; i < nv; i += blockDim.x) {
-            bf16x8 p = ld8(&row[i]);
-            for (int j = 0; j < 4; j++) {
-                float2 f = __bfloat1622float2(p.h[j]);
+        for (int j = 0; j < VPT; j++)
+            for (int h = 0; h < 4; h++) {
+                float2 f = __bfloat1622float2(v[j].h[h]);
                 s += __expf(f.x - sub) + __expf(f.y - sub);
             }
-        }
         scale = 1.0f / block_sum(s);
     }
-    for (int i = threadIdx.x; i < nv; i += blockDim.x) {
-        bf16x8 p = ld8(&row[i]), r;
-        bf16x8 wv = kind < 2 ? ld8(&w[i]) : p, bv = kind == 0 ? ld8(&bias[i]) : p;
-        for (int j = 0; j < 4; j++) {
-            float2 f = __bfloat1622float2(p.h[j]);
-            float2 g = __bfloat1622float2(wv.h[j]);
-            float2 h = __bfloat1622float2(bv.h[j]);
+    for (int j = 0; j < VPT; j++) {
+        int i = threadIdx.x + j * blockDim.x;
+        bf16x8 r, wv = v[j], bv = v[j];
+        if (kind < 2)
+            wv = ld8(&w[i]);
+        if (kind == 0)
+            bv = ld8(&bias[i]);
+        for (int h = 0; h < 4; h++) {
+            float2 f = __bfloat1622float2(v[j].h[h]);
+            float2 g = __bfloat1622float2(wv.h[h]);
+            float2 c = __bfloat1622float2(bv.h[h]);
             float2 o;
             if (kind == 0) {
-                o.x = (f.x - sub) * scale * g.x + h.x;
-                o.y = (f.y - sub) * scale * g.y + h.y;
+                o.x = (f.x - sub) * scale * g.x + c.x;
+                o.y = (f.y - sub) * scale * g.y + c.y;
             } else if (kind == 1) {
                 o.x = f.x * scale * g.x;
                 o.y = f.y * scale * g.y;
@@ -187,7 +195,7 @@ __global__ void rows_k(const bf16x8 *x, const bf16x8 *w, const bf16x8 *bias,
                 o.x = __expf(f.x - sub) * scale;
                 o.y = __expf(f.y - sub) * scale;
             }
-            r.h[j] = __floats2bfloat162_rn(o.x, o.y);
+            r.h[h] = __floats2bfloat162_rn(o.x, o.y);
         }
         st8(&out[i], r);
     }
@@ -305,13 +313,26 @@ static void rowwise(FILE *out, size_t tensor_bytes, int n)
         CK(cudaMalloc(&w, (size_t)n * 2 * 2));
         fill_random((bf16 *)in, stride * sets / 2, 11 + kind);
         fill_random(w, (size_t)n * 2, 17);
-        int threads = nv < 1024 ? (nv + 31) / 32 * 32 : 1024;
-        if (threads > 512)
-            threads = 512;
+        /* 1 vector per thread up to 256 threads, then 2, 4, 8 per thread
+         * (n = 1024: 128 x 1; 4096: 256 x 2; 16384: 256 x 8). */
+        int vpt = nv <= 256 ? 1 : nv / 256;
+        int threads = nv / vpt;
         timing_t t = time_launches([&](int i) {
-            rows_k<<<(unsigned)m, threads>>>(
-                (const bf16x8 *)(in + (i % sets) * stride), (const bf16x8 *)w,
-                (const bf16x8 *)(w + n), (bf16x8 *)y, nv, kind);
+            const bf16x8 *in_i = (const bf16x8 *)(in + (i % sets) * stride);
+            const bf16x8 *wp = (const bf16x8 *)w, *bp = (const bf16x8 *)(w + n);
+            switch (vpt) {
+            case 1:
+                rows_k<1><<<(unsigned)m, threads>>>(in_i, wp, bp, (bf16x8 *)y, nv, kind);
+                break;
+            case 2:
+                rows_k<2><<<(unsigned)m, threads>>>(in_i, wp, bp, (bf16x8 *)y, nv, kind);
+                break;
+            case 4:
+                rows_k<4><<<(unsigned)m, threads>>>(in_i, wp, bp, (bf16x8 *)y, nv, kind);
+                break;
+            default:
+                rows_k<8><<<(unsigned)m, threads>>>(in_i, wp, bp, (bf16x8 *)y, nv, kind);
+            }
             CK_LAUNCH();
         });
         double params = kind == 0 ? 2.0 * n * 2 : kind == 1 ? n * 2.0 : 0;
@@ -322,13 +343,14 @@ static void rowwise(FILE *out, size_t tensor_bytes, int n)
     }
 }
 
-/* Embedding: m lookups of width n from a 32,000-row table. */
+/* Embedding: m lookups of width n from a 128,256-row table (Llama 3's
+ * vocabulary: larger than L2, as real tables are). */
 static void embedding(FILE *out, size_t out_bytes, int n)
 {
     long m = (long)(out_bytes / 2 / n);
     if (m < 1)
         return;
-    const int rows = 32000;
+    const int rows = 128256;
     bf16 *table, *y;
     int *idx;
     CK(cudaMalloc(&table, (size_t)rows * n * 2));
