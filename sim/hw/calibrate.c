@@ -41,7 +41,7 @@ static int is_membound(const dcs_op_t *op)
 }
 
 static const group_def_t GROUPS[] = {
-    {"gemm", is_gemm, DCS_P_gemm_eff_fp32, DCS_P_gemm_misalign, -1},
+    {"gemm", is_gemm, DCS_P_gemm_eff_fp32, DCS_P_gemm_small_eff, -1},
     {"attention fwd", is_attn_fwd, DCS_P_attn_fwd_eff, DCS_P_attn_fwd_t0_s,
      DCS_P_attn_wave_beta},
     {"attention bwd", is_attn_bwd, DCS_P_attn_bwd_eff, DCS_P_attn_bwd_t0_s, -1},
@@ -108,6 +108,7 @@ typedef struct fit_ctx {
     size_t np;
     const dcs_measurement_t *const *rows; /* the group's fit rows */
     size_t n;
+    double *weight; /* per row, for the robust (Huber) reweighting */
 } fit_ctx_t;
 
 static double sigmoid(double x)
@@ -141,16 +142,41 @@ static int residuals(const gsl_vector *x, void *data, gsl_vector *f)
         c->p.v[c->idx[j]] = to_value(c->idx[j], gsl_vector_get(x, j));
     for (size_t i = 0; i < c->n; i++) {
         double t = dcs_opcost_time_s(c->dev, &c->p, &c->rows[i]->op);
-        gsl_vector_set(f, i, log(t / c->rows[i]->time_s));
+        gsl_vector_set(f, i, sqrt(c->weight[i]) * log(t / c->rows[i]->time_s));
     }
     return GSL_SUCCESS;
 }
 
+/* RMS of the unweighted log residuals at x. */
 static double rms(fit_ctx_t *c, const gsl_vector *x, gsl_vector *f)
 {
+    double *w = c->weight;
+    double *ones = malloc(c->n * sizeof *ones);
+    for (size_t i = 0; i < c->n; i++)
+        ones[i] = 1.0;
+    c->weight = ones;
     residuals(x, c, f);
+    c->weight = w;
+    free(ones);
     double s = gsl_blas_dnrm2(f);
     return s / sqrt((double)c->n);
+}
+
+/* Huber weights from the residuals at x: rows off by more than HUBER (in
+ * log) count less, so a few pathological rows (a library's odd kernel
+ * choice) cannot pull the fit for all the others. */
+enum { ROBUST_ROUNDS = 3 };
+static const double HUBER = 0.1;
+
+static void reweight(fit_ctx_t *c, const gsl_vector *x, gsl_vector *f)
+{
+    for (size_t i = 0; i < c->n; i++)
+        c->weight[i] = 1.0;
+    residuals(x, c, f);
+    for (size_t i = 0; i < c->n; i++) {
+        double r = fabs(gsl_vector_get(f, i));
+        c->weight[i] = r > HUBER ? HUBER / r : 1.0;
+    }
 }
 
 /* Fits one group; returns 0 or DCS_ENOMEM. */
@@ -181,34 +207,44 @@ static int fit_group(fit_ctx_t *c, dcs_calib_group_t *out)
         gsl_vector_set(x0, j, to_x(c->idx[j], c->p.v[c->idx[j]]));
     out->rms_before = rms(c, x0, f);
     gsl_vector_memcpy(best, x0);
-    double best_rms = out->rms_before;
-    /* Fixed starts: the start values, then shifted by fixed patterns
-     * (alternating signs, all one way, and a period of three). */
-    static const double shifts[] = {0.0, 1.0, -1.0, 2.0, -2.0};
-    static const int patterns = 3;
-    for (size_t s = 0; s < patterns * sizeof shifts / sizeof shifts[0]; s++) {
-        size_t which = s / patterns, pattern = s % patterns;
-        if (which == 0 && pattern > 0)
-            continue; /* one unshifted start is enough */
-        gsl_vector *start = gsl_vector_alloc(c->np);
-        for (size_t j = 0; j < c->np; j++) {
-            double sign = pattern == 0   ? ((j % 2) ? 0.5 : -0.5)
-                          : pattern == 1 ? 0.5
-                                         : (j % 3 == 0 ? 0.7 : -0.35);
-            gsl_vector_set(start, j,
-                           gsl_vector_get(x0, j) + shifts[which] * sign);
+    for (size_t i = 0; i < c->n; i++)
+        c->weight[i] = 1.0;
+    for (int round = 0; round < ROBUST_ROUNDS; round++) {
+        if (round > 0) {
+            reweight(c, best, f);
+            gsl_vector_memcpy(x0, best);
         }
-        int info;
-        gsl_multifit_nlinear_init(start, &fdf, w);
-        gsl_multifit_nlinear_driver(300, 1e-10, 1e-10, 1e-10, NULL, NULL, &info,
-                                    w);
-        gsl_vector *x = gsl_multifit_nlinear_position(w);
-        double r = rms(c, x, f);
-        if (isfinite(r) && r < best_rms) {
-            best_rms = r;
-            gsl_vector_memcpy(best, x);
+        double best_cost = INFINITY;
+        /* Fixed starts: the start values, then shifted by fixed patterns
+         * (alternating signs, all one way, and a period of three). */
+        static const double shifts[] = {0.0, 1.0, -1.0, 2.0, -2.0};
+        static const int patterns = 3;
+        for (size_t s = 0; s < patterns * sizeof shifts / sizeof shifts[0];
+             s++) {
+            size_t which = s / patterns, pattern = s % patterns;
+            if (which == 0 && pattern > 0)
+                continue; /* one unshifted start is enough */
+            gsl_vector *start = gsl_vector_alloc(c->np);
+            for (size_t j = 0; j < c->np; j++) {
+                double sign = pattern == 0   ? ((j % 2) ? 0.5 : -0.5)
+                              : pattern == 1 ? 0.5
+                                             : (j % 3 == 0 ? 0.7 : -0.35);
+                gsl_vector_set(start, j,
+                               gsl_vector_get(x0, j) + shifts[which] * sign);
+            }
+            int info;
+            gsl_multifit_nlinear_init(start, &fdf, w);
+            gsl_multifit_nlinear_driver(300, 1e-10, 1e-10, 1e-10, NULL, NULL,
+                                        &info, w);
+            gsl_vector *x = gsl_multifit_nlinear_position(w);
+            residuals(x, c, f);
+            double cost = gsl_blas_dnrm2(f);
+            if (isfinite(cost) && cost < best_cost) {
+                best_cost = cost;
+                gsl_vector_memcpy(best, x);
+            }
+            gsl_vector_free(start);
         }
-        gsl_vector_free(start);
     }
     out->rms_after = rms(c, best, f); /* leaves c->p at the best values */
     gsl_multifit_nlinear_free(w);
@@ -251,8 +287,15 @@ int dcs_calibrate(const dcs_opcost_device_t *dev, const dcs_measurements_t *m,
         out->params = (int)np;
         if (n <= np) /* too few rows to fit: keep the start values */
             continue;
-        fit_ctx_t c = {dev, *p, idx, np, rows, n};
-        if (fit_group(&c, out) < 0) {
+        double *weight = malloc((n + 1) * sizeof *weight);
+        if (!weight) {
+            free(rows);
+            return dcs_err_set(err, DCS_ENOMEM, "out of memory");
+        }
+        fit_ctx_t c = {dev, *p, idx, np, rows, n, weight};
+        int frc = fit_group(&c, out);
+        free(weight);
+        if (frc < 0) {
             free(rows);
             return dcs_err_set(err, DCS_ENOMEM, "out of memory");
         }

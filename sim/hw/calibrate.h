@@ -3,7 +3,9 @@
  * Each op family (gemm+bmm, attention fwd, attention bwd, decode attention,
  * memory-bound ops) is fitted on its own, on the rows marked for fitting
  * only, by nonlinear least squares (GSL's trust-region Levenberg-Marquardt)
- * on log(predicted / measured), so every row counts by its relative error.
+ * on log(predicted / measured), so every row counts by its relative error,
+ * then refitted with Huber weights (rows off by more than 10 % count less)
+ * so that a few pathological rows cannot pull the fit for all the others.
  * Parameters stay inside their bounds through a logistic transform of their
  * logarithm. Each fit starts from a few fixed points and keeps the best, so
  * the result is deterministic. */

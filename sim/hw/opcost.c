@@ -163,6 +163,11 @@ static double gemm_s(const dcs_opcost_device_t *dev,
     double mem_eff = p->v[DCS_P_gemm_mem_eff];
     if (gemm_misaligned(op))
         mem_eff *= p->v[DCS_P_gemm_misalign];
+    /* 2 to 7 rows (or columns): no GEMV kernel; padded tensor-core tiles
+     * stream the weights more slowly. */
+    int64_t thin = op->m < op->n ? op->m : op->n;
+    if (thin > 1 && thin < 8)
+        mem_eff *= p->v[DCS_P_gemm_small_eff];
     double tm = dcs_op_bytes(op) / (dev->mem_bw_bytes_per_s * mem_eff);
     double q = p->v[DCS_P_gemm_sharp];
     /* Smooth max: the two terms overlap imperfectly near the ridge. */
@@ -331,7 +336,7 @@ static double membound_s(const dcs_opcost_device_t *dev,
         eff_index = DCS_P_mem_eff_softmax, rows = 1, passes = 2;
         break;
     case DCS_OP_EMBEDDING:
-        eff_index = DCS_P_mem_eff_embedding, rows = 1;
+        eff_index = DCS_P_mem_eff_embedding, rows = 1, passes = 0;
         break;
     default:
         eff_index = DCS_P_mem_eff_adam;
