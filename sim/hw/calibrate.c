@@ -41,7 +41,7 @@ static int is_membound(const dcs_op_t *op)
 }
 
 static const group_def_t GROUPS[] = {
-    {"gemm", is_gemm, DCS_P_gemm_eff_fp32, DCS_P_gemm_small_eff, -1},
+    {"gemm", is_gemm, DCS_P_gemm_eff_fp32, DCS_P_gemm_split_s, -1},
     {"attention fwd", is_attn_fwd, DCS_P_attn_fwd_eff, DCS_P_attn_fwd_t0_s,
      DCS_P_attn_wave_beta},
     {"attention bwd", is_attn_bwd, DCS_P_attn_bwd_eff, DCS_P_attn_bwd_t0_s, -1},

@@ -107,9 +107,9 @@ static double gemm_compute_s(const dcs_opcost_device_t *dev,
     /* Libraries swap operands so that a thin side can use a narrow tile:
      * products with a few rows (decode GEMV-like) waste little on padding. */
     static const int tiles[][2] = {
-        {128, 256}, {256, 128}, {128, 128}, {64, 128}, {128, 64},
-        {64, 64},   {16, 128},  {128, 16},  {32, 128}, {128, 32}};
-    static const int splits[] = {1, 2, 4, 8, 16};
+        {128, 256}, {256, 128}, {128, 128}, {64, 256}, {256, 64}, {64, 128},
+        {128, 64},  {64, 64},   {16, 128},  {128, 16}, {32, 128}, {128, 32}};
+    static const int splits[] = {1, 2, 3, 4, 6, 8, 12, 16};
     double sms = dev->sm_count;
     double per_sm = dev->peak_flops[op->dtype] / sms;
     double alpha = p->v[DCS_P_gemm_tile_alpha];
@@ -130,7 +130,7 @@ static double gemm_compute_s(const dcs_opcost_device_t *dev,
         double count = batch * ceil_div(m, mt) * ceil_div(n, nt);
         for (size_t s = 0; s < sizeof splits / sizeof splits[0]; s++) {
             double split = splits[s];
-            if (split > 1 && k / split < 256)
+            if (split > 1 && k / split < 128)
                 break;
             double per_tile = 2.0 * mt * nt *
                               (k / split + p->v[DCS_P_gemm_k0]) /
@@ -138,6 +138,8 @@ static double gemm_compute_s(const dcs_opcost_device_t *dev,
             double time =
                 waves(count * split, sms, p->v[DCS_P_gemm_wave_beta]) *
                 per_tile;
+            if (split > 1) /* reducing the partial sums (in-kernel) */
+                time += p->v[DCS_P_gemm_split_s];
             if (time < best)
                 best = time;
         }
@@ -163,16 +165,19 @@ static double gemm_s(const dcs_opcost_device_t *dev,
     double mem_eff = p->v[DCS_P_gemm_mem_eff];
     if (gemm_misaligned(op))
         mem_eff *= p->v[DCS_P_gemm_misalign];
-    /* 2 to 7 rows (or columns): no GEMV kernel; padded tensor-core tiles
-     * stream the weights more slowly. */
+
     int64_t thin = op->m < op->n ? op->m : op->n;
-    if (thin > 1 && thin < 8)
+    if (thin > 1 && thin < 8) /* padded tiles, not the GEMV path */
         mem_eff *= p->v[DCS_P_gemm_small_eff];
     double tm = dcs_op_bytes(op) / (dev->mem_bw_bytes_per_s * mem_eff);
     double q = p->v[DCS_P_gemm_sharp];
     /* Smooth max: the two terms overlap imperfectly near the ridge. */
     double hi = tc > tm ? tc : tm;
     double t = hi * pow(pow(tc / hi, q) + pow(tm / hi, q), 1.0 / q);
+    /* Under 8 rows (or columns): GEMV and small-batch kernels, which cost
+     * a fixed extra (a second reduction pass, launch setup). */
+    if (thin < 8)
+        t += p->v[DCS_P_gemm_thin_s];
     return t + p->v[DCS_P_gemm_t0_s];
 }
 

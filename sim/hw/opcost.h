@@ -4,9 +4,12 @@
  * efficiency)) plus a fixed overhead, where the efficiencies are functions
  * of shape that follow how the kernels really run:
  *   gemm, bmm   output tiles over the SMs: tile and wave quantization, a
- *               small-tile penalty, split-K for short-and-wide products, a
- *               k-independent cost per tile, misaligned dimensions, products
- *               of 2 to 7 rows (padded tiles, not the GEMV path); a smooth
+ *               small-tile penalty, split-K for short-and-wide products (with
+ *               the cost of reducing its partial sums), a
+ *               k-independent cost per tile, misaligned dimensions, the
+ *               fixed extra cost of products under 8 rows (GEMV and
+ *               small-batch kernels) and the slower streaming of 2 to 7
+ *               rows (padded tiles); a smooth
  *               max joins the compute and memory terms (small-M GEMMs are
  *               memory-bound)
  *   attention   FlashAttention's blocks of 128 queries (fwd) or keys (bwd)
@@ -50,6 +53,8 @@
     X(gemm_sharp, 4, 1, 30)                                                    \
     X(gemm_misalign, 0.7, 0.05, 1.0)                                           \
     X(gemm_small_eff, 0.8, 0.05, 1.2)                                          \
+    X(gemm_thin_s, 1e-6, 1e-8, 1e-4)                                           \
+    X(gemm_split_s, 2e-6, 1e-8, 1e-4)                                          \
     X(attn_fwd_eff, 0.55, 0.05, 1.2)                                           \
     X(attn_fwd_d0, 32, 0.1, 1000)                                              \
     X(attn_fwd_block_s, 2e-6, 1e-9, 1e-3)                                      \
