@@ -101,6 +101,7 @@ int dcs_cmd_run(int argc, char **argv, FILE *out)
     ro.scenario_path = argv[optind];
     ro.sets = sets;
     ro.progress = !quiet && isatty(fileno(stderr)) ? stderr : NULL;
+    ro.notes = stderr;
     dcs_err_t err = {""};
     int rc = dcs_world_run(&ro, quiet ? NULL : out, &err);
     free(sets);

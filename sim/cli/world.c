@@ -238,6 +238,12 @@ int dcs_world_run(const dcs_run_opts_t *opts, FILE *table, dcs_err_t *err)
     }
     if (rc == 0)
         rc = read_scenario(cfg, opts->scenario_path, &sc, err);
+    if (rc == 0 && opts->notes && !sc.fleet.device.calibrated)
+        fprintf(opts->notes,
+                "dcsim: note: device '%s' is unvalidated: no kernel "
+                "measurements are bundled for it, so its op times come from "
+                "its datasheet and default efficiencies\n",
+                sc.fleet.device.name);
     if (rc == 0)
         rc = dcs_cfg_emit(cfg, &resolved, &resolved_len, err);
     if (rc == 0)

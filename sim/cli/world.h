@@ -22,6 +22,7 @@ typedef struct dcs_run_opts {
     const char *const *sets; /* "a.b=value" overrides, in order */
     size_t nsets;
     FILE *progress; /* progress line target, or NULL */
+    FILE *notes;    /* notices for the user (stderr), or NULL */
 } dcs_run_opts_t;
 
 /* Runs the scenario and writes its reports; prints the summary table on

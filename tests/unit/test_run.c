@@ -38,8 +38,14 @@ static char *slurp(const char *path, size_t *len)
 static void run_quickstart(const char *out_dir, int has_seed, uint64_t seed)
 {
     const char *sets[] = {"workload.jobs=60"};
-    dcs_run_opts_t o = {
-        "scenarios/quickstart.yaml", out_dir, has_seed, seed, sets, 1, NULL};
+    dcs_run_opts_t o = {"scenarios/quickstart.yaml",
+                        out_dir,
+                        has_seed,
+                        seed,
+                        sets,
+                        1,
+                        NULL,
+                        NULL};
     dcs_err_t err = {""};
     int rc = dcs_world_run(&o, NULL, &err);
     ck_assert_msg(rc == 0, "run failed: %s", err.msg);
@@ -231,7 +237,8 @@ START_TEST(test_horizon_cuts_the_run)
     char dir[64], path[128];
     tmpdir(dir, sizeof dir);
     const char *sets[] = {"workload.jobs=60", "horizon_s=18000"};
-    dcs_run_opts_t o = {"scenarios/quickstart.yaml", dir, 0, 0, sets, 2, NULL};
+    dcs_run_opts_t o = {
+        "scenarios/quickstart.yaml", dir, 0, 0, sets, 2, NULL, NULL};
     dcs_err_t err = {""};
     ck_assert_msg(dcs_world_run(&o, NULL, &err) == 0, "%s", err.msg);
     snprintf(path, sizeof path, "%s/summary.csv", dir);

@@ -105,7 +105,7 @@ static void expect_world_error(const char *scenario, const char *const *sets,
     make_tmpdir(tmp, sizeof tmp);
     snprintf(parent, sizeof parent, "%s/results", tmp);
     snprintf(out, sizeof out, "%s/results/run", tmp);
-    dcs_run_opts_t o = {scenario, out, has_seed, seed, sets, nsets, NULL};
+    dcs_run_opts_t o = {scenario, out, has_seed, seed, sets, nsets, NULL, NULL};
     dcs_err_t err = {""};
     int rc = dcs_world_run(&o, NULL, &err);
     int made = exists(parent);
@@ -348,10 +348,10 @@ END_TEST
 
 START_TEST(test_idle_above_busy)
 {
-    /* `    idle_power_w: 650`, line 10: the value at column 4 + 13 + 1 + 1 =
+    /* `    idle_power_w: 650`, line 14: the value at column 4 + 13 + 1 + 1 =
      * 19. */
     expect_file_error(SC "bad_idle_above_busy.yaml",
-                      SC "bad_idle_above_busy.yaml:10:19: field "
+                      SC "bad_idle_above_busy.yaml:14:19: field "
                          "'cluster.device.idle_power_w': idle power 650 W is "
                          "above busy power 600 W");
 }
@@ -417,8 +417,8 @@ START_TEST(test_seed_int64_max_runs)
     char tmp[64], out[128], path[192];
     make_tmpdir(tmp, sizeof tmp);
     snprintf(out, sizeof out, "%s/out", tmp);
-    dcs_run_opts_t o = {SC "good.yaml", out, 1,   (uint64_t)INT64_MAX,
-                        NULL,           0,   NULL};
+    dcs_run_opts_t o = {SC "good.yaml", out, 1,    (uint64_t)INT64_MAX,
+                        NULL,           0,   NULL, NULL};
     dcs_err_t err = {""};
     ck_assert_msg(dcs_world_run(&o, NULL, &err) == 0, "%s", err.msg);
     snprintf(path, sizeof path, "%s/run.yaml", out);
