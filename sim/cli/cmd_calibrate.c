@@ -35,7 +35,7 @@ static int write_block(const char *path, const char *source,
     FILE *in = fopen(path, "r");
     if (!in)
         return -1;
-    char tmp[4400];
+    char tmp[4500];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *out = fopen(tmp, "w");
     if (!out) {

@@ -92,11 +92,16 @@ static int one_op(const dcs_device_spec_t *dev, const char *kind, int argc,
         }
         *eq = '\0';
         int rc = dcs_op_set(&op, argv[i], eq + 1, msg, sizeof msg);
-        if (rc == -2 || !strcmp(argv[i], "op")) {
+        if (!strcmp(argv[i], "op")) {
+            fprintf(stderr, "dcsim op: the op is given with --op, not op=%s\n",
+                    eq + 1);
+            return DCS_EXIT_INPUT;
+        }
+        if (rc == -2) {
             fprintf(stderr,
                     "dcsim op: unknown field '%s'; fields are dtype, m, n, k, "
                     "batch, heads, kv_heads, seq, kv_seq, head_dim, causal, "
-                    "pass\n",
+                    "pass, gpus, bytes\n",
                     argv[i]);
             return DCS_EXIT_INPUT;
         }
@@ -144,6 +149,11 @@ static int batch(const dcs_device_spec_t *dev, const char *path, FILE *out)
     }
     /* Every row is checked and priced before anything is written. */
     double *us = calloc(t.nrows + 1, sizeof *us);
+    if (!us) {
+        fprintf(stderr, "dcsim op: out of memory\n");
+        dcs_table_free(&t);
+        return DCS_EXIT_RUNTIME;
+    }
     for (size_t r = 0; r < t.nrows && rc == DCS_EXIT_OK; r++) {
         dcs_op_t op;
         char msg[512];

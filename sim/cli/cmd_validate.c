@@ -267,7 +267,7 @@ int dcs_cmd_validate(int argc, char **argv, FILE *out)
                     d->spec.name);
             continue;
         }
-        char by[64];
+        char by[128];
         snprintf(by, sizeof by, "own fit (%lld rows)",
                  (long long)d->spec.fit_rows);
         for (int f = 0; f < NFAMILIES; f++) {

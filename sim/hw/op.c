@@ -82,6 +82,8 @@ static int parse_size(const char *s, int64_t *out)
         *out = 0;
         return 0;
     }
+    if (!(*s >= '0' && *s <= '9') || strpbrk(s, "xXpP"))
+        return -1; /* no sign, space or hex: digits, or 4e3 */
     char *end;
     errno = 0;
     long long v = strtoll(s, &end, 10);
@@ -360,7 +362,21 @@ double dcs_op_out_bytes(const dcs_op_t *op)
 {
     double e = dcs_dtype_bytes(op->dtype);
     double m = (double)op->m, n = (double)op->n;
+    double out = op->dtype == DCS_FP8 ? 2.0 : op->dtype == DCS_INT8 ? 4.0 : e;
+    double q_side = (double)op->batch * (double)op->heads * (double)op->seq *
+                    (double)op->head_dim;
+    double kv = (double)(op->kv_seq ? op->kv_seq : op->seq);
+    double kv_side =
+        (double)op->batch * (double)kv_heads_of(op) * kv * (double)op->head_dim;
     switch (op->kind) {
+    case DCS_OP_GEMM:
+        return m * n * out;
+    case DCS_OP_BMM:
+        return m * n * out * (double)op->batch;
+    case DCS_OP_ATTENTION:
+        return op->bwd ? (q_side + 2.0 * kv_side) * e : q_side * e;
+    case DCS_OP_DECODE_ATTENTION:
+        return (double)op->batch * (double)op->heads * (double)op->head_dim * e;
     case DCS_OP_COPY:
     case DCS_OP_GELU:
     case DCS_OP_ELEMENTWISE_ADD:

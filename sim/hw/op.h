@@ -95,13 +95,17 @@ int dcs_op_check(const dcs_op_t *op, char *msg, size_t msg_size);
 /* Floating-point operations (multiply-add = 2). Attention: the products
  * QK^T and PV over the (query, key) pairs attended, 4 x pairs x head_dim;
  * causal attention attends to the keys up to each query's position (queries
- * aligned to the end of the keys); bwd = 2.5 x fwd (five products vs two). */
+ * aligned to the end of the keys); bwd = 2.5 x fwd (five products vs two).
+ * Memory-bound ops, per element: elementwise_add 1, gelu 8 (tanh form),
+ * silu_mul 5, layernorm 8, rmsnorm 5, softmax 5, adam 12; copy and
+ * embedding 0. These are nominal: memory-bound ops are priced by bytes. */
 double dcs_op_flops(const dcs_op_t *op);
 
 /* Fewest bytes moved through device memory (see the top). */
 double dcs_op_bytes(const dcs_op_t *op);
 
-/* Bytes the op writes (part of dcs_op_bytes). */
+/* Bytes the op writes (part of dcs_op_bytes): C of a gemm, O of attention
+ * fwd, dQ dK dV of bwd, the outputs of memory-bound ops; 0 for idle. */
 double dcs_op_out_bytes(const dcs_op_t *op);
 
 /* (query, key) pairs an attention op computes, per (sequence, head). */

@@ -306,8 +306,13 @@ static double decode_s(const dcs_opcost_device_t *dev,
                        : blocks / sms * chunks * chunk_bytes /
                              p->v[DCS_P_dec_busy_block_bw];
     double t_bw = bytes / (dev->mem_bw_bytes_per_s * p->v[DCS_P_dec_eff]);
+    /* Never faster than its arithmetic (large GQA groups, fp32). */
+    double t_c = dcs_op_flops(op) / dev->peak_flops[op->dtype];
+    double t = t_par > t_bw ? t_par : t_bw;
+    if (t_c > t)
+        t = t_c;
     return p->v[DCS_P_dec_t0_s] + (split > 1 ? p->v[DCS_P_dec_combine_s] : 0) +
-           (t_par > t_bw ? t_par : t_bw);
+           t;
 }
 
 /* ---- memory-bound ops ------------------------------------------------------

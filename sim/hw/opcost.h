@@ -122,11 +122,14 @@ typedef struct dcs_opcost_device {
 double dcs_opcost_time_s(const dcs_opcost_device_t *dev,
                          const dcs_opcost_params_t *p, const dcs_op_t *op);
 
-/* 1 when the device can run `op` (its dtype has a peak), else 0. */
+/* 1 when the device can run `op`, else 0: matrix ops (gemm, bmm,
+ * attention, decode_attention) need a peak for their dtype; memory-bound
+ * ops run on any device. */
 int dcs_opcost_supported(const dcs_opcost_device_t *dev, const dcs_op_t *op);
 
 /* The plain roofline with perfect efficiency and no overhead:
- * max(FLOPs / peak, bytes / bandwidth). A lower bound on any kernel. */
+ * max(FLOPs / peak, bytes / bandwidth), with the fp32 peak standing in for
+ * a dtype the device has no peak for. A lower bound on any kernel. */
 double dcs_opcost_roofline_s(const dcs_opcost_device_t *dev,
                              const dcs_op_t *op);
 
