@@ -115,8 +115,8 @@ template <typename F> static timing_t time_launches(F launch)
     qsort(t, WINDOWS, sizeof t[0], cmp_double);
     CK(cudaEventDestroy(e0));
     CK(cudaEventDestroy(e1));
-    timing_t out = {t[WINDOWS / 2], t[WINDOWS / 10], t[WINDOWS - 1 - WINDOWS / 10],
-                    per * WINDOWS};
+    timing_t out = {t[WINDOWS / 2], t[WINDOWS / 10],
+                    t[WINDOWS - 1 - WINDOWS / 10], per * WINDOWS};
     return out;
 }
 
