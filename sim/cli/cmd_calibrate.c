@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/price.h"
 #include "hw/calibrate.h"
 #include "hw/device.h"
 
@@ -15,8 +16,9 @@ static const char USAGE[] =
     "usage: dcsim calibrate DATA_DIR [--device NAME] [--dry-run]\n"
     "\n"
     "Fits the op cost model of a device to the kernel measurements in\n"
-    "DATA_DIR (gemm.csv, membound.csv, attention.csv, as written by\n"
-    "tests/kernels/run.sh) and writes the fitted parameters into the\n"
+    "DATA_DIR (gemm.csv, membound.csv, attention.csv, nccl.csv, as written\n"
+    "by tests/kernels/run.sh and run_nccl.sh) and writes the fitted\n"
+    "parameters into the\n"
     "`calibration` section at the end of topologies/devices/NAME.yaml.\n"
     "About 70 % of the rows (chosen by a hash of each row's op columns) are\n"
     "fitted; the rest are kept out for `dcsim validate` to report honest\n"
@@ -123,7 +125,7 @@ int dcs_cmd_calibrate(int argc, char **argv, FILE *out)
     dcs_opcost_params_t p;
     dcs_opcost_defaults(&p);
     dcs_calib_result_t res;
-    rc = dcs_calibrate(&dev.perf, &m, &p, &res, &err);
+    rc = dcs_calibrate(&dev, dcs_price_op, &m, &p, &res, &err);
     dcs_measurements_free(&m);
     if (rc < 0) {
         fprintf(stderr, "dcsim calibrate: %s\n", err.msg);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/price.h"
 #include "config/table.h"
 #include "hw/device.h"
 #include "report/csv.h"
@@ -33,7 +34,11 @@ static const char USAGE[] =
     "([batch,heads,seq,head_dim], causal, pass), decode_attention (one query\n"
     "against kv_seq cached tokens), elementwise_add, gelu, silu_mul, copy (m\n"
     "elements), layernorm, rmsnorm, softmax (m rows of n), embedding (m\n"
-    "lookups of width n), adam (m parameters), idle.\n"
+    "lookups of width n), adam (m parameters), idle; collectives all_reduce,\n"
+    "all_gather, reduce_scatter, all_to_all, send_recv, broadcast over gpus=P\n"
+    "with bytes=N, the per-GPU buffer (all_reduce input, all_gather output,\n"
+    "reduce_scatter input, all_to_all send buffer), on the device's\n"
+    "node-local interconnect.\n"
     "Bad input (unknown op, impossible shape, bad cell) exits 2.\n";
 
 static const char *const OP_COLUMNS[] = {
@@ -65,9 +70,14 @@ static int check(const dcs_device_spec_t *dev, const dcs_op_t *op, char *msg,
 {
     if (dcs_op_check(op, msg, size) < 0)
         return -1;
-    if (!dcs_opcost_supported(&dev->perf, op)) {
-        snprintf(msg, size, "device '%s' has no %s peak for %s", dev->name,
-                 dcs_dtype_name(op->dtype), dcs_op_kind_name(op->kind));
+    if (!dcs_price_supported(dev, op)) {
+        if (dcs_op_is_collective(op))
+            snprintf(msg, size,
+                     "device '%s' has no node-local interconnect for %s",
+                     dev->name, dcs_op_kind_name(op->kind));
+        else
+            snprintf(msg, size, "device '%s' has no %s peak for %s", dev->name,
+                     dcs_dtype_name(op->dtype), dcs_op_kind_name(op->kind));
         return -1;
     }
     return 0;
@@ -114,8 +124,7 @@ static int one_op(const dcs_device_spec_t *dev, const char *kind, int argc,
         fprintf(stderr, "dcsim op: %s\n", msg);
         return DCS_EXIT_INPUT;
     }
-    fprintf(out, "%.3f\n",
-            dcs_opcost_time_s(&dev->perf, &dev->params, &op) * 1e6);
+    fprintf(out, "%.3f\n", dcs_price_op(dev, &dev->params, &op) * 1e6);
     return DCS_EXIT_OK;
 }
 
@@ -172,7 +181,7 @@ static int batch(const dcs_device_spec_t *dev, const char *path, FILE *out)
             rc = DCS_EXIT_INPUT;
         }
         if (rc == DCS_EXIT_OK)
-            us[r] = dcs_opcost_time_s(&dev->perf, &dev->params, &op) * 1e6;
+            us[r] = dcs_price_op(dev, &dev->params, &op) * 1e6;
     }
     if (rc == DCS_EXIT_OK) {
         for (size_t c = 0; c < t.ncols; c++) {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/price.h"
 #include "hw/device.h"
 #include "hw/measure.h"
 
@@ -29,16 +30,26 @@ static const char USAGE[] =
     "                  bounds: median <= 5 %% and p90 <= 15 %% for gemm, bmm,\n"
     "                  attention and decode_attention; median <= 8 %% for\n"
     "                  the memory-bound ops together (each op's own figures\n"
-    "                  are listed too, as information: a few rows each)\n"
+    "                  are listed too, as information: a few rows each);\n"
+    "                  collectives: median <= 10 %% from 1 MiB, <= 25 %% "
+    "below\n"
     "  --worst N       also list the N kept-out rows with the largest error\n"
     "                  (of the devices shown), to see where the model is "
     "weak\n";
 
-enum { MAX_DEVICES = 64, NFAMILIES = 15, MEMORY_BOUND = 5 };
+enum {
+    MAX_DEVICES = 64,
+    NFAMILIES = 23,
+    MEMORY_BOUND = 5,
+    COLL_LARGE = 6, /* collectives of >= 1 MiB */
+    COLL_SMALL = 7, /* collectives below 1 MiB */
+    FIRST_INFO = 8, /* from here on: information, no bound */
+};
 
-/* Report families in order: the five compute families, the memory-bound
- * ops together (where the bound applies), then each memory-bound op on its
- * own (a handful of kept-out rows each: information, not a test). */
+/* Report families in order: those with a bound (the five compute families,
+ * the memory-bound ops together, collectives by size), then each
+ * memory-bound op and each collective on its own (a handful of kept-out
+ * rows each: information, not a test). */
 static const char *const FAMILIES[NFAMILIES] = {
     "gemm",
     "bmm",
@@ -46,6 +57,8 @@ static const char *const FAMILIES[NFAMILIES] = {
     "attention bwd",
     "decode_attention",
     "memory-bound",
+    "collectives>=1MiB",
+    "collectives<1MiB",
     "copy",
     "elementwise_add",
     "gelu",
@@ -55,6 +68,12 @@ static const char *const FAMILIES[NFAMILIES] = {
     "softmax",
     "embedding",
     "adam",
+    "all_reduce",
+    "all_gather",
+    "reduce_scatter",
+    "all_to_all",
+    "send_recv",
+    "broadcast",
 };
 
 static int is_compute_family(int f)
@@ -62,11 +81,31 @@ static int is_compute_family(int f)
     return f < MEMORY_BOUND;
 }
 
+/* Median and p90 bounds of family f (p90 infinite: none). */
+static void bounds(int f, double *median, double *p90)
+{
+    *p90 = INFINITY;
+    if (is_compute_family(f)) {
+        *median = 5.0;
+        *p90 = 15.0;
+    } else if (f == MEMORY_BOUND) {
+        *median = 8.0;
+    } else if (f == COLL_LARGE) {
+        *median = 10.0;
+    } else {
+        *median = 25.0;
+    }
+}
+
 /* Whether row op `op` belongs to report family f. */
 static int in_family(const dcs_op_t *op, int f)
 {
     if (f == MEMORY_BOUND)
         return op->kind >= DCS_OP_ELEMENTWISE_ADD && op->kind <= DCS_OP_ADAM;
+    if (f == COLL_LARGE)
+        return dcs_op_is_collective(op) && op->bytes >= (1 << 20);
+    if (f == COLL_SMALL)
+        return dcs_op_is_collective(op) && op->bytes < (1 << 20);
     return !strcmp(dcs_measure_family(op), FAMILIES[f]);
 }
 
@@ -77,7 +116,7 @@ typedef struct stats {
 
 /* Error of `params` with `perf` on the kept-out rows of family f. */
 static stats_t family_error(const dcs_measurements_t *m,
-                            const dcs_opcost_device_t *perf,
+                            const dcs_device_spec_t *dev,
                             const dcs_opcost_params_t *params, int f,
                             double *scratch)
 {
@@ -86,7 +125,7 @@ static stats_t family_error(const dcs_measurements_t *m,
         const dcs_measurement_t *x = &m->rows[i];
         if (x->fit || !in_family(&x->op, f))
             continue;
-        double t = dcs_opcost_time_s(perf, params, &x->op);
+        double t = dcs_price_op(dev, params, &x->op);
         scratch[s.n++] = 100.0 * fabs(t - x->time_s) / x->time_s;
     }
     if (s.n) {
@@ -122,7 +161,7 @@ static void print_worst(FILE *out, const measured_t *d, int worst)
         const dcs_measurement_t *x = &d->m.rows[i];
         if (x->fit)
             continue;
-        double t = dcs_opcost_time_s(&d->spec.perf, &d->spec.params, &x->op);
+        double t = dcs_price_op(&d->spec, &d->spec.params, &x->op);
         r[n].ape = 100.0 * fabs(t - x->time_s) / x->time_s;
         r[n].row = x;
         r[n].predicted_s = t;
@@ -250,7 +289,7 @@ int dcs_cmd_validate(int argc, char **argv, FILE *out)
         ndev++;
     }
     double *scratch = malloc(max_rows * sizeof *scratch);
-    int over = 0;
+    int over = 0, shown_unenforced = 0;
     if (rc == DCS_EXIT_OK)
         fprintf(out, "%-14s %-26s %-17s %5s %13s %10s %12s %6s\n", "device",
                 "validated by", "family", "kept", "median_ape_%", "p90_ape_%",
@@ -272,12 +311,15 @@ int dcs_cmd_validate(int argc, char **argv, FILE *out)
                  (long long)d->spec.fit_rows);
         for (int f = 0; f < NFAMILIES; f++) {
             stats_t s =
-                family_error(&d->m, &d->spec.perf, &d->spec.params, f, scratch);
+                family_error(&d->m, &d->spec, &d->spec.params, f, scratch);
             if (!s.n)
                 continue;
-            int bounded = f <= MEMORY_BOUND;
-            double bm = is_compute_family(f) ? 5.0 : 8.0;
-            double bp = is_compute_family(f) ? 15.0 : INFINITY;
+            int bounded = f < FIRST_INFO;
+            /* Collectives' bounds are shown but not yet enforced: the
+             * alpha-beta model does not meet them yet (see README). */
+            int enforced = f < COLL_LARGE;
+            double bm, bp;
+            bounds(f, &bm, &bp);
             int ok = s.median <= bm && s.p90 <= bp;
             char bound[32];
             if (!bounded)
@@ -288,11 +330,13 @@ int dcs_cmd_validate(int argc, char **argv, FILE *out)
                 snprintf(bound, sizeof bound, "%g / %g", bm, bp);
             fprintf(out, "%-14s %-26s %-17s %5zu %13.2f %10.2f %12s %6s\n",
                     d->spec.name, by, FAMILIES[f], s.n, s.median, s.p90, bound,
-                    !bounded ? "info"
-                    : ok     ? "ok"
-                             : "OVER");
-            if (bounded)
+                    !bounded   ? "info"
+                    : ok       ? "ok"
+                    : enforced ? "OVER"
+                               : "over*");
+            if (enforced)
                 over |= !ok;
+            shown_unenforced |= bounded && !enforced && !ok;
         }
         /* Transfer: another measured device's fit on this one's datasheet. */
         for (size_t j = 0; j < ndev; j++) {
@@ -301,8 +345,8 @@ int dcs_cmd_validate(int argc, char **argv, FILE *out)
                 continue;
             snprintf(by, sizeof by, "transfer from %s", o->spec.name);
             for (int f = 0; f < NFAMILIES; f++) {
-                stats_t s = family_error(&d->m, &d->spec.perf, &o->spec.params,
-                                         f, scratch);
+                stats_t s =
+                    family_error(&d->m, &d->spec, &o->spec.params, f, scratch);
                 if (s.n)
                     fprintf(out,
                             "%-14s %-26s %-17s %5zu %13.2f %10.2f %12s %6s\n",
@@ -315,6 +359,9 @@ int dcs_cmd_validate(int argc, char **argv, FILE *out)
         if ((!only || !strcmp(dev[i].spec.name, only)) &&
             dev[i].spec.calibrated)
             print_worst(out, &dev[i], worst);
+    if (rc == DCS_EXIT_OK && shown_unenforced)
+        fprintf(out, "over*: above the bound, which is not enforced yet "
+                     "(collectives: the model is a first cut)\n");
     if (rc == DCS_EXIT_OK && only && !found) {
         fprintf(stderr, "dcsim validate: unknown device '%s'\n", only);
         rc = DCS_EXIT_INPUT;

@@ -40,6 +40,11 @@ static int is_membound(const dcs_op_t *op)
     return op->kind >= DCS_OP_ELEMENTWISE_ADD && op->kind <= DCS_OP_ADAM;
 }
 
+static int is_collective(const dcs_op_t *op)
+{
+    return dcs_op_is_collective(op);
+}
+
 static const group_def_t GROUPS[] = {
     {"gemm", is_gemm, DCS_P_gemm_eff_fp32, DCS_P_gemm_split_s, -1},
     {"attention fwd", is_attn_fwd, DCS_P_attn_fwd_eff, DCS_P_attn_fwd_t0_s,
@@ -47,6 +52,8 @@ static const group_def_t GROUPS[] = {
     {"attention bwd", is_attn_bwd, DCS_P_attn_bwd_eff, DCS_P_attn_bwd_t0_s, -1},
     {"decode_attention", is_decode, DCS_P_dec_eff, DCS_P_dec_busy_block_bw, -1},
     {"memory-bound", is_membound, DCS_P_mem_eff_copy, DCS_P_mem_row_n_half, -1},
+    {"collectives", is_collective, DCS_P_coll_t0_s, DCS_P_coll_half_broadcast,
+     -1},
 };
 enum { NGROUPS = sizeof GROUPS / sizeof GROUPS[0] };
 
@@ -94,6 +101,26 @@ static int informed(int param, const dcs_measurement_t *const *rows, size_t n)
                 return 1;
             continue;
         }
+        case DCS_P_coll_eff_all_reduce:
+        case DCS_P_coll_eff_all_gather:
+        case DCS_P_coll_eff_reduce_scatter:
+        case DCS_P_coll_eff_all_to_all:
+        case DCS_P_coll_eff_send_recv:
+        case DCS_P_coll_eff_broadcast:
+            if ((int)op->kind - DCS_OP_ALL_REDUCE ==
+                param - DCS_P_coll_eff_all_reduce)
+                return 1;
+            continue;
+        case DCS_P_coll_half_all_reduce:
+        case DCS_P_coll_half_all_gather:
+        case DCS_P_coll_half_reduce_scatter:
+        case DCS_P_coll_half_all_to_all:
+        case DCS_P_coll_half_send_recv:
+        case DCS_P_coll_half_broadcast:
+            if ((int)op->kind - DCS_OP_ALL_REDUCE ==
+                param - DCS_P_coll_half_all_reduce)
+                return 1;
+            continue;
         default:
             return 1;
         }
@@ -102,7 +129,8 @@ static int informed(int param, const dcs_measurement_t *const *rows, size_t n)
 }
 
 typedef struct fit_ctx {
-    const dcs_opcost_device_t *dev;
+    const dcs_device_spec_t *dev;
+    dcs_price_fn price;
     dcs_opcost_params_t p; /* working copy */
     const int *idx;        /* fitted parameter indexes */
     size_t np;
@@ -141,7 +169,7 @@ static int residuals(const gsl_vector *x, void *data, gsl_vector *f)
     for (size_t j = 0; j < c->np; j++)
         c->p.v[c->idx[j]] = to_value(c->idx[j], gsl_vector_get(x, j));
     for (size_t i = 0; i < c->n; i++) {
-        double t = dcs_opcost_time_s(c->dev, &c->p, &c->rows[i]->op);
+        double t = c->price(c->dev, &c->p, &c->rows[i]->op);
         gsl_vector_set(f, i, sqrt(c->weight[i]) * log(t / c->rows[i]->time_s));
     }
     return GSL_SUCCESS;
@@ -254,9 +282,9 @@ static int fit_group(fit_ctx_t *c, dcs_calib_group_t *out)
     return 0;
 }
 
-int dcs_calibrate(const dcs_opcost_device_t *dev, const dcs_measurements_t *m,
-                  dcs_opcost_params_t *p, dcs_calib_result_t *result,
-                  dcs_err_t *err)
+int dcs_calibrate(const dcs_device_spec_t *dev, dcs_price_fn price,
+                  const dcs_measurements_t *m, dcs_opcost_params_t *p,
+                  dcs_calib_result_t *result, dcs_err_t *err)
 {
     memset(result, 0, sizeof *result);
     for (size_t i = 0; i < m->len; i++) {
@@ -292,7 +320,7 @@ int dcs_calibrate(const dcs_opcost_device_t *dev, const dcs_measurements_t *m,
             free(rows);
             return dcs_err_set(err, DCS_ENOMEM, "out of memory");
         }
-        fit_ctx_t c = {dev, *p, idx, np, rows, n, weight};
+        fit_ctx_t c = {dev, price, *p, idx, np, rows, n, weight};
         int frc = fit_group(&c, out);
         free(weight);
         if (frc < 0) {

@@ -13,6 +13,7 @@
 #define DCS_CALIBRATE_H
 
 #include "engine/error.h"
+#include "hw/device.h"
 #include "hw/measure.h"
 #include "hw/opcost.h"
 
@@ -32,11 +33,19 @@ typedef struct dcs_calib_result {
     size_t fit_rows, kept_rows;
 } dcs_calib_result_t;
 
+/* Prices an op with parameters `p`: the model being fitted. The caller
+ * supplies it, so that ops priced in lower layers (collectives, by the
+ * network layer) are fitted by the same machinery. */
+typedef double (*dcs_price_fn)(const dcs_device_spec_t *dev,
+                               const dcs_opcost_params_t *p,
+                               const dcs_op_t *op);
+
 /* Fits `p` (start values in, fitted values out) for device `dev` to the
- * fit rows of `m`. Groups without rows keep their start values. Returns 0
- * or DCS_ENOMEM. Cost: a few seconds for ~1000 rows. */
-int dcs_calibrate(const dcs_opcost_device_t *dev, const dcs_measurements_t *m,
-                  dcs_opcost_params_t *p, dcs_calib_result_t *result,
-                  dcs_err_t *err);
+ * fit rows of `m`, pricing ops with `price`. Groups without rows keep their
+ * start values. Returns 0 or DCS_ENOMEM. Cost: a few seconds for ~1000
+ * rows. */
+int dcs_calibrate(const dcs_device_spec_t *dev, dcs_price_fn price,
+                  const dcs_measurements_t *m, dcs_opcost_params_t *p,
+                  dcs_calib_result_t *result, dcs_err_t *err);
 
 #endif

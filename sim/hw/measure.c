@@ -8,12 +8,14 @@
 
 #include "config/table.h"
 
-/* The op columns, in the order their texts are hashed for the split. */
+/* The op columns, in the order their texts are hashed for the split; the
+ * collective columns (gpus, bytes) join the hash only in files that have
+ * them, so adding them left every other row's split as it was. */
 static const char *const OP_COLUMNS[] = {
-    "op",  "dtype",  "m",        "n",      "k",    "batch",    "heads",
-    "seq", "kv_seq", "head_dim", "causal", "pass", "kv_heads",
+    "op",     "dtype",    "m",      "n",    "k",        "batch", "heads", "seq",
+    "kv_seq", "head_dim", "causal", "pass", "kv_heads", "gpus",  "bytes",
 };
-enum { NOPCOLS = sizeof OP_COLUMNS / sizeof OP_COLUMNS[0] };
+enum { NOPCOLS = sizeof OP_COLUMNS / sizeof OP_COLUMNS[0], NBASECOLS = 13 };
 
 int dcs_measure_is_fit_row(const char *const *op_cells, size_t n)
 {
@@ -94,7 +96,8 @@ static int load_file(const char *dir, const char *name, dcs_measurements_t *m,
             break;
         }
         x->time_s = us * 1e-6;
-        x->fit = dcs_measure_is_fit_row(texts, NOPCOLS);
+        size_t hashed = cols[NBASECOLS] >= 0 ? NOPCOLS : NBASECOLS;
+        x->fit = dcs_measure_is_fit_row(texts, hashed);
         x->file = name;
         x->line = t.line[r];
         m->len++;
@@ -106,12 +109,12 @@ static int load_file(const char *dir, const char *name, dcs_measurements_t *m,
 int dcs_measurements_load(const char *dir, dcs_measurements_t *out,
                           dcs_err_t *err)
 {
-    static const char *const FILES[] = {"gemm.csv", "membound.csv",
+    static const char *const FILES[] = {"gemm.csv", "membound.csv", "nccl.csv",
                                         "attention.csv"};
     memset(out, 0, sizeof *out);
     size_t cap = 0;
     int found = 0, rc = 0;
-    for (size_t i = 0; i < 3 && rc == 0; i++)
+    for (size_t i = 0; i < sizeof FILES / sizeof *FILES && rc == 0; i++)
         rc = load_file(dir, FILES[i], out, &cap, &found, err);
     if (rc == 0 && !found)
         rc = dcs_err_set(err, DCS_EINPUT,

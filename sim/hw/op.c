@@ -21,6 +21,12 @@ static const char *const KIND_NAMES[DCS_OP_NKINDS] = {
     "softmax",
     "embedding",
     "adam",
+    "all_reduce",
+    "all_gather",
+    "reduce_scatter",
+    "all_to_all",
+    "send_recv",
+    "broadcast",
 };
 
 static const char *const DTYPE_NAMES[DCS_NDTYPES] = {
@@ -111,7 +117,8 @@ int dcs_op_set(dcs_op_t *op, const char *key, const char *value, char *msg,
                      "field 'op': expected one of idle, gemm, bmm, attention, "
                      "decode_attention, elementwise_add, gelu, silu_mul, "
                      "copy, layernorm, rmsnorm, softmax, embedding, adam, "
-                     "found '%s'",
+                     "all_reduce, all_gather, reduce_scatter, all_to_all, "
+                     "send_recv, broadcast, found '%s'",
                      value);
             return -1;
         }
@@ -247,6 +254,18 @@ int dcs_op_check(const dcs_op_t *op, char *msg, size_t size)
         }
         return 0;
     }
+    case DCS_OP_ALL_REDUCE:
+    case DCS_OP_ALL_GATHER:
+    case DCS_OP_REDUCE_SCATTER:
+    case DCS_OP_ALL_TO_ALL:
+    case DCS_OP_SEND_RECV:
+    case DCS_OP_BROADCAST:
+        if (op->gpus < 2) {
+            snprintf(msg, size, "op %s needs gpus >= 2, found %lld",
+                     dcs_op_kind_name(op->kind), (long long)op->gpus);
+            return -1;
+        }
+        return need("bytes", op->bytes, msg, size, op);
     case DCS_OP_LAYERNORM:
     case DCS_OP_RMSNORM:
     case DCS_OP_SOFTMAX:
@@ -392,4 +411,9 @@ double dcs_op_out_bytes(const dcs_op_t *op)
     default:
         return 0.0;
     }
+}
+
+int dcs_op_is_collective(const dcs_op_t *op)
+{
+    return op->kind >= DCS_OP_ALL_REDUCE && op->kind <= DCS_OP_BROADCAST;
 }

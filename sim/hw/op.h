@@ -15,6 +15,11 @@
  *   embedding        m lookups of width n
  *   adam             over m parameters
  *   idle             nothing runs: zero time
+ *   all_reduce, all_gather, reduce_scatter, all_to_all, send_recv, broadcast
+ *                    collectives over `gpus` GPUs; `bytes` is the per-GPU
+ *                    buffer: all_reduce input, all_gather output,
+ *                    reduce_scatter input, all_to_all send buffer, send_recv
+ *                    message, broadcast buffer
  * FLOP and byte counts are closed forms; bytes are the fewest an op must
  * move through device memory (each input read once, each output written
  * once), the numerator of the roofline's memory term. */
@@ -39,6 +44,12 @@ typedef enum dcs_op_kind {
     DCS_OP_SOFTMAX,
     DCS_OP_EMBEDDING,
     DCS_OP_ADAM,
+    DCS_OP_ALL_REDUCE, /* collectives: priced by the network layer */
+    DCS_OP_ALL_GATHER,
+    DCS_OP_REDUCE_SCATTER,
+    DCS_OP_ALL_TO_ALL,
+    DCS_OP_SEND_RECV,
+    DCS_OP_BROADCAST,
     DCS_OP_NKINDS
 } dcs_op_kind_t;
 
@@ -110,6 +121,9 @@ double dcs_op_out_bytes(const dcs_op_t *op);
 
 /* (query, key) pairs an attention op computes, per (sequence, head). */
 double dcs_op_attention_pairs(const dcs_op_t *op);
+
+/* 1 for the collectives (all_reduce .. broadcast), else 0. */
+int dcs_op_is_collective(const dcs_op_t *op);
 
 /* Bytes of one element of `dtype` in memory (tf32 is stored as fp32). */
 int dcs_dtype_bytes(dcs_dtype_t dtype);

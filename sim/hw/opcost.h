@@ -28,6 +28,8 @@
  *               less bandwidth from short rows, n / (n + n_half)), and
  *               outputs that fit in L2 written back only in part within the
  *               op
+ * The coll_* parameters belong to the network layer's collective model
+ * (sim/net/collective.c), fitted and stored alongside.
  * The parameters (efficiencies, overheads) live in the device file's
  * `calibration` section, fitted by `dcsim calibrate` to measurements; a
  * device without one uses the defaults below, which are not validated. */
@@ -85,7 +87,22 @@
     X(mem_row_t0_s, 3e-6, 1e-7, 1e-4)                                          \
     X(mem_l2_absorb, 0.5, 0.001, 1.0)                                          \
     X(mem_row_pass_s, 5e-7, 1e-9, 1e-4)                                        \
-    X(mem_row_n_half, 512, 1, 1e6)
+    X(mem_row_n_half, 512, 1, 1e6)                                             \
+    X(coll_t0_s, 2e-6, 1e-8, 1e-3)                                             \
+    X(coll_launch_s, 4e-6, 1e-8, 1e-3)                                         \
+    X(coll_alpha_s, 1e-6, 1e-9, 1e-3)                                          \
+    X(coll_eff_all_reduce, 0.75, 0.01, 1.5)                                    \
+    X(coll_eff_all_gather, 0.75, 0.01, 1.5)                                    \
+    X(coll_eff_reduce_scatter, 0.75, 0.01, 1.5)                                \
+    X(coll_eff_all_to_all, 0.75, 0.01, 1.5)                                    \
+    X(coll_eff_send_recv, 0.75, 0.01, 1.5)                                     \
+    X(coll_eff_broadcast, 0.75, 0.01, 1.5)                                     \
+    X(coll_half_all_reduce, 1e6, 1e2, 1e10)                                    \
+    X(coll_half_all_gather, 1e6, 1e2, 1e10)                                    \
+    X(coll_half_reduce_scatter, 1e6, 1e2, 1e10)                                \
+    X(coll_half_all_to_all, 1e6, 1e2, 1e10)                                    \
+    X(coll_half_send_recv, 1e6, 1e2, 1e10)                                     \
+    X(coll_half_broadcast, 1e6, 1e2, 1e10)
 
 typedef enum dcs_opcost_param {
 #define DCS_OPCOST_ENUM(name, def, lo, hi) DCS_P_##name,

@@ -274,6 +274,8 @@ START_TEST(test_unknown_op)
                              "idle, gemm, bmm, attention, decode_attention, "
                              "elementwise_add, gelu, silu_mul, copy, "
                              "layernorm, rmsnorm, softmax, embedding, adam, "
+                             "all_reduce, all_gather, reduce_scatter, "
+                             "all_to_all, send_recv, broadcast, "
                              "found 'conv2d'");
 }
 END_TEST
@@ -444,7 +446,8 @@ START_TEST(test_batch_bad_cells)
                        "expected one of idle, gemm, bmm, attention, "
                        "decode_attention, elementwise_add, gelu, silu_mul, "
                        "copy, layernorm, rmsnorm, softmax, embedding, adam, "
-                       "found 'conv2d'");
+                       "all_reduce, all_gather, reduce_scatter, all_to_all, "
+                       "send_recv, broadcast, found 'conv2d'");
     /* impossible.csv: k=0 on line 3. */
     expect_batch_error(OPDATA "impossible.csv",
                        "dcsim op: " OPDATA "impossible.csv:3: op gemm needs "
