@@ -1,0 +1,65 @@
+/* topo.h - network topologies: hosts, switches and directed links, and the
+ * route a flow takes.
+ *
+ * A topology is a graph of nodes (hosts first, then switches) joined by
+ * directed links, each with a bandwidth and a latency; a physical cable is
+ * two links, one per direction. Builders make the shapes a datacenter has;
+ * routes are computed from the shape (up-down through a Clos with ECMP by
+ * flow hash, the one path of a dumbbell), not searched, so a route costs
+ * O(path length). */
+#ifndef DCS_TOPO_H
+#define DCS_TOPO_H
+
+#include <stdint.h>
+
+enum { DCS_MAX_HOPS = 8 };
+
+typedef struct dcs_link {
+    int src, dst;          /* nodes */
+    double bw_bytes_per_s; /* capacity in this direction */
+    int64_t latency_ns;    /* propagation + switching */
+    int failed;            /* 1: carries nothing */
+} dcs_link_t;
+
+typedef enum dcs_topo_kind {
+    DCS_TOPO_DUMBBELL,   /* hosts on two switches joined by one link */
+    DCS_TOPO_LEAF_SPINE, /* two-tier Clos */
+    DCS_TOPO_FAT_TREE,   /* three-tier k-ary fat tree */
+} dcs_topo_kind_t;
+
+typedef struct dcs_topo {
+    dcs_topo_kind_t kind;
+    int hosts; /* nodes 0 .. hosts-1 */
+    int nodes; /* hosts + switches */
+    dcs_link_t *links;
+    int nlinks;
+    /* shape */
+    int a, b, c; /* dumbbell: hosts per side; leaf-spine: hosts per
+                    leaf, leaves, spines; fat tree: k */
+    int *up;     /* per host: its uplink (host -> first switch) */
+    int *down;   /* per host: its downlink */
+} dcs_topo_t;
+
+/* Builders. Every link gets `bw_bytes_per_s` and `latency_ns`; a
+ * leaf-spine's leaf-spine links are `uplinks_per_leaf / spines` cables
+ * each... kept simple: one cable from every leaf to every spine, with
+ * bandwidth `spine_bw` (full bisection when spines x spine_bw equals
+ * hosts_per_leaf x bw). Return 0 or DCS_ENOMEM / DCS_EINVAL. */
+int dcs_topo_dumbbell(dcs_topo_t *t, int hosts_per_side, double bw,
+                      int64_t latency_ns, double middle_bw);
+int dcs_topo_leaf_spine(dcs_topo_t *t, int hosts_per_leaf, int leaves,
+                        int spines, double bw, double spine_bw,
+                        int64_t latency_ns);
+/* k-ary fat tree (k even): k pods of k/2 edge and k/2 aggregation
+ * switches, (k/2)^2 cores, k^3/4 hosts; full bisection. */
+int dcs_topo_fat_tree(dcs_topo_t *t, int k, double bw, int64_t latency_ns);
+void dcs_topo_destroy(dcs_topo_t *t);
+
+/* The route of a flow from host `src` to host `dst` (src != dst), with
+ * ECMP choices made by `hash`: its links, in order, into `links`. Failed
+ * links are avoided where the shape offers another choice. Returns the
+ * number of links, or -1 when every path crosses a failed link. */
+int dcs_topo_route(const dcs_topo_t *t, int src, int dst, uint64_t hash,
+                   int links[DCS_MAX_HOPS]);
+
+#endif

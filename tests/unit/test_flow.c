@@ -1,0 +1,258 @@
+/* test_flow.c - flow-level bandwidth sharing and routing.
+ *
+ * Invariants, from closed forms:
+ * - max-min fairness: three flows on a dumbbell get the shares progressive
+ *   filling gives by hand, and a flow speeds up when its rival drains;
+ * - bytes are conserved: every flow delivers exactly its bytes, and arrives
+ *   its route's latency after draining;
+ * - two jobs whose rings cross one link each get half of it;
+ * - a ring all-reduce of N bytes on p GPUs, run as flows step by step, takes
+ *   2(p-1)/p x N/B + 2(p-1) x alpha;
+ * - a failed link reroutes flows through a Clos, and stalls them (with a
+ *   callback naming the link) where there is a single path. */
+#include <check.h>
+#include <stdlib.h>
+
+#include "engine/error.h"
+#include "net/flow.h"
+
+#define GB 1e9
+
+typedef struct arrivals {
+    int n;
+    dcs_time_t at[16];
+    int64_t flow[16];
+} arrivals_t;
+
+static void on_done(dcs_sim_t *sim, void *ctx, int64_t flow)
+{
+    arrivals_t *a = ctx;
+    a->at[a->n] = dcs_sim_now(sim);
+    a->flow[a->n] = flow;
+    a->n++;
+}
+
+START_TEST(test_dumbbell_max_min)
+{
+    /* Hosts 0,1 left, 2,3 right; host links 10 GB/s, middle 6 GB/s, 1 us
+     * latency per link. A: 0->2, B: 1->3 cross the middle; C: 0->1 shares
+     * host 0's uplink with A. Filling: the middle's share 6/2 = 3 is the
+     * smallest, so A = B = 3; host 0's uplink has 10 - 3 = 7 left for C. */
+    dcs_sim_t *sim = dcs_sim_new();
+    dcs_topo_t t;
+    ck_assert_int_eq(dcs_topo_dumbbell(&t, 2, 10 * GB, 1000, 6 * GB), 0);
+    dcs_net_t *net = dcs_net_new(sim, &t);
+    arrivals_t arr = {0};
+    int64_t a = dcs_flow_start(net, 0, 2, (uint64_t)(3 * GB), on_done, &arr);
+    int64_t b = dcs_flow_start(net, 1, 3, (uint64_t)(3 * GB), on_done, &arr);
+    int64_t c = dcs_flow_start(net, 0, 1, (uint64_t)(14 * GB), on_done, &arr);
+    dcs_net_solve_now(net);
+    ck_assert_double_eq_tol(dcs_flow_rate(net, a), 3 * GB, 1);
+    ck_assert_double_eq_tol(dcs_flow_rate(net, b), 3 * GB, 1);
+    ck_assert_double_eq_tol(dcs_flow_rate(net, c), 7 * GB, 1);
+    dcs_sim_run(sim, DCS_TIME_NEVER);
+    /* A and B drain at 1 s and arrive after their 3 links (3 us). C has
+     * sent 7 GB by then, and the remaining 7 GB at 10 GB/s take 0.7 s
+     * more; its 2 links add 2 us. */
+    ck_assert_int_eq(arr.n, 3);
+    ck_assert_int_eq(arr.flow[0], a);
+    ck_assert_int_eq(arr.at[0], 1000000000 + 3000);
+    ck_assert_int_eq(arr.flow[1], b);
+    ck_assert_int_eq(arr.at[1], 1000000000 + 3000);
+    ck_assert_int_eq(arr.flow[2], c);
+    ck_assert(llabs(arr.at[2] - (1700000000 + 2000)) <= 2);
+    /* Bytes conserved. */
+    dcs_net_stats_t st = dcs_net_stats(net);
+    ck_assert_double_eq_tol(st.bytes_done, 20 * GB, 1e-3);
+    ck_assert_double_eq_tol(dcs_flow_remaining(net, c), 0, 1e-3);
+    dcs_net_free(net);
+    dcs_topo_destroy(&t);
+    dcs_sim_free(sim);
+}
+END_TEST
+
+START_TEST(test_two_rings_share_a_link)
+{
+    /* Job 1's ring: 0 -> 2 -> 0; job 2's: 1 -> 3 -> 1. Each direction of
+     * the middle (10 GB/s; host links 100) carries one flow of each job:
+     * each gets half, 5 GB/s. */
+    dcs_sim_t *sim = dcs_sim_new();
+    dcs_topo_t t;
+    ck_assert_int_eq(dcs_topo_dumbbell(&t, 2, 100 * GB, 0, 10 * GB), 0);
+    dcs_net_t *net = dcs_net_new(sim, &t);
+    int64_t f[4] = {
+        dcs_flow_start(net, 0, 2, 1000000, NULL, NULL),
+        dcs_flow_start(net, 2, 0, 1000000, NULL, NULL),
+        dcs_flow_start(net, 1, 3, 1000000, NULL, NULL),
+        dcs_flow_start(net, 3, 1, 1000000, NULL, NULL),
+    };
+    dcs_net_solve_now(net);
+    for (int i = 0; i < 4; i++)
+        ck_assert_double_eq_tol(dcs_flow_rate(net, f[i]), 5 * GB, 1);
+    dcs_sim_run(sim, DCS_TIME_NEVER);
+    dcs_net_free(net);
+    dcs_topo_destroy(&t);
+    dcs_sim_free(sim);
+}
+END_TEST
+
+/* A ring all-reduce as flows, one step at a time: in each of 2(p-1) steps
+ * every GPU sends N/p bytes to the next; a step ends when all arrive. */
+typedef struct ring {
+    dcs_net_t *net;
+    int p, step, pending;
+    uint64_t chunk;
+} ring_t;
+
+static void ring_step(dcs_sim_t *sim, ring_t *r);
+
+static void ring_arrived(dcs_sim_t *sim, void *ctx, int64_t flow)
+{
+    ring_t *r = ctx;
+    (void)flow;
+    if (--r->pending == 0) {
+        r->step++;
+        ring_step(sim, r);
+    }
+}
+
+static void ring_step(dcs_sim_t *sim, ring_t *r)
+{
+    (void)sim;
+    if (r->step == 2 * (r->p - 1))
+        return;
+    r->pending = r->p;
+    for (int g = 0; g < r->p; g++)
+        ck_assert_int_ge(dcs_flow_start(r->net, g, (g + 1) % r->p, r->chunk,
+                                        ring_arrived, r),
+                         0);
+}
+
+START_TEST(test_ring_all_reduce)
+{
+    /* p GPUs under one leaf: each hop is host -> leaf -> host, 2 links of
+     * B = 50 GB/s and 2 us each, so alpha = 4 us per step. */
+    for (int p = 2; p <= 8; p *= 2) {
+        dcs_sim_t *sim = dcs_sim_new();
+        dcs_topo_t t;
+        ck_assert_int_eq(
+            dcs_topo_leaf_spine(&t, 8, 1, 1, 50 * GB, 50 * GB, 2000), 0);
+        dcs_net_t *net = dcs_net_new(sim, &t);
+        double n = 8e9, bw = 50 * GB, alpha = 4e-6;
+        ring_t r = {net, p, 0, 0, (uint64_t)(n / p)};
+        ring_step(sim, &r);
+        dcs_sim_run(sim, DCS_TIME_NEVER);
+        double want = 2.0 * (p - 1) / p * n / bw + 2.0 * (p - 1) * alpha;
+        ck_assert_double_eq_tol(dcs_time_to_s(dcs_sim_now(sim)), want,
+                                2.0 * (p - 1) * 1e-9);
+        dcs_net_free(net);
+        dcs_topo_destroy(&t);
+        dcs_sim_free(sim);
+    }
+}
+END_TEST
+
+typedef struct stalls {
+    int n;
+    int link;
+} stalls_t;
+
+static void on_stall(dcs_sim_t *sim, void *ctx, int64_t flow, int link)
+{
+    stalls_t *s = ctx;
+    (void)sim;
+    (void)flow;
+    s->n++;
+    s->link = link;
+}
+
+START_TEST(test_failed_link)
+{
+    /* Clos: 2 leaves of 2 hosts, 2 spines. A flow from leaf 0 to leaf 1
+     * goes through one spine; failing that leaf-spine link moves it to the
+     * other spine, and it still arrives with all its bytes. */
+    dcs_sim_t *sim = dcs_sim_new();
+    dcs_topo_t t;
+    ck_assert_int_eq(dcs_topo_leaf_spine(&t, 2, 2, 2, 10 * GB, 10 * GB, 0), 0);
+    dcs_net_t *net = dcs_net_new(sim, &t);
+    arrivals_t arr = {0};
+    stalls_t st = {0, -1};
+    int64_t f = dcs_flow_start(net, 0, 3, (uint64_t)(10 * GB), on_done, &arr);
+    dcs_net_solve_now(net);
+    int spine_link = dcs_flow_link(net, f, 1);
+    dcs_sim_run(sim, 500000000); /* half way */
+    dcs_net_fail_link(net, spine_link, on_stall, &st);
+    ck_assert_int_eq(st.n, 0);
+    ck_assert_int_ne(dcs_flow_link(net, f, 1), spine_link);
+    dcs_sim_run(sim, DCS_TIME_NEVER);
+    ck_assert_int_eq(arr.n, 1);
+    ck_assert_int_eq(arr.at[0], 1000000000);
+    dcs_net_free(net);
+    dcs_topo_destroy(&t);
+
+    /* Dumbbell: one path. Failing the middle stalls the flow: the stall
+     * callback names the link, and the flow never arrives. */
+    ck_assert_int_eq(dcs_topo_dumbbell(&t, 1, 10 * GB, 0, 10 * GB), 0);
+    net = dcs_net_new(sim, &t);
+    arr.n = 0;
+    f = dcs_flow_start(net, 0, 1, (uint64_t)(10 * GB), on_done, &arr);
+    dcs_net_solve_now(net);
+    int middle = 2 * t.hosts;
+    dcs_net_fail_link(net, middle, on_stall, &st);
+    ck_assert_int_eq(st.n, 1);
+    ck_assert_int_eq(st.link, middle);
+    dcs_sim_run(sim, DCS_TIME_NEVER);
+    ck_assert_int_eq(arr.n, 0);
+    ck_assert_double_eq(dcs_flow_rate(net, f), 0.0);
+    /* A new flow finds no path. */
+    ck_assert_int_eq(dcs_flow_start(net, 0, 1, 100, NULL, NULL), DCS_ENOTFOUND);
+    dcs_net_free(net);
+    dcs_topo_destroy(&t);
+    dcs_sim_free(sim);
+}
+END_TEST
+
+START_TEST(test_fat_tree_routes)
+{
+    /* k = 4: 16 hosts, 4 per pod, 2 per edge. Same edge: 2 links; same pod:
+     * 4; across pods: 6; every route starts at the source's uplink and ends
+     * at the destination's downlink, and consecutive links meet. */
+    dcs_topo_t t;
+    ck_assert_int_eq(dcs_topo_fat_tree(&t, 4, 1 * GB, 0), 0);
+    ck_assert_int_eq(t.hosts, 16);
+    int links[DCS_MAX_HOPS];
+    for (int s = 0; s < 16; s++)
+        for (int d = 0; d < 16; d++) {
+            if (s == d)
+                continue;
+            for (uint64_t h = 0; h < 4; h++) {
+                int n = dcs_topo_route(&t, s, d, h, links);
+                int want = s / 2 == d / 2 ? 2 : s / 4 == d / 4 ? 4 : 6;
+                ck_assert_int_eq(n, want);
+                ck_assert_int_eq(t.links[links[0]].src, s);
+                ck_assert_int_eq(t.links[links[n - 1]].dst, d);
+                for (int i = 1; i < n; i++)
+                    ck_assert_int_eq(t.links[links[i - 1]].dst,
+                                     t.links[links[i]].src);
+            }
+        }
+    dcs_topo_destroy(&t);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("flow");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_dumbbell_max_min);
+    tcase_add_test(tc, test_two_rings_share_a_link);
+    tcase_add_test(tc, test_ring_all_reduce);
+    tcase_add_test(tc, test_failed_link);
+    tcase_add_test(tc, test_fat_tree_routes);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
