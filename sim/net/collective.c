@@ -1,6 +1,8 @@
 /* collective.c - alpha-beta cost of collectives on node-local links. */
 #include "net/collective.h"
 
+#include <math.h>
+
 void dcs_coll_volume(const dcs_op_t *op, double *bytes, double *steps)
 {
     double p = (double)op->gpus, n = (double)op->bytes;
@@ -33,8 +35,10 @@ double dcs_coll_time_s(const dcs_device_spec_t *dev,
     dcs_coll_volume(op, &bytes, &steps);
     int which = (int)(op->kind - DCS_OP_ALL_REDUCE);
     double n = (double)op->bytes, gpus = (double)op->gpus;
-    /* More GPUs need more bytes in flight to fill every link. */
-    double half = p->v[DCS_P_coll_half_all_reduce + which] * gpus / 2.0;
+    /* More GPUs need more bytes in flight to fill every link (NCCL gives
+     * each peer fewer channels as the communicator grows). */
+    double half = p->v[DCS_P_coll_half_all_reduce + which] *
+                  pow(gpus / 2.0, p->v[DCS_P_coll_half_exp]);
     double eff = p->v[DCS_P_coll_eff_all_reduce + which] * n / (n + half);
     return p->v[DCS_P_coll_t0_s] + gpus * p->v[DCS_P_coll_launch_s] +
            steps * p->v[DCS_P_coll_alpha_s] +
