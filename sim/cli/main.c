@@ -24,6 +24,8 @@ static const char USAGE[] =
     "                     list what ships with dcsim\n"
     "  bench hold [--pending N] [--events M]\n"
     "                     measure the event engine's speed\n"
+    "  bench network [--hosts N] [--flows F]\n"
+    "                     measure the flow-level network's speed\n"
     "\n"
     "options:\n"
     "  -h, --help         this help; `dcsim <command> --help` for a command\n"
