@@ -134,6 +134,43 @@ int dcs_topo_fat_tree(dcs_topo_t *t, int k, double bw, int64_t latency_ns)
     return 0;
 }
 
+/* Torus link ids: host h, dimension d, direction dir (0: +, 1: -). */
+static int torus_link(int h, int d, int dir)
+{
+    return (h * 3 + d) * 2 + dir;
+}
+
+int dcs_topo_torus(dcs_topo_t *t, int x, int y, int z, double bw,
+                   int64_t latency_ns)
+{
+    memset(t, 0, sizeof *t);
+    if (x < 1 || y < 1 || z < 1 ||
+        (x - 1) / 2 + (y - 1) / 2 + (z - 1) / 2 + 3 > DCS_MAX_HOPS)
+        return DCS_EINVAL;
+    int hosts = x * y * z;
+    if (alloc_links(t, hosts, hosts, hosts * 6) < 0)
+        return DCS_ENOMEM;
+    t->kind = DCS_TOPO_TORUS;
+    t->a = x;
+    t->b = y;
+    t->c = z;
+    int size[3] = {x, y, z};
+    for (int h = 0; h < hosts; h++) {
+        int co[3] = {h % x, (h / x) % y, h / (x * y)};
+        t->up[h] = t->down[h] = -1; /* no host links: hosts are switches */
+        for (int d = 0; d < 3; d++)
+            for (int dir = 0; dir < 2; dir++) {
+                int nb[3] = {co[0], co[1], co[2]};
+                nb[d] = (co[d] + (dir ? size[d] - 1 : 1)) % size[d];
+                int to = nb[0] + x * (nb[1] + y * nb[2]);
+                /* Unused directions (size 1, or the second neighbor of a
+                 * size-2 ring) stay in the table but are never routed. */
+                set_link(t, torus_link(h, d, dir), h, to, bw, latency_ns);
+            }
+    }
+    return 0;
+}
+
 static int ok(const dcs_topo_t *t, const int *links, int n)
 {
     for (int i = 0; i < n; i++)
@@ -142,9 +179,33 @@ static int ok(const dcs_topo_t *t, const int *links, int n)
     return 1;
 }
 
+static int torus_route(const dcs_topo_t *t, int src, int dst,
+                       int links[DCS_MAX_HOPS])
+{
+    int size[3] = {t->a, t->b, t->c};
+    int at[3] = {src % t->a, (src / t->a) % t->b, src / (t->a * t->b)};
+    int to[3] = {dst % t->a, (dst / t->a) % t->b, dst / (t->a * t->b)};
+    int n = 0;
+    for (int d = 0; d < 3; d++) {
+        int fwd = (to[d] - at[d] + size[d]) % size[d];
+        int dir = fwd <= size[d] - fwd ? 0 : 1;
+        int steps = dir ? size[d] - fwd : fwd;
+        if (size[d] == 2)
+            dir = 0; /* one neighbor: the + link */
+        for (int s = 0; s < steps; s++) {
+            int h = at[0] + t->a * (at[1] + t->b * at[2]);
+            links[n++] = torus_link(h, d, dir);
+            at[d] = (at[d] + (dir ? size[d] - 1 : 1)) % size[d];
+        }
+    }
+    return ok(t, links, n) ? n : -1;
+}
+
 int dcs_topo_route(const dcs_topo_t *t, int src, int dst, uint64_t hash,
                    int links[DCS_MAX_HOPS])
 {
+    if (t->kind == DCS_TOPO_TORUS)
+        return torus_route(t, src, dst, links);
     links[0] = t->up[src];
     switch (t->kind) {
     case DCS_TOPO_DUMBBELL: {
@@ -203,6 +264,8 @@ int dcs_topo_route(const dcs_topo_t *t, int src, int dst, uint64_t hash,
         }
         return -1;
     }
+    case DCS_TOPO_TORUS:
+        break;
     }
     return -1;
 }

@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-enum { DCS_MAX_HOPS = 8 };
+enum { DCS_MAX_HOPS = 48 }; /* tori up to 32 x 32 x 32 */
 
 typedef struct dcs_link {
     int src, dst;          /* nodes */
@@ -25,6 +25,7 @@ typedef enum dcs_topo_kind {
     DCS_TOPO_DUMBBELL,   /* hosts on two switches joined by one link */
     DCS_TOPO_LEAF_SPINE, /* two-tier Clos */
     DCS_TOPO_FAT_TREE,   /* three-tier k-ary fat tree */
+    DCS_TOPO_TORUS,      /* 1D to 3D torus of hosts, with wraparound */
 } dcs_topo_kind_t;
 
 typedef struct dcs_topo {
@@ -53,6 +54,12 @@ int dcs_topo_leaf_spine(dcs_topo_t *t, int hosts_per_leaf, int leaves,
 /* k-ary fat tree (k even): k pods of k/2 edge and k/2 aggregation
  * switches, (k/2)^2 cores, k^3/4 hosts; full bisection. */
 int dcs_topo_fat_tree(dcs_topo_t *t, int k, double bw, int64_t latency_ns);
+/* Torus of x x y x z hosts (use 1 for unused dimensions), each host linked
+ * to its neighbors in every dimension of size > 1, with wraparound (a
+ * dimension of size 2 has one neighbor). Routing is dimension order: x,
+ * then y, then z, each the shorter way round (ties: the + direction). */
+int dcs_topo_torus(dcs_topo_t *t, int x, int y, int z, double bw,
+                   int64_t latency_ns);
 void dcs_topo_destroy(dcs_topo_t *t);
 
 /* The route of a flow from host `src` to host `dst` (src != dst), with

@@ -240,6 +240,62 @@ START_TEST(test_fat_tree_routes)
 }
 END_TEST
 
+START_TEST(test_torus_routes)
+{
+    /* 4 x 4 x 4 torus: a route's length is the sum over dimensions of the
+     * shorter way round, min(|d|, 4 - |d|); consecutive links meet; it
+     * starts at the source and ends at the destination. */
+    dcs_topo_t t;
+    ck_assert_int_eq(dcs_topo_torus(&t, 4, 4, 4, 1 * GB, 0), 0);
+    int links[DCS_MAX_HOPS];
+    for (int s = 0; s < 64; s++)
+        for (int d = 0; d < 64; d++) {
+            if (s == d)
+                continue;
+            int want = 0;
+            int sc[3] = {s % 4, s / 4 % 4, s / 16},
+                dc[3] = {d % 4, d / 4 % 4, d / 16};
+            for (int i = 0; i < 3; i++) {
+                int diff = abs(sc[i] - dc[i]);
+                want += diff < 4 - diff ? diff : 4 - diff;
+            }
+            int n = dcs_topo_route(&t, s, d, 0, links);
+            ck_assert_int_eq(n, want);
+            ck_assert_int_eq(t.links[links[0]].src, s);
+            ck_assert_int_eq(t.links[links[n - 1]].dst, d);
+            for (int i = 1; i < n; i++)
+                ck_assert_int_eq(t.links[links[i - 1]].dst,
+                                 t.links[links[i]].src);
+        }
+    dcs_topo_destroy(&t);
+    /* A 2 x 2 torus: one neighbor per dimension. */
+    ck_assert_int_eq(dcs_topo_torus(&t, 2, 2, 1, 1 * GB, 0), 0);
+    ck_assert_int_eq(dcs_topo_route(&t, 0, 3, 0, links), 2);
+    dcs_topo_destroy(&t);
+}
+END_TEST
+
+START_TEST(test_torus_ring_no_sharing)
+{
+    /* A ring shift on an 8-host 1D torus: each flow uses its own link, so
+     * every flow gets the whole link (25 GB/s). */
+    dcs_sim_t *sim = dcs_sim_new();
+    dcs_topo_t t;
+    ck_assert_int_eq(dcs_topo_torus(&t, 8, 1, 1, 25 * GB, 0), 0);
+    dcs_net_t *net = dcs_net_new(sim, &t);
+    int64_t f[8];
+    for (int h = 0; h < 8; h++)
+        f[h] = dcs_flow_start(net, h, (h + 1) % 8, 1000, NULL, NULL);
+    dcs_net_solve_now(net);
+    for (int h = 0; h < 8; h++)
+        ck_assert_double_eq_tol(dcs_flow_rate(net, f[h]), 25 * GB, 1);
+    dcs_sim_run(sim, DCS_TIME_NEVER);
+    dcs_net_free(net);
+    dcs_topo_destroy(&t);
+    dcs_sim_free(sim);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("flow");
@@ -249,6 +305,8 @@ int main(void)
     tcase_add_test(tc, test_ring_all_reduce);
     tcase_add_test(tc, test_failed_link);
     tcase_add_test(tc, test_fat_tree_routes);
+    tcase_add_test(tc, test_torus_routes);
+    tcase_add_test(tc, test_torus_ring_no_sharing);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
