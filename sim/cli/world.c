@@ -11,6 +11,7 @@
 #include "engine/sim.h"
 #include "facility/facility.h"
 #include "hw/fleet.h"
+#include "net/fabric.h"
 #include "report/reports.h"
 #include "workload/synth.h"
 
@@ -26,6 +27,8 @@ typedef struct scenario {
     const dcs_placement_t *placement;
     dcs_facility_t facility;
     dcs_cost_spec_t cost;
+    dcs_topo_t fabric; /* scale-out network; no hosts when the file has none
+                          (jobs do not use it yet: training plans will) */
 } scenario_t;
 
 /* Default name: the file's base name without its extension. */
@@ -37,6 +40,16 @@ static void name_from_path(const char *path, char *name, size_t size)
     char *dot = strrchr(name, '.');
     if (dot && dot != name)
         *dot = '\0';
+}
+
+static int read_fabric(dcs_cfg_node_t *cluster, scenario_t *sc, dcs_err_t *err)
+{
+    dcs_cfg_node_t *fabric = NULL;
+    int rc = dcs_cfg_map(cluster, "fabric", DCS_CFG_OPTIONAL, &fabric, err);
+    if (rc < 0 || !fabric)
+        return rc;
+    return dcs_fabric_read(fabric, sc->fleet.nodes * sc->fleet.gpus_per_node,
+                           &sc->fabric, err);
 }
 
 static int read_workload(dcs_cfg_node_t *root, scenario_t *sc, dcs_err_t *err)
@@ -114,6 +127,7 @@ static int read_scenario(dcs_cfg_t *cfg, const char *path, scenario_t *sc,
         (rc = dcs_cfg_map(root, "cluster", DCS_CFG_REQUIRED, &cluster, err)) <
             0 ||
         (rc = dcs_fleet_read(cluster, &sc->fleet, err)) < 0 ||
+        (rc = read_fabric(cluster, sc, err)) < 0 ||
         (rc = read_workload(root, sc, err)) < 0 ||
         (rc = read_scheduler(root, sc, err)) < 0 ||
         (rc = dcs_cfg_map(root, "facility", DCS_CFG_REQUIRED, &facility, err)) <
@@ -251,6 +265,7 @@ int dcs_world_run(const dcs_run_opts_t *opts, FILE *table, dcs_err_t *err)
                       table, err);
     free(resolved);
     dcs_synth_spec_destroy(&sc.synth);
+    dcs_topo_destroy(&sc.fabric);
     dcs_cfg_free(cfg);
     return rc;
 }
