@@ -220,7 +220,7 @@ START_TEST(test_unknown_field_no_suggestion)
                       SC "bad_unknown_no_match.yaml:10:3: unknown field "
                          "'cluster.rack_layout'; known fields: name, "
                          "description, device, nodes, gpus_per_node, "
-                         "host_power_w");
+                         "host_power_w, fabric");
 }
 END_TEST
 
