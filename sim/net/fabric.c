@@ -39,8 +39,7 @@ int dcs_fabric_read(dcs_cfg_node_t *map, int gpus, dcs_topo_t *t,
                                  (int)spines, bw, sbw, latency);
     } else if (kind == 1) {
         int64_t k = 0;
-        if ((rc = dcs_cfg_i64(map, "k", DCS_CFG_REQUIRED, 2, 256, &k, err)) <
-            0)
+        if ((rc = dcs_cfg_i64(map, "k", DCS_CFG_REQUIRED, 2, 256, &k, err)) < 0)
             return rc;
         if (k % 2)
             return dcs_cfg_error(dcs_cfg_get(map, "k"), err,
