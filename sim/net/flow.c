@@ -489,3 +489,13 @@ dcs_net_stats_t dcs_net_stats(const dcs_net_t *n)
 {
     return n->stats;
 }
+
+dcs_sim_t *dcs_net_sim(const dcs_net_t *n)
+{
+    return n->sim;
+}
+
+int dcs_net_hosts(const dcs_net_t *n)
+{
+    return n->topo->hosts;
+}

@@ -58,6 +58,10 @@ void dcs_net_solve_now(dcs_net_t *net);
 void dcs_net_fail_link(dcs_net_t *net, int link, dcs_flow_stall_fn on_stall,
                        void *ctx);
 
+/* The simulation the network runs on, and its number of hosts. */
+dcs_sim_t *dcs_net_sim(const dcs_net_t *net);
+int dcs_net_hosts(const dcs_net_t *net);
+
 /* Counters: solves done, flows that arrived, bytes delivered. */
 typedef struct dcs_net_stats {
     uint64_t solves;

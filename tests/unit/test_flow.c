@@ -7,13 +7,15 @@
  *   its route's latency after draining;
  * - two jobs whose rings cross one link each get half of it;
  * - a ring all-reduce of N bytes on p GPUs, run as flows step by step, takes
- *   2(p-1)/p x N/B + 2(p-1) x alpha;
+ *   2(p-1)/p x N/B + 2(p-1) x alpha; the other collectives move the bytes
+ *   their algorithms say;
  * - a failed link reroutes flows through a Clos, and stalls them (with a
  *   callback naming the link) where there is a single path. */
 #include <check.h>
 #include <stdlib.h>
 
 #include "engine/error.h"
+#include "net/coll_flow.h"
 #include "net/flow.h"
 
 #define GB 1e9
@@ -96,42 +98,11 @@ START_TEST(test_two_rings_share_a_link)
 }
 END_TEST
 
-/* A ring all-reduce as flows, one step at a time: in each of 2(p-1) steps
- * every GPU sends N/p bytes to the next; a step ends when all arrive. */
-typedef struct ring {
-    dcs_net_t *net;
-    int p, step, pending;
-    uint64_t chunk;
-} ring_t;
-
-static void ring_step(dcs_sim_t *sim, ring_t *r);
-
-static void ring_arrived(dcs_sim_t *sim, void *ctx, int64_t flow)
-{
-    ring_t *r = ctx;
-    (void)flow;
-    if (--r->pending == 0) {
-        r->step++;
-        ring_step(sim, r);
-    }
-}
-
-static void ring_step(dcs_sim_t *sim, ring_t *r)
-{
-    (void)sim;
-    if (r->step == 2 * (r->p - 1))
-        return;
-    r->pending = r->p;
-    for (int g = 0; g < r->p; g++)
-        ck_assert_int_ge(dcs_flow_start(r->net, g, (g + 1) % r->p, r->chunk,
-                                        ring_arrived, r),
-                         0);
-}
-
 START_TEST(test_ring_all_reduce)
 {
     /* p GPUs under one leaf: each hop is host -> leaf -> host, 2 links of
-     * B = 50 GB/s and 2 us each, so alpha = 4 us per step. */
+     * B = 50 GB/s and 2 us each, so alpha = 4 us per step. A ring
+     * all-reduce of N bytes takes 2(p-1)/p x N/B + 2(p-1) x alpha. */
     for (int p = 2; p <= 8; p *= 2) {
         dcs_sim_t *sim = dcs_sim_new();
         dcs_topo_t t;
@@ -139,16 +110,70 @@ START_TEST(test_ring_all_reduce)
             dcs_topo_leaf_spine(&t, 8, 1, 1, 50 * GB, 50 * GB, 2000), 0);
         dcs_net_t *net = dcs_net_new(sim, &t);
         double n = 8e9, bw = 50 * GB, alpha = 4e-6;
-        ring_t r = {net, p, 0, 0, (uint64_t)(n / p)};
-        ring_step(sim, &r);
+        int hosts[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+        dcs_coll_run_t *r = dcs_coll_flow_start(net, DCS_OP_ALL_REDUCE, hosts,
+                                                p, (uint64_t)n, NULL, NULL);
+        ck_assert_ptr_nonnull(r);
         dcs_sim_run(sim, DCS_TIME_NEVER);
         double want = 2.0 * (p - 1) / p * n / bw + 2.0 * (p - 1) * alpha;
-        ck_assert_double_eq_tol(dcs_time_to_s(dcs_sim_now(sim)), want,
+        ck_assert_double_eq_tol(dcs_time_to_s(dcs_coll_run_end_ns(r)), want,
                                 2.0 * (p - 1) * 1e-9);
+        dcs_coll_run_free(r);
         dcs_net_free(net);
         dcs_topo_destroy(&t);
         dcs_sim_free(sim);
     }
+}
+END_TEST
+
+START_TEST(test_other_collectives)
+{
+    /* p = 4 under one leaf, B = 10 GB/s per link direction, no latency.
+     * all_gather: 3 steps of N/4 = 0.75 N / B. all_to_all: each host sends
+     * N/4 to each of 3 others at once; its uplink carries 3 flows: 0.75 N /
+     * B. send_recv: N / B. broadcast (pipelined ring, whole buffer per
+     * step): 3 N / B. */
+    struct {
+        dcs_op_kind_t kind;
+        double factor;
+    } cases[] = {{DCS_OP_ALL_GATHER, 0.75},
+                 {DCS_OP_REDUCE_SCATTER, 0.75},
+                 {DCS_OP_ALL_TO_ALL, 0.75},
+                 {DCS_OP_SEND_RECV, 1.0},
+                 {DCS_OP_BROADCAST, 3.0}};
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        dcs_sim_t *sim = dcs_sim_new();
+        dcs_topo_t t;
+        ck_assert_int_eq(dcs_topo_leaf_spine(&t, 4, 1, 1, 10 * GB, 10 * GB, 0),
+                         0);
+        dcs_net_t *net = dcs_net_new(sim, &t);
+        int hosts[4] = {0, 1, 2, 3};
+        dcs_coll_run_t *r = dcs_coll_flow_start(net, cases[c].kind, hosts, 4,
+                                                4000000000u, NULL, NULL);
+        ck_assert_ptr_nonnull(r);
+        dcs_sim_run(sim, DCS_TIME_NEVER);
+        ck_assert_double_eq_tol(dcs_time_to_s(dcs_coll_run_end_ns(r)),
+                                cases[c].factor * 4e9 / (10 * GB), 1e-8);
+        dcs_coll_run_free(r);
+        dcs_net_free(net);
+        dcs_topo_destroy(&t);
+        dcs_sim_free(sim);
+    }
+    /* Invalid: a host twice, p < 2, not a collective. */
+    dcs_sim_t *sim = dcs_sim_new();
+    dcs_topo_t t;
+    ck_assert_int_eq(dcs_topo_leaf_spine(&t, 4, 1, 1, GB, GB, 0), 0);
+    dcs_net_t *net = dcs_net_new(sim, &t);
+    int twice[2] = {1, 1}, one[1] = {0};
+    ck_assert_ptr_null(
+        dcs_coll_flow_start(net, DCS_OP_ALL_REDUCE, twice, 2, 100, NULL, NULL));
+    ck_assert_ptr_null(
+        dcs_coll_flow_start(net, DCS_OP_ALL_REDUCE, one, 1, 100, NULL, NULL));
+    ck_assert_ptr_null(
+        dcs_coll_flow_start(net, DCS_OP_GEMM, twice, 2, 100, NULL, NULL));
+    dcs_net_free(net);
+    dcs_topo_destroy(&t);
+    dcs_sim_free(sim);
 }
 END_TEST
 
@@ -303,6 +328,7 @@ int main(void)
     tcase_add_test(tc, test_dumbbell_max_min);
     tcase_add_test(tc, test_two_rings_share_a_link);
     tcase_add_test(tc, test_ring_all_reduce);
+    tcase_add_test(tc, test_other_collectives);
     tcase_add_test(tc, test_failed_link);
     tcase_add_test(tc, test_fat_tree_routes);
     tcase_add_test(tc, test_torus_routes);

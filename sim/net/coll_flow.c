@@ -1,0 +1,135 @@
+/* coll_flow.c - collectives run as flows, one algorithm step at a time. */
+#include "net/coll_flow.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/error.h"
+
+struct dcs_coll_run {
+    dcs_net_t *net;
+    dcs_op_kind_t kind;
+    int *hosts;
+    int p;
+    uint64_t bytes;
+    int step, steps; /* current step, steps in all */
+    int pending;     /* flows of this step still in flight */
+    dcs_time_t start_ns, end_ns;
+    dcs_coll_done_fn done;
+    void *ctx;
+};
+
+static void start_step(dcs_sim_t *sim, dcs_coll_run_t *r);
+
+static void flow_arrived(dcs_sim_t *sim, void *ctx, int64_t flow)
+{
+    dcs_coll_run_t *r = ctx;
+    (void)flow;
+    if (--r->pending > 0)
+        return;
+    r->step++;
+    if (r->step < r->steps) {
+        start_step(sim, r);
+        return;
+    }
+    r->end_ns = dcs_sim_now(sim);
+    if (r->done)
+        r->done(sim, r->ctx, r);
+}
+
+static void send(dcs_coll_run_t *r, int from, int to, uint64_t bytes)
+{
+    int64_t f = dcs_flow_start(r->net, r->hosts[from], r->hosts[to],
+                               bytes ? bytes : 1, flow_arrived, r);
+    DCS_ASSERT(f >= 0); /* hosts were checked at start */
+    r->pending++;
+}
+
+static void start_step(dcs_sim_t *sim, dcs_coll_run_t *r)
+{
+    (void)sim;
+    uint64_t chunk = r->bytes / (uint64_t)r->p;
+    r->pending = 0;
+    for (int i = 0; i < r->p; i++) {
+        int next = (i + 1) % r->p;
+        switch (r->kind) {
+        case DCS_OP_ALL_TO_ALL:
+            for (int j = 0; j < r->p; j++)
+                if (j != i)
+                    send(r, i, j, chunk);
+            break;
+        case DCS_OP_SEND_RECV:
+        case DCS_OP_BROADCAST:
+            send(r, i, next, r->bytes);
+            break;
+        default: /* ring steps of N/p */
+            send(r, i, next, chunk);
+            break;
+        }
+    }
+}
+
+dcs_coll_run_t *dcs_coll_flow_start(dcs_net_t *net, dcs_op_kind_t kind,
+                                    const int *hosts, int p, uint64_t bytes,
+                                    dcs_coll_done_fn done, void *ctx)
+{
+    dcs_op_t op;
+    dcs_op_init(&op);
+    op.kind = kind;
+    if (!dcs_op_is_collective(&op) || p < 2 || bytes == 0)
+        return NULL;
+    for (int i = 0; i < p; i++) {
+        if (hosts[i] < 0 || hosts[i] >= dcs_net_hosts(net))
+            return NULL;
+        for (int j = 0; j < i; j++)
+            if (hosts[j] == hosts[i])
+                return NULL; /* each host once */
+    }
+    dcs_coll_run_t *r = calloc(1, sizeof *r);
+    if (!r || !(r->hosts = malloc((size_t)p * sizeof *r->hosts))) {
+        free(r);
+        return NULL;
+    }
+    memcpy(r->hosts, hosts, (size_t)p * sizeof *hosts);
+    r->net = net;
+    r->kind = kind;
+    r->p = p;
+    r->bytes = bytes;
+    r->done = done;
+    r->ctx = ctx;
+    r->end_ns = -1;
+    switch (kind) {
+    case DCS_OP_ALL_REDUCE:
+        r->steps = 2 * (p - 1);
+        break;
+    case DCS_OP_ALL_TO_ALL:
+    case DCS_OP_SEND_RECV:
+        r->steps = 1;
+        break;
+    default:
+        r->steps = p - 1;
+        break;
+    }
+    dcs_sim_t *sim = dcs_net_sim(net);
+    r->start_ns = dcs_sim_now(sim);
+    start_step(sim, r);
+    return r;
+}
+
+void dcs_coll_run_free(dcs_coll_run_t *r)
+{
+    if (!r)
+        return;
+    free(r->hosts);
+    free(r);
+}
+
+dcs_time_t dcs_coll_run_start_ns(const dcs_coll_run_t *r)
+{
+    return r->start_ns;
+}
+
+dcs_time_t dcs_coll_run_end_ns(const dcs_coll_run_t *r)
+{
+    return r->end_ns;
+}
