@@ -20,7 +20,12 @@ int dcs_fabric_read(dcs_cfg_node_t *map, int gpus, dcs_topo_t *t,
         (rc = dcs_cfg_i64(map, "latency_ns", DCS_CFG_OPTIONAL, 0, 1000000000,
                           &latency, err)) < 0)
         return rc;
-    double bw = gbps * 1e9 / 8;
+    double protocol = 1.0;
+    if ((rc = dcs_cfg_f64(map, "protocol_efficiency", DCS_CFG_OPTIONAL, 0.01,
+                          1.0, &protocol, err)) < 0)
+        return rc;
+    /* Payload rate: the wire rate less the protocol's headers and coding. */
+    double bw = gbps * 1e9 / 8 * protocol;
     if (kind == 0) {
         int64_t per_leaf = 0, spines = 0;
         if ((rc = dcs_cfg_i64(map, "hosts_per_leaf", DCS_CFG_REQUIRED, 1,
@@ -34,7 +39,7 @@ int dcs_fabric_read(dcs_cfg_node_t *map, int gpus, dcs_topo_t *t,
             return dcs_cfg_error(dcs_cfg_get(map, "hosts_per_leaf"), err,
                                  "%d GPUs do not fill leaves of %lld hosts",
                                  gpus, (long long)per_leaf);
-        double sbw = spine_gbps > 0 ? spine_gbps * 1e9 / 8 : bw;
+        double sbw = spine_gbps > 0 ? spine_gbps * 1e9 / 8 * protocol : bw;
         rc = dcs_topo_leaf_spine(t, (int)per_leaf, gpus / (int)per_leaf,
                                  (int)spines, bw, sbw, latency);
     } else if (kind == 1) {

@@ -6,6 +6,7 @@
  *     kind: leaf_spine | fat_tree | torus
  *     link_gbps: 400          # per direction, every link
  *     latency_ns: 1000        # per link
+ *     protocol_efficiency: 0.96  # payload / wire rate (default 1)
  *     # leaf_spine: hosts_per_leaf, spines, spine_link_gbps (default
  *     #   link_gbps; less makes the fabric oversubscribed)
  *     # fat_tree: k (k^3/4 hosts, at least the cluster's GPUs)
