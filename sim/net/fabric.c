@@ -8,7 +8,7 @@ int dcs_fabric_read(dcs_cfg_node_t *map, int gpus, dcs_topo_t *t,
                     dcs_err_t *err)
 {
     static const char *const kinds[] = {"leaf_spine", "fat_tree", "torus",
-                                        NULL};
+                                        "dragonfly", NULL};
     int kind = 0, rc;
     double gbps = 0, spine_gbps = -1;
     int64_t latency = 1000;
@@ -28,8 +28,11 @@ int dcs_fabric_read(dcs_cfg_node_t *map, int gpus, dcs_topo_t *t,
     double bw = gbps * 1e9 / 8 * protocol;
     if (kind == 0) {
         int64_t per_leaf = 0, spines = 0;
+        bool rails = false;
         if ((rc = dcs_cfg_i64(map, "hosts_per_leaf", DCS_CFG_REQUIRED, 1,
                               100000, &per_leaf, err)) < 0 ||
+            (rc = dcs_cfg_bool(map, "rails", DCS_CFG_OPTIONAL, &rails, err)) <
+                0 ||
             (rc = dcs_cfg_i64(map, "spines", DCS_CFG_REQUIRED, 1, 100000,
                               &spines, err)) < 0 ||
             (rc = dcs_cfg_f64(map, "spine_link_gbps", DCS_CFG_OPTIONAL, 0.001,
@@ -40,8 +43,9 @@ int dcs_fabric_read(dcs_cfg_node_t *map, int gpus, dcs_topo_t *t,
                                  "%d GPUs do not fill leaves of %lld hosts",
                                  gpus, (long long)per_leaf);
         double sbw = spine_gbps > 0 ? spine_gbps * 1e9 / 8 * protocol : bw;
-        rc = dcs_topo_leaf_spine(t, (int)per_leaf, gpus / (int)per_leaf,
-                                 (int)spines, bw, sbw, latency);
+        rc = (rails ? dcs_topo_rail : dcs_topo_leaf_spine)(
+            t, (int)per_leaf, gpus / (int)per_leaf, (int)spines, bw, sbw,
+            latency);
     } else if (kind == 1) {
         int64_t k = 0;
         if ((rc = dcs_cfg_i64(map, "k", DCS_CFG_REQUIRED, 2, 256, &k, err)) < 0)
@@ -57,6 +61,29 @@ int dcs_fabric_read(dcs_cfg_node_t *map, int gpus, dcs_topo_t *t,
                                  (long long)k, (long long)(k * k * k / 4),
                                  gpus);
         rc = dcs_topo_fat_tree(t, (int)k, bw, latency);
+    } else if (kind == 3) {
+        int64_t groups = 0, routers = 0, per_router = 0;
+        double global_gbps = -1;
+        if ((rc = dcs_cfg_i64(map, "groups", DCS_CFG_REQUIRED, 1, 100000,
+                              &groups, err)) < 0 ||
+            (rc = dcs_cfg_i64(map, "routers", DCS_CFG_REQUIRED, 1, 10000,
+                              &routers, err)) < 0 ||
+            (rc = dcs_cfg_i64(map, "hosts_per_router", DCS_CFG_REQUIRED, 1,
+                              10000, &per_router, err)) < 0 ||
+            (rc = dcs_cfg_f64(map, "global_link_gbps", DCS_CFG_OPTIONAL, 0.001,
+                              1e6, &global_gbps, err)) < 0)
+            return rc;
+        if (groups * routers * per_router != gpus)
+            return dcs_cfg_error(
+                dcs_cfg_get(map, "groups"), err,
+                "a dragonfly of %lld groups x %lld routers x "
+                "%lld hosts has %lld hosts, not the "
+                "cluster's %d GPUs",
+                (long long)groups, (long long)routers, (long long)per_router,
+                (long long)(groups * routers * per_router), gpus);
+        double gbw = global_gbps > 0 ? global_gbps * 1e9 / 8 * protocol : bw;
+        rc = dcs_topo_dragonfly(t, (int)groups, (int)routers, (int)per_router,
+                                bw, gbw, latency);
     } else {
         double *dims = NULL;
         size_t n = 0;

@@ -3,12 +3,14 @@
  * GPU), built into a topology.
  *
  *   fabric:
- *     kind: leaf_spine | fat_tree | torus
+ *     kind: leaf_spine | fat_tree | torus | dragonfly
  *     link_gbps: 400          # per direction, every link
  *     latency_ns: 1000        # per link
  *     protocol_efficiency: 0.96  # payload / wire rate (default 1)
  *     # leaf_spine: hosts_per_leaf, spines, spine_link_gbps (default
- *     #   link_gbps; less makes the fabric oversubscribed)
+ *     #   link_gbps; less makes the fabric oversubscribed), rails (true:
+ *     #   rail-optimized, GPU g of every node on leaf g)
+ *     # dragonfly: groups, routers, hosts_per_router, global_link_gbps
  *     # fat_tree: k (k^3/4 hosts, at least the cluster's GPUs)
  *     # torus: dims [x, y, z] (x*y*z must equal the cluster's GPUs)
  *

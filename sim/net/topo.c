@@ -71,10 +71,11 @@ int dcs_topo_dumbbell(dcs_topo_t *t, int per_side, double bw,
     return 0;
 }
 
-int dcs_topo_leaf_spine(dcs_topo_t *t, int per_leaf, int leaves, int spines,
-                        double bw, double spine_bw, int64_t latency_ns)
+static int leaf_spine(dcs_topo_t *t, int per_leaf, int leaves, int spines,
+                      double bw, double spine_bw, int64_t latency_ns, int rail)
 {
     memset(t, 0, sizeof *t);
+    t->rail = rail;
     if (per_leaf < 1 || leaves < 1 || spines < 1)
         return DCS_EINVAL;
     int hosts = per_leaf * leaves, pairs = leaves * spines;
@@ -86,7 +87,8 @@ int dcs_topo_leaf_spine(dcs_topo_t *t, int per_leaf, int leaves, int spines,
     t->b = leaves;
     t->c = spines;
     for (int h = 0; h < hosts; h++)
-        host_links(t, h, hosts + h / per_leaf, bw, latency_ns);
+        host_links(t, h, hosts + (t->rail ? h % leaves : h / per_leaf), bw,
+                   latency_ns);
     int up = 2 * hosts, down = up + pairs;
     for (int l = 0; l < leaves; l++)
         for (int s = 0; s < spines; s++) {
@@ -94,6 +96,59 @@ int dcs_topo_leaf_spine(dcs_topo_t *t, int per_leaf, int leaves, int spines,
             set_link(t, up + l * spines + s, leaf, spine, spine_bw, latency_ns);
             set_link(t, down + l * spines + s, spine, leaf, spine_bw,
                      latency_ns);
+        }
+    return 0;
+}
+
+int dcs_topo_leaf_spine(dcs_topo_t *t, int per_leaf, int leaves, int spines,
+                        double bw, double spine_bw, int64_t latency_ns)
+{
+    return leaf_spine(t, per_leaf, leaves, spines, bw, spine_bw, latency_ns, 0);
+}
+
+int dcs_topo_rail(dcs_topo_t *t, int per_leaf, int leaves, int spines,
+                  double bw, double spine_bw, int64_t latency_ns)
+{
+    return leaf_spine(t, per_leaf, leaves, spines, bw, spine_bw, latency_ns, 1);
+}
+
+/* Dragonfly link ids: hosts first; then local links, router r1 -> r2 of
+ * group x at local0 + (x * routers + r1) * routers + r2; then global links,
+ * group i -> group j at global0 + i * groups + j. */
+static int df_router_for(int from, int to, int groups, int routers)
+{
+    /* The router of group `from` holding its link to group `to`. */
+    return (((to - from + groups) % groups) - 1) % routers;
+}
+
+int dcs_topo_dragonfly(dcs_topo_t *t, int groups, int routers, int per_router,
+                       double bw, double global_bw, int64_t latency_ns)
+{
+    memset(t, 0, sizeof *t);
+    if (groups < 1 || routers < 1 || per_router < 1)
+        return DCS_EINVAL;
+    int hosts = groups * routers * per_router, nrouters = groups * routers;
+    int local0 = 2 * hosts, global0 = local0 + nrouters * routers;
+    if (alloc_links(t, hosts, hosts + nrouters, global0 + groups * groups) < 0)
+        return DCS_ENOMEM;
+    t->kind = DCS_TOPO_DRAGONFLY;
+    t->a = groups;
+    t->b = routers;
+    t->c = per_router;
+    for (int h = 0; h < hosts; h++)
+        host_links(t, h, hosts + h / per_router, bw, latency_ns);
+    for (int x = 0; x < groups; x++)
+        for (int r1 = 0; r1 < routers; r1++)
+            for (int r2 = 0; r2 < routers; r2++)
+                set_link(t, local0 + (x * routers + r1) * routers + r2,
+                         hosts + x * routers + r1, hosts + x * routers + r2, bw,
+                         latency_ns);
+    for (int i = 0; i < groups; i++)
+        for (int j = 0; j < groups; j++) {
+            int ri = i == j ? 0 : df_router_for(i, j, groups, routers);
+            int rj = i == j ? 0 : df_router_for(j, i, groups, routers);
+            set_link(t, global0 + i * groups + j, hosts + i * routers + ri,
+                     hosts + j * routers + rj, global_bw, latency_ns);
         }
     return 0;
 }
@@ -217,7 +272,8 @@ int dcs_topo_route(const dcs_topo_t *t, int src, int dst, uint64_t hash,
         return ok(t, links, n) ? n : -1;
     }
     case DCS_TOPO_LEAF_SPINE: {
-        int ls = src / t->a, ld = dst / t->a, spines = t->c;
+        int ls = t->rail ? src % t->b : src / t->a;
+        int ld = t->rail ? dst % t->b : dst / t->a, spines = t->c;
         if (ls == ld) {
             links[1] = t->down[dst];
             return ok(t, links, 2) ? 2 : -1;
@@ -263,6 +319,31 @@ int dcs_topo_route(const dcs_topo_t *t, int src, int dst, uint64_t hash,
                 return n;
         }
         return -1;
+    }
+    case DCS_TOPO_DRAGONFLY: {
+        int groups = t->a, routers = t->b, per = t->c;
+        int local0 = 2 * t->hosts,
+            global0 = local0 + groups * routers * routers;
+        int rs = src / per, rd = dst / per; /* global router indexes */
+        int gs = rs / routers, gd = rd / routers, n = 1;
+        if (gs == gd) {
+            if (rs != rd)
+                links[n++] = local0 + (gs * routers + rs % routers) * routers +
+                             rd % routers;
+        } else {
+            int out = df_router_for(gs, gd, groups, routers);
+            int in = df_router_for(gd, gs, groups, routers);
+            if (rs % routers != out)
+                links[n++] =
+                    local0 + (gs * routers + rs % routers) * routers + out;
+            links[n++] = global0 + gs * groups + gd;
+            if (in != rd % routers)
+                links[n++] =
+                    local0 + (gd * routers + in) * routers + rd % routers;
+        }
+        links[n++] = t->down[dst];
+        (void)hash;
+        return ok(t, links, n) ? n : -1;
     }
     case DCS_TOPO_TORUS:
         break;

@@ -26,6 +26,8 @@ typedef enum dcs_topo_kind {
     DCS_TOPO_LEAF_SPINE, /* two-tier Clos */
     DCS_TOPO_FAT_TREE,   /* three-tier k-ary fat tree */
     DCS_TOPO_TORUS,      /* 1D to 3D torus of hosts, with wraparound */
+    DCS_TOPO_DRAGONFLY,  /* groups of routers, all-to-all inside a group,
+                            one global link between every two groups */
 } dcs_topo_kind_t;
 
 typedef struct dcs_topo {
@@ -37,6 +39,7 @@ typedef struct dcs_topo {
     /* shape */
     int a, b, c; /* dumbbell: hosts per side; leaf-spine: hosts per
                     leaf, leaves, spines; fat tree: k */
+    int rail;    /* leaf-spine: 1 when host h is on leaf h % leaves */
     int *up;     /* per host: its uplink (host -> first switch) */
     int *down;   /* per host: its downlink */
 } dcs_topo_t;
@@ -51,6 +54,18 @@ int dcs_topo_dumbbell(dcs_topo_t *t, int hosts_per_side, double bw,
 int dcs_topo_leaf_spine(dcs_topo_t *t, int hosts_per_leaf, int leaves,
                         int spines, double bw, double spine_bw,
                         int64_t latency_ns);
+/* Rail-optimized leaf-spine: host h (GPU h % leaves of node h / leaves,
+ * GPUs numbered node-major) is on leaf h % leaves, so GPU g of every node
+ * shares leaf g (its rail). hosts = leaves x hosts_per_leaf. */
+int dcs_topo_rail(dcs_topo_t *t, int hosts_per_leaf, int leaves, int spines,
+                  double bw, double spine_bw, int64_t latency_ns);
+/* Dragonfly: `groups` groups of `routers` routers with `per_router` hosts
+ * each; routers of a group are all linked; every two groups share one
+ * global link (groups <= routers x (groups - 1) is not required: a router
+ * may hold several). Minimal routing: local hop to the router holding the
+ * global link, the global link, local hop to the destination's router. */
+int dcs_topo_dragonfly(dcs_topo_t *t, int groups, int routers, int per_router,
+                       double bw, double global_bw, int64_t latency_ns);
 /* k-ary fat tree (k even): k pods of k/2 edge and k/2 aggregation
  * switches, (k/2)^2 cores, k^3/4 hosts; full bisection. */
 int dcs_topo_fat_tree(dcs_topo_t *t, int k, double bw, int64_t latency_ns);

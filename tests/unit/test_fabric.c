@@ -78,9 +78,14 @@ START_TEST(test_bad_fabrics)
            64,
            "f.yaml:4:19: field 'fabric.hosts_per_leaf': 64 GPUs do not fill "
            "leaves of 48 hosts");
-    expect("fabric:\n  kind: dragonfly\n  link_gbps: 400\n", 64,
+    expect("fabric:\n  kind: butterfly\n  link_gbps: 400\n", 64,
            "f.yaml:2:9: field 'fabric.kind': expected one of leaf_spine, "
-           "fat_tree, torus, found 'dragonfly'");
+           "fat_tree, torus, dragonfly, found 'butterfly'");
+    expect("fabric:\n  kind: dragonfly\n  link_gbps: 400\n  groups: 4\n  "
+           "routers: 4\n  hosts_per_router: 2\n",
+           64,
+           "f.yaml:4:11: field 'fabric.groups': a dragonfly of 4 groups x 4 "
+           "routers x 2 hosts has 32 hosts, not the cluster's 64 GPUs");
     expect("fabric:\n  kind: torus\n  link_gbps: 400\n  dims: [2, 2, 2, 2]\n",
            16,
            "f.yaml:4:9: field 'fabric.dims': expected 1 to 3 dimensions, found "

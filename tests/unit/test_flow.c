@@ -321,6 +321,45 @@ START_TEST(test_torus_ring_no_sharing)
 }
 END_TEST
 
+START_TEST(test_rail_and_dragonfly_routes)
+{
+    /* Rail-optimized: 4 nodes x 4 GPUs, leaf g holds GPU g of every node.
+     * GPU 0 of nodes 0 and 1 (hosts 0 and 4) share leaf 0: 2 links; GPUs 0
+     * and 1 of node 0 (hosts 0 and 1) are on leaves 0 and 1: 4 links. */
+    dcs_topo_t t;
+    int links[DCS_MAX_HOPS];
+    ck_assert_int_eq(dcs_topo_rail(&t, 4, 4, 2, GB, GB, 0), 0);
+    ck_assert_int_eq(dcs_topo_route(&t, 0, 4, 0, links), 2);
+    ck_assert_int_eq(dcs_topo_route(&t, 0, 1, 0, links), 4);
+    ck_assert_int_eq(t.links[t.up[5]].dst, t.links[t.up[1]].dst);
+    dcs_topo_destroy(&t);
+    /* Dragonfly: 5 groups of 4 routers of 2 hosts (40 hosts). Minimal
+     * routes: 2 links on one router, 3 within a group, at most 5 across
+     * groups; connected from source to destination. */
+    ck_assert_int_eq(dcs_topo_dragonfly(&t, 5, 4, 2, GB, GB, 0), 0);
+    ck_assert_int_eq(t.hosts, 40);
+    for (int s = 0; s < 40; s++)
+        for (int d = 0; d < 40; d++) {
+            if (s == d)
+                continue;
+            int n = dcs_topo_route(&t, s, d, 0, links);
+            int same_router = s / 2 == d / 2, same_group = s / 8 == d / 8;
+            if (same_router)
+                ck_assert_int_eq(n, 2);
+            else if (same_group)
+                ck_assert_int_eq(n, 3);
+            else
+                ck_assert(n >= 3 && n <= 5);
+            ck_assert_int_eq(t.links[links[0]].src, s);
+            ck_assert_int_eq(t.links[links[n - 1]].dst, d);
+            for (int i = 1; i < n; i++)
+                ck_assert_int_eq(t.links[links[i - 1]].dst,
+                                 t.links[links[i]].src);
+        }
+    dcs_topo_destroy(&t);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("flow");
@@ -333,6 +372,7 @@ int main(void)
     tcase_add_test(tc, test_fat_tree_routes);
     tcase_add_test(tc, test_torus_routes);
     tcase_add_test(tc, test_torus_ring_no_sharing);
+    tcase_add_test(tc, test_rail_and_dragonfly_routes);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
