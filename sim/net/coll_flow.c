@@ -5,9 +5,18 @@
 #include <string.h>
 
 #include "engine/error.h"
+#include "net/collective.h"
 
 struct dcs_coll_run {
     dcs_net_t *net;
+    /* hierarchical runs: phases 0 intra reduce-scatter, 1 the rails' rings,
+     * 2 intra all-gather; 0 when not hierarchical */
+    int hier;
+    int phase;
+    int rails_pending;
+    dcs_time_t intra_ns;    /* each intra-node phase */
+    dcs_coll_run_t **rails; /* the per-rail rings */
+    int nrails;
     dcs_op_kind_t kind;
     int *hosts;
     int p;
@@ -120,6 +129,9 @@ void dcs_coll_run_free(dcs_coll_run_t *r)
 {
     if (!r)
         return;
+    for (int g = 0; r->rails && g < r->nrails; g++)
+        dcs_coll_run_free(r->rails[g]);
+    free(r->rails);
     free(r->hosts);
     free(r);
 }
@@ -132,4 +144,86 @@ dcs_time_t dcs_coll_run_start_ns(const dcs_coll_run_t *r)
 dcs_time_t dcs_coll_run_end_ns(const dcs_coll_run_t *r)
 {
     return r->end_ns;
+}
+
+/* ---- hierarchical all-reduce ----------------------------------------- */
+
+static void hier_next(dcs_sim_t *sim, void *obj, int64_t arg);
+
+static void rail_done(dcs_sim_t *sim, void *ctx, dcs_coll_run_t *rail)
+{
+    dcs_coll_run_t *r = ctx;
+    (void)rail;
+    if (--r->rails_pending == 0)
+        hier_next(sim, r, 0);
+}
+
+/* Advances the phases: intra reduce-scatter (a delay), the rails' rings
+ * (flows), intra all-gather (a delay), done. */
+static void hier_next(dcs_sim_t *sim, void *obj, int64_t arg)
+{
+    dcs_coll_run_t *r = obj;
+    (void)arg;
+    r->phase++;
+    if (r->phase == 1) {
+        int nodes = r->p, gpn = r->nrails;
+        int *hosts = malloc((size_t)nodes * sizeof *hosts);
+        DCS_ASSERT(hosts != NULL);
+        r->rails_pending = gpn;
+        for (int g = 0; g < gpn; g++) {
+            for (int n = 0; n < nodes; n++)
+                hosts[n] = n * gpn + g;
+            r->rails[g] =
+                dcs_coll_flow_start(r->net, DCS_OP_ALL_REDUCE, hosts, nodes,
+                                    r->bytes / (uint64_t)gpn, rail_done, r);
+            DCS_ASSERT(r->rails[g] != NULL);
+        }
+        free(hosts);
+    } else if (r->phase == 2) {
+        dcs_sim_after(sim, r->intra_ns, hier_next, r, 0);
+    } else {
+        r->end_ns = dcs_sim_now(sim);
+        if (r->done)
+            r->done(sim, r->ctx, r);
+    }
+}
+
+dcs_coll_run_t *dcs_coll_hier_all_reduce(dcs_net_t *net,
+                                         const dcs_device_spec_t *dev,
+                                         const dcs_opcost_params_t *params,
+                                         int nodes, int gpus_per_node,
+                                         uint64_t bytes, dcs_coll_done_fn done,
+                                         void *ctx)
+{
+    if (nodes < 2 || gpus_per_node < 1 || bytes == 0 ||
+        nodes * gpus_per_node > dcs_net_hosts(net))
+        return NULL;
+    dcs_coll_run_t *r = calloc(1, sizeof *r);
+    if (!r || !(r->rails = calloc((size_t)gpus_per_node, sizeof *r->rails))) {
+        free(r);
+        return NULL;
+    }
+    r->net = net;
+    r->hier = 1;
+    r->kind = DCS_OP_ALL_REDUCE;
+    r->p = nodes;
+    r->nrails = gpus_per_node;
+    r->bytes = bytes;
+    r->done = done;
+    r->ctx = ctx;
+    r->end_ns = -1;
+    /* Intra-node phases: reduce-scatter, later all-gather, of the buffer
+     * among the node's GPUs (none with one GPU per node). */
+    if (gpus_per_node > 1) {
+        dcs_op_t op;
+        dcs_op_init(&op);
+        op.kind = DCS_OP_REDUCE_SCATTER;
+        op.gpus = gpus_per_node;
+        op.bytes = (int64_t)bytes;
+        r->intra_ns = dcs_time_from_s(dcs_coll_time_s(dev, params, &op));
+    }
+    dcs_sim_t *sim = dcs_net_sim(net);
+    r->start_ns = dcs_sim_now(sim);
+    dcs_sim_after(sim, r->intra_ns, hier_next, r, 0);
+    return r;
 }

@@ -15,6 +15,7 @@
 #ifndef DCS_COLL_FLOW_H
 #define DCS_COLL_FLOW_H
 
+#include "hw/device.h"
 #include "hw/op.h"
 #include "net/flow.h"
 
@@ -33,6 +34,21 @@ dcs_coll_run_t *dcs_coll_flow_start(dcs_net_t *net, dcs_op_kind_t kind,
                                     const int *hosts, int p, uint64_t bytes,
                                     dcs_coll_done_fn done, void *ctx);
 void dcs_coll_run_free(dcs_coll_run_t *run);
+
+/* A hierarchical all-reduce across `nodes` nodes of `gpus_per_node` GPUs
+ * (fabric hosts numbered node-major, host = node x gpus_per_node + local),
+ * as NCCL runs it: a reduce-scatter inside each node over the device's
+ * node-local links (priced by collective.h with `params`), then one ring
+ * all-reduce per rail across the nodes through the fabric as flows (GPU r
+ * of every node, the rails in parallel, each ring 1/gpus_per_node of the
+ * bytes), then an all-gather inside each node. nodes >= 2,
+ * gpus_per_node >= 1. Same ownership and NULL cases as dcs_coll_flow_start. */
+dcs_coll_run_t *dcs_coll_hier_all_reduce(dcs_net_t *net,
+                                         const dcs_device_spec_t *dev,
+                                         const dcs_opcost_params_t *params,
+                                         int nodes, int gpus_per_node,
+                                         uint64_t bytes, dcs_coll_done_fn done,
+                                         void *ctx);
 
 /* When it started and finished (end: -1 while running). */
 dcs_time_t dcs_coll_run_start_ns(const dcs_coll_run_t *run);

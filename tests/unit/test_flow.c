@@ -13,6 +13,7 @@
  *   callback naming the link) where there is a single path. */
 #include <check.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "engine/error.h"
 #include "net/coll_flow.h"
@@ -171,6 +172,43 @@ START_TEST(test_other_collectives)
         dcs_coll_flow_start(net, DCS_OP_ALL_REDUCE, one, 1, 100, NULL, NULL));
     ck_assert_ptr_null(
         dcs_coll_flow_start(net, DCS_OP_GEMM, twice, 2, 100, NULL, NULL));
+    dcs_net_free(net);
+    dcs_topo_destroy(&t);
+    dcs_sim_free(sim);
+}
+END_TEST
+
+START_TEST(test_hierarchical_all_reduce)
+{
+    /* 2 nodes x 4 GPUs on a rail-optimized fabric (4 rail leaves of 2
+     * hosts, 25 GB/s links, 1 us each: alpha = 2 us per hop host -> leaf ->
+     * host). NVLink inside a node: 400 GB/s, ideal (no fixed costs, full
+     * efficiency). All-reduce of N bytes:
+     *   reduce-scatter in the node: 3/4 N / 400 GB/s
+     *   each rail's 2-host ring on N/4: 2(2-1)/2 x N/4 / 25 GB/s + 2 x alpha
+     *   (rails on separate leaves: no sharing)
+     *   all-gather in the node: 3/4 N / 400 GB/s */
+    dcs_sim_t *sim = dcs_sim_new();
+    dcs_topo_t t;
+    ck_assert_int_eq(dcs_topo_rail(&t, 2, 4, 1, 25 * GB, 25 * GB, 1000), 0);
+    dcs_net_t *net = dcs_net_new(sim, &t);
+    dcs_device_spec_t dev;
+    memset(&dev, 0, sizeof dev);
+    dev.link_bw_bytes_per_s = 400 * GB;
+    dcs_opcost_params_t p;
+    dcs_opcost_defaults(&p);
+    p.v[DCS_P_coll_t0_s] = p.v[DCS_P_coll_launch_s] = 0;
+    p.v[DCS_P_coll_alpha_s] = 0;
+    p.v[DCS_P_coll_eff_reduce_scatter] = 1;
+    p.v[DCS_P_coll_half_reduce_scatter] = 0;
+    double n = 8e9;
+    dcs_coll_run_t *r =
+        dcs_coll_hier_all_reduce(net, &dev, &p, 2, 4, (uint64_t)n, NULL, NULL);
+    ck_assert_ptr_nonnull(r);
+    dcs_sim_run(sim, DCS_TIME_NEVER);
+    double want = 2 * 0.75 * n / (400 * GB) + (n / 4) / (25 * GB) + 2 * 2e-6;
+    ck_assert_double_eq_tol(dcs_time_to_s(dcs_coll_run_end_ns(r)), want, 1e-8);
+    dcs_coll_run_free(r);
     dcs_net_free(net);
     dcs_topo_destroy(&t);
     dcs_sim_free(sim);
@@ -373,6 +411,7 @@ int main(void)
     tcase_add_test(tc, test_torus_routes);
     tcase_add_test(tc, test_torus_ring_no_sharing);
     tcase_add_test(tc, test_rail_and_dragonfly_routes);
+    tcase_add_test(tc, test_hierarchical_all_reduce);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
