@@ -204,8 +204,18 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
     }
 
     dcs_run_data_t run = {
-        sc->name, opts->scenario_path, hash,      sc->seed, end, &fleet, &sched,
-        &jobs,    &sc->facility,       &sc->cost,
+        .scenario_name = sc->name,
+        .scenario_file = opts->scenario_path,
+        .scenario_hash = hash,
+        .seed = sc->seed,
+        .end_ns = end,
+        .fleet = &fleet,
+        .sched = &sched,
+        .jobs = &jobs,
+        .facility = &sc->facility,
+        .cost = &sc->cost,
+        /* every directed link has one transmitting port */
+        .network_power_w = sc->fabric.port_power_w * sc->fabric.nlinks,
     };
     dcs_summary_t sum;
     dcs_summary_compute(&run, &sum);

@@ -7,6 +7,7 @@
  *     link_gbps: 400          # per direction, every link
  *     latency_ns: 1000        # per link
  *     protocol_efficiency: 0.96  # payload / wire rate (default 1)
+ *     port_power_w: 20        # per port, switch and NIC ends (default 0)
  *     # leaf_spine: hosts_per_leaf, spines, spine_link_gbps (default
  *     #   link_gbps; less makes the fabric oversubscribed), rails (true:
  *     #   rail-optimized, GPU g of every node on leaf g)

@@ -64,7 +64,9 @@ void dcs_summary_compute(const dcs_run_data_t *run, dcs_summary_t *sum)
     for (int n = 0; n < fs->nodes; n++)
         sum->gpu_energy_j += fleet->node_gpu_power_w[n].total;
     sum->host_energy_j = fs->host_power_w * fs->nodes * end_s;
-    sum->it_energy_j = sum->gpu_energy_j + sum->host_energy_j;
+    sum->network_energy_j = run->network_power_w * end_s;
+    sum->it_energy_j =
+        sum->gpu_energy_j + sum->host_energy_j + sum->network_energy_j;
     dcs_facility_overheads(run->facility, sum->it_energy_j,
                            &sum->cooling_energy_j, &sum->losses_energy_j);
     sum->facility_energy_j =
@@ -113,15 +115,25 @@ static void write_summary(FILE *f, const dcs_run_data_t *run,
                           const dcs_summary_t *s)
 {
     static const char *const cols[] = {
-        "dcsim_version",       "scenario",
-        "scenario_hash",       "seed",
-        "makespan_s",          "jobs_submitted",
-        "jobs_done",           "gpus",
-        "gpu_energy_kwh",      "it_energy_kwh",
-        "facility_energy_kwh", "pue",
-        "energy_cost_usd",     "capex_cost_usd",
-        "total_cost_usd",      "mean_util_frac",
-        "mean_queue_delay_s",  "max_queue_delay_s",
+        "dcsim_version",
+        "scenario",
+        "scenario_hash",
+        "seed",
+        "makespan_s",
+        "jobs_submitted",
+        "jobs_done",
+        "gpus",
+        "gpu_energy_kwh",
+        "network_energy_kwh",
+        "it_energy_kwh",
+        "facility_energy_kwh",
+        "pue",
+        "energy_cost_usd",
+        "capex_cost_usd",
+        "total_cost_usd",
+        "mean_util_frac",
+        "mean_queue_delay_s",
+        "max_queue_delay_s",
         "mean_jct_s",
     };
     char hash[40];
@@ -137,6 +149,7 @@ static void write_summary(FILE *f, const dcs_run_data_t *run,
     dcs_csv_i64(&w, s->jobs_done);
     dcs_csv_i64(&w, s->gpus);
     dcs_csv_f64(&w, s->gpu_energy_j / J_PER_KWH);
+    dcs_csv_f64(&w, s->network_energy_j / J_PER_KWH);
     dcs_csv_f64(&w, s->it_energy_j / J_PER_KWH);
     dcs_csv_f64(&w, s->facility_energy_j / J_PER_KWH);
     dcs_csv_f64(&w, s->pue);
@@ -254,9 +267,9 @@ static void write_utilization(FILE *f, const dcs_run_data_t *run)
     }
 }
 
-/* IT energy of interval i: GPU boards and hosts, in J. */
+/* IT energy of interval i: GPU boards, hosts and the network, in J. */
 static void interval_it_j(const dcs_run_data_t *run, size_t i, double *gpu_j,
-                          double *host_j)
+                          double *host_j, double *net_j)
 {
     const dcs_fleet_t *fleet = run->fleet;
     dcs_time_t from, to;
@@ -266,6 +279,7 @@ static void interval_it_j(const dcs_run_data_t *run, size_t i, double *gpu_j,
         *gpu_j += dcs_tally_bin(&fleet->node_gpu_power_w[n], i);
     *host_j =
         fleet->spec.host_power_w * fleet->spec.nodes * dcs_time_to_s(to - from);
+    *net_j = run->network_power_w * dcs_time_to_s(to - from);
 }
 
 static void write_energy(FILE *f, const dcs_run_data_t *run)
@@ -276,14 +290,15 @@ static void write_energy(FILE *f, const dcs_run_data_t *run)
     dcs_csv_begin(&w, f, cols, NCOLS(cols));
     for (size_t i = 0; i < interval_count(run); i++) {
         dcs_time_t from, to;
-        double gpu_j, host_j, cooling_j, losses_j;
+        double gpu_j, host_j, net_j, cooling_j, losses_j;
         interval_bounds(run, i, &from, &to);
-        interval_it_j(run, i, &gpu_j, &host_j);
-        dcs_facility_overheads(run->facility, gpu_j + host_j, &cooling_j,
-                               &losses_j);
-        const char *names[] = {"gpu", "host", "cooling", "electrical_losses"};
-        double values[] = {gpu_j, host_j, cooling_j, losses_j};
-        for (size_t c = 0; c < 4; c++) {
+        interval_it_j(run, i, &gpu_j, &host_j, &net_j);
+        dcs_facility_overheads(run->facility, gpu_j + host_j + net_j,
+                               &cooling_j, &losses_j);
+        const char *names[] = {"gpu", "host", "network", "cooling",
+                               "electrical_losses"};
+        double values[] = {gpu_j, host_j, net_j, cooling_j, losses_j};
+        for (size_t c = 0; c < 5; c++) {
             dcs_csv_time_s(&w, from);
             dcs_csv_time_s(&w, to);
             dcs_csv_str(&w, names[c]);
@@ -302,18 +317,18 @@ static void write_cost(FILE *f, const dcs_run_data_t *run)
     dcs_csv_begin(&w, f, cols, NCOLS(cols));
     for (size_t i = 0; i < interval_count(run); i++) {
         dcs_time_t from, to;
-        double gpu_j, host_j, cooling_j, losses_j;
+        double gpu_j, host_j, net_j, cooling_j, losses_j;
         interval_bounds(run, i, &from, &to);
-        interval_it_j(run, i, &gpu_j, &host_j);
-        dcs_facility_overheads(run->facility, gpu_j + host_j, &cooling_j,
-                               &losses_j);
+        interval_it_j(run, i, &gpu_j, &host_j, &net_j);
+        dcs_facility_overheads(run->facility, gpu_j + host_j + net_j,
+                               &cooling_j, &losses_j);
         double len_s = dcs_time_to_s(to - from);
         const char *names[] = {"capex_gpus", "capex_nodes", "energy"};
         double values[] = {
             dcs_cost_gpu_usd_per_s(run->cost) * fleet->ngpus * len_s,
             dcs_cost_node_usd_per_s(run->cost) * fleet->spec.nodes * len_s,
             dcs_cost_energy_usd(run->cost,
-                                gpu_j + host_j + cooling_j + losses_j),
+                                gpu_j + host_j + net_j + cooling_j + losses_j),
         };
         for (size_t c = 0; c < 3; c++) {
             dcs_csv_time_s(&w, from);
@@ -343,10 +358,10 @@ static void write_timeseries(FILE *f, const dcs_run_data_t *run)
     dcs_csv_begin(&w, f, cols, NCOLS(cols));
     for (size_t i = 0; i < interval_count(run); i++) {
         dcs_time_t from, to;
-        double gpu_j, host_j, cooling_j, losses_j;
+        double gpu_j, host_j, net_j, cooling_j, losses_j;
         interval_bounds(run, i, &from, &to);
-        interval_it_j(run, i, &gpu_j, &host_j);
-        double it_j = gpu_j + host_j;
+        interval_it_j(run, i, &gpu_j, &host_j, &net_j);
+        double it_j = gpu_j + host_j + net_j;
         dcs_facility_overheads(run->facility, it_j, &cooling_j, &losses_j);
         double len_s = dcs_time_to_s(to - from);
         dcs_csv_time_s(&w, from);

@@ -29,6 +29,7 @@ typedef struct dcs_run_data {
     const dcs_jobs_t *jobs;
     const dcs_facility_t *facility;
     const dcs_cost_spec_t *cost;
+    double network_power_w; /* fabric ports, constant (0: no fabric) */
 } dcs_run_data_t;
 
 /* The run in a few numbers (summary.csv and the printed table). */
@@ -37,9 +38,10 @@ typedef struct dcs_summary {
     int64_t jobs_submitted;
     int64_t jobs_done;
     int gpus;
-    double gpu_energy_j;  /* GPU boards */
-    double host_energy_j; /* everything else in the nodes */
-    double it_energy_j;   /* gpu + host */
+    double gpu_energy_j;     /* GPU boards */
+    double host_energy_j;    /* everything else in the nodes */
+    double network_energy_j; /* fabric ports */
+    double it_energy_j;      /* gpu + host */
     double cooling_energy_j;
     double losses_energy_j;   /* power delivery losses */
     double facility_energy_j; /* it + cooling + losses */

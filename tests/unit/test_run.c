@@ -5,8 +5,9 @@
  *   files), wherever they are written; another seed gives other jobs;
  * - the reports agree with each other and with closed forms: the energy.csv
  *   rows sum to the summary's facility energy; host energy is host power x
- *   nodes x makespan; PUE is (1 + cooling) x (1 + losses) from the scenario;
- *   capex is (GPUs x GPU price + nodes x node price) / lifetime x makespan. */
+ *   nodes x makespan; network energy is ports x port power x makespan; PUE is
+ * (1 + cooling) x (1 + losses) from the scenario; capex is (GPUs x GPU price +
+ * nodes x node price) / lifetime x makespan. */
 #include <check.h>
 #include <csv.h>
 #include <stdlib.h>
@@ -203,6 +204,16 @@ START_TEST(test_reports_agree)
                             rel * facility);
     ck_assert_double_eq_tol(gpu, num(&sum, 1, "gpu_energy_kwh"), rel * gpu);
     ck_assert_double_eq_tol(host, 2 * 2500.0 * makespan_s / 3.6e6, rel * host);
+    /* Network: classroom-2node's leaf-spine of 16 hosts, 1 leaf, 1 spine
+     * has 2 x 16 host links + 2 leaf-spine links = 34 ports of 20 W. */
+    double network = 0;
+    for (size_t r = 1; r < energy.nrows; r++)
+        if (!strcmp(energy.rows[r][col(&energy, "component")], "network"))
+            network += num(&energy, r, "energy_kwh");
+    ck_assert_double_eq_tol(network, 34 * 20.0 * makespan_s / 3.6e6,
+                            rel * network);
+    ck_assert_double_eq_tol(num(&sum, 1, "network_energy_kwh"), network,
+                            rel * network);
     ck_assert_double_eq_tol(num(&sum, 1, "pue"), 1.35 * 1.07, 1e-9);
     double capex =
         (16 * 25000.0 + 2 * 150000.0) / (4 * 365.25 * 86400) * makespan_s;
