@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds nccl.cu against the NCCL that ships with the machine's PyTorch and
 # measures the collectives on 2 GPUs and, when the host has them, on 4 and 8,
-# writing OUTDIR/nccl.csv, OUTDIR/nccl_meta.yaml and OUTDIR/nccl_log.txt.
+# writing OUTDIR/nccl.csv (one thread per GPU, as training runs: what dcsim
+# fits), OUTDIR/nccl_single.csv (one thread for all GPUs, nccl-tests -g:
+# kept for comparison), OUTDIR/nccl_meta.yaml and OUTDIR/nccl_log.txt.
 # NVLink multicast stays off (NCCL_NVLS_ENABLE=0): on shared hosts it can put
 # the GPUs out of service.
 # usage: tests/kernels/run_nccl.sh OUTDIR [--quick]
@@ -32,9 +34,10 @@ $(nvidia-smi topo -m 2>/dev/null | sed 's/^/  /' || echo "  unavailable")
 date_utc: "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 command: "tests/kernels/run_nccl.sh OUTDIR $quick"
 META
-rm -f "$out/nccl.csv"
+rm -f "$out/nccl.csv" "$out/nccl_single.csv"
 for n in 2 4 8; do
   [ "$n" -le "$gpus" ] || continue
-  "$bin/nccl" "$out/nccl.csv" "$n" ${quick:-x} --append
+  "$bin/nccl" "$out/nccl.csv" "$n" ${quick:-x} --threads
+  "$bin/nccl" "$out/nccl_single.csv" "$n" ${quick:-x} --append
 done
-wc -l "$out/nccl.csv"
+wc -l "$out"/nccl*.csv
