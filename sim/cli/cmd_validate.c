@@ -289,7 +289,7 @@ int dcs_cmd_validate(int argc, char **argv, FILE *out)
         ndev++;
     }
     double *scratch = malloc(max_rows * sizeof *scratch);
-    int over = 0, shown_unenforced = 0;
+    int over = 0;
     if (rc == DCS_EXIT_OK)
         fprintf(out, "%-14s %-26s %-17s %5s %13s %10s %12s %6s\n", "device",
                 "validated by", "family", "kept", "median_ape_%", "p90_ape_%",
@@ -315,9 +315,7 @@ int dcs_cmd_validate(int argc, char **argv, FILE *out)
             if (!s.n)
                 continue;
             int bounded = f < FIRST_INFO;
-            /* Collectives' bounds are shown but not yet enforced: the
-             * alpha-beta model does not meet them yet (see README). */
-            int enforced = f < COLL_LARGE;
+
             double bm, bp;
             bounds(f, &bm, &bp);
             int ok = s.median <= bm && s.p90 <= bp;
@@ -330,13 +328,11 @@ int dcs_cmd_validate(int argc, char **argv, FILE *out)
                 snprintf(bound, sizeof bound, "%g / %g", bm, bp);
             fprintf(out, "%-14s %-26s %-17s %5zu %13.2f %10.2f %12s %6s\n",
                     d->spec.name, by, FAMILIES[f], s.n, s.median, s.p90, bound,
-                    !bounded   ? "info"
-                    : ok       ? "ok"
-                    : enforced ? "OVER"
-                               : "over*");
-            if (enforced)
+                    !bounded ? "info"
+                    : ok     ? "ok"
+                             : "OVER");
+            if (bounded)
                 over |= !ok;
-            shown_unenforced |= bounded && !enforced && !ok;
         }
         /* Transfer: another measured device's fit on this one's datasheet. */
         for (size_t j = 0; j < ndev; j++) {
@@ -359,9 +355,6 @@ int dcs_cmd_validate(int argc, char **argv, FILE *out)
         if ((!only || !strcmp(dev[i].spec.name, only)) &&
             dev[i].spec.calibrated)
             print_worst(out, &dev[i], worst);
-    if (rc == DCS_EXIT_OK && shown_unenforced)
-        fprintf(out, "over*: above the bound, which is not enforced yet "
-                     "(collectives: the model is a first cut)\n");
     if (rc == DCS_EXIT_OK && only && !found) {
         fprintf(stderr, "dcsim validate: unknown device '%s'\n", only);
         rc = DCS_EXIT_INPUT;

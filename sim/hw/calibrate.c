@@ -52,7 +52,7 @@ static const group_def_t GROUPS[] = {
     {"attention bwd", is_attn_bwd, DCS_P_attn_bwd_eff, DCS_P_attn_bwd_t0_s, -1},
     {"decode_attention", is_decode, DCS_P_dec_eff, DCS_P_dec_busy_block_bw, -1},
     {"memory-bound", is_membound, DCS_P_mem_eff_copy, DCS_P_mem_row_n_half, -1},
-    {"collectives", is_collective, DCS_P_coll_t0_s, DCS_P_coll_half_exp, -1},
+    {"collectives", is_collective, DCS_P_coll_t0_s, DCS_P_coll_eff_p_exp, -1},
 };
 enum { NGROUPS = sizeof GROUPS / sizeof GROUPS[0] };
 

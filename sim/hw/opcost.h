@@ -103,7 +103,9 @@
     X(coll_half_all_to_all, 1e6, 1e2, 1e10)                                    \
     X(coll_half_send_recv, 1e6, 1e2, 1e10)                                     \
     X(coll_half_broadcast, 1e6, 1e2, 1e10)                                     \
-    X(coll_half_exp, 1.0, 0.01, 4.0)
+    X(coll_half_exp, 1.0, 0.01, 4.0)                                           \
+    X(coll_ramp_exp, 1.0, 0.2, 6.0)                                            \
+    X(coll_eff_p_exp, 1.0, 0.01, 2.0) /* exponent + 1: 1 means none */
 
 typedef enum dcs_opcost_param {
 #define DCS_OPCOST_ENUM(name, def, lo, hi) DCS_P_##name,

@@ -39,7 +39,15 @@ double dcs_coll_time_s(const dcs_device_spec_t *dev,
      * each peer fewer channels as the communicator grows). */
     double half = p->v[DCS_P_coll_half_all_reduce + which] *
                   pow(gpus / 2.0, p->v[DCS_P_coll_half_exp]);
-    double eff = p->v[DCS_P_coll_eff_all_reduce + which] * n / (n + half);
+    /* A Hill ramp: NCCL switches protocols (LL, LL128, Simple) as
+     * messages grow, a sharper knee than n / (n + half). */
+    double q = p->v[DCS_P_coll_ramp_exp];
+    double ramp = half > 0 ? 1.0 / (1.0 + pow(half / n, q)) : 1.0;
+    /* Rings of more GPUs keep more links busy at once: the plateau moves
+     * as (p / 2)^kappa, kappa = coll_eff_p_exp - 1 (fitted, may be < 0). */
+    double kappa = p->v[DCS_P_coll_eff_p_exp] - 1.0;
+    double eff =
+        p->v[DCS_P_coll_eff_all_reduce + which] * ramp * pow(gpus / 2.0, kappa);
     return p->v[DCS_P_coll_t0_s] + gpus * p->v[DCS_P_coll_launch_s] +
            steps * p->v[DCS_P_coll_alpha_s] +
            bytes / (dev->link_bw_bytes_per_s * eff);

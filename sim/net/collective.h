@@ -11,13 +11,14 @@
  *   broadcast       N in p-1 steps (pipelined ring)
  * Time = t0 + p x launch + steps x alpha + bytes / (link bandwidth x
  * efficiency(N)), where the efficiency of each collective rises with the
- * message size, eff x N / (N + N_half x (p / 2)^c), as NCCL moves from
- * its low-latency protocols to its bandwidth ones and more GPUs need more
- * bytes in flight (c fitted). The launch term is per GPU: the measurements
- * drive all GPUs from one process, whose launches are serial (as in nccl-tests
- * -g). Link bandwidth is the device's node-local interconnect, per direction
- * (NVLink through NVSwitch gives every GPU its whole bandwidth). The parameters
- * (coll_* in hw/opcost.h) are fitted to NCCL measurements by `dcsim calibrate`.
+ * message size, eff / (1 + (N_half x (p / 2)^c / N)^q), as NCCL moves
+ * from its low-latency protocols to its bandwidth ones (q sets how sharp the
+ * knee is) and more GPUs need more bytes in flight (c and q fitted). The launch
+ * term is per GPU: the measurements drive all GPUs from one process, whose
+ * launches are serial (as in nccl-tests -g). Link bandwidth is the device's
+ * node-local interconnect, per direction (NVLink through NVSwitch gives every
+ * GPU its whole bandwidth). The parameters (coll_* in hw/opcost.h) are fitted
+ * to NCCL measurements by `dcsim calibrate`.
  */
 #ifndef DCS_COLLECTIVE_H
 #define DCS_COLLECTIVE_H
