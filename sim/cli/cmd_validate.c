@@ -136,6 +136,15 @@ static stats_t family_error(const dcs_measurements_t *m,
     return s;
 }
 
+/* Whether any row of `m` (fit or kept out) is in family f. */
+static int has_family(const dcs_measurements_t *m, int f)
+{
+    for (size_t i = 0; i < m->len; i++)
+        if (in_family(&m->rows[i].op, f))
+            return 1;
+    return 0;
+}
+
 typedef struct measured {
     dcs_device_spec_t spec;
     dcs_measurements_t m;
@@ -341,6 +350,8 @@ int dcs_cmd_validate(int argc, char **argv, FILE *out)
                 continue;
             snprintf(by, sizeof by, "transfer from %s", o->spec.name);
             for (int f = 0; f < NFAMILIES; f++) {
+                if (!has_family(&o->m, f))
+                    continue; /* the source was never measured on it */
                 stats_t s =
                     family_error(&d->m, &d->spec, &o->spec.params, f, scratch);
                 if (s.n)
