@@ -12,6 +12,8 @@ struct dcs_coll_run {
     /* hierarchical runs: phases 0 intra reduce-scatter, 1 the rails' rings,
      * 2 intra all-gather; 0 when not hierarchical */
     int hier;
+    int tree;   /* 1: binary tree all-reduce */
+    int levels; /* tree: ceil(log2 p) */
     int phase;
     int rails_pending;
     dcs_time_t intra_ns;    /* each intra-node phase */
@@ -54,9 +56,32 @@ static void send(dcs_coll_run_t *r, int from, int to, uint64_t bytes)
     r->pending++;
 }
 
+/* Tree step: steps 0 .. levels-1 reduce up (level k), then levels ..
+ * 2 levels-1 broadcast down (level 2 levels-1-step). */
+static void tree_step(dcs_coll_run_t *r)
+{
+    int up = r->step < r->levels;
+    int k = up ? r->step : 2 * r->levels - 1 - r->step;
+    int span = 1 << k;
+    r->pending = 0;
+    for (int i = 0; i < r->p; i++) {
+        /* i pairs with i - span when bit k is its lowest set bit. */
+        if (i % (2 * span) != span)
+            continue;
+        if (up)
+            send(r, i, i - span, r->bytes);
+        else
+            send(r, i - span, i, r->bytes);
+    }
+}
+
 static void start_step(dcs_sim_t *sim, dcs_coll_run_t *r)
 {
     (void)sim;
+    if (r->tree) {
+        tree_step(r);
+        return;
+    }
     uint64_t chunk = r->bytes / (uint64_t)r->p;
     r->pending = 0;
     for (int i = 0; i < r->p; i++) {
@@ -225,5 +250,41 @@ dcs_coll_run_t *dcs_coll_hier_all_reduce(dcs_net_t *net,
     dcs_sim_t *sim = dcs_net_sim(net);
     r->start_ns = dcs_sim_now(sim);
     dcs_sim_after(sim, r->intra_ns, hier_next, r, 0);
+    return r;
+}
+
+dcs_coll_run_t *dcs_coll_flow_tree_all_reduce(dcs_net_t *net, const int *hosts,
+                                              int p, uint64_t bytes,
+                                              dcs_coll_done_fn done, void *ctx)
+{
+    if (p < 2 || bytes == 0)
+        return NULL;
+    for (int i = 0; i < p; i++) {
+        if (hosts[i] < 0 || hosts[i] >= dcs_net_hosts(net))
+            return NULL;
+        for (int j = 0; j < i; j++)
+            if (hosts[j] == hosts[i])
+                return NULL;
+    }
+    dcs_coll_run_t *r = calloc(1, sizeof *r);
+    if (!r || !(r->hosts = malloc((size_t)p * sizeof *r->hosts))) {
+        free(r);
+        return NULL;
+    }
+    memcpy(r->hosts, hosts, (size_t)p * sizeof *hosts);
+    r->net = net;
+    r->kind = DCS_OP_ALL_REDUCE;
+    r->tree = 1;
+    r->p = p;
+    r->bytes = bytes;
+    r->done = done;
+    r->ctx = ctx;
+    r->end_ns = -1;
+    while ((1 << r->levels) < p)
+        r->levels++;
+    r->steps = 2 * r->levels;
+    dcs_sim_t *sim = dcs_net_sim(net);
+    r->start_ns = dcs_sim_now(sim);
+    start_step(sim, r);
     return r;
 }

@@ -35,6 +35,17 @@ dcs_coll_run_t *dcs_coll_flow_start(dcs_net_t *net, dcs_op_kind_t kind,
                                     dcs_coll_done_fn done, void *ctx);
 void dcs_coll_run_free(dcs_coll_run_t *run);
 
+/* A tree all-reduce over hosts[0..p-1], as flows: a reduce up a binary
+ * tree (in step k, each host whose index has bit k set, and no lower bit,
+ * sends the whole buffer to the host 2^k below it), then a broadcast down
+ * the same steps in reverse: 2 ceil(log2 p) steps of N bytes. Cheaper than
+ * the ring for small messages on many hosts (fewer steps), dearer for
+ * large ones (N per step instead of N/p). Same ownership and NULL cases as
+ * dcs_coll_flow_start. */
+dcs_coll_run_t *dcs_coll_flow_tree_all_reduce(dcs_net_t *net, const int *hosts,
+                                              int p, uint64_t bytes,
+                                              dcs_coll_done_fn done, void *ctx);
+
 /* A hierarchical all-reduce across `nodes` nodes of `gpus_per_node` GPUs
  * (fabric hosts numbered node-major, host = node x gpus_per_node + local),
  * as NCCL runs it: a reduce-scatter inside each node over the device's

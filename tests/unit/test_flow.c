@@ -178,6 +178,37 @@ START_TEST(test_other_collectives)
 }
 END_TEST
 
+START_TEST(test_tree_all_reduce)
+{
+    /* p hosts under one leaf (non-blocking), B = 50 GB/s, alpha = 4 us per
+     * hop (2 links of 2 us). A tree all-reduce is 2 ceil(log2 p) steps of
+     * the whole buffer: 2 ceil(log2 p) x (N/B + alpha); in each step the
+     * pairs use disjoint links. p = 5 needs 3 levels, like 8. */
+    int ps[] = {2, 4, 5, 8};
+    int levels[] = {1, 2, 3, 3};
+    for (int c = 0; c < 4; c++) {
+        dcs_sim_t *sim = dcs_sim_new();
+        dcs_topo_t t;
+        ck_assert_int_eq(
+            dcs_topo_leaf_spine(&t, 8, 1, 1, 50 * GB, 50 * GB, 2000), 0);
+        dcs_net_t *net = dcs_net_new(sim, &t);
+        int hosts[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+        double n = 1e9;
+        dcs_coll_run_t *r = dcs_coll_flow_tree_all_reduce(
+            net, hosts, ps[c], (uint64_t)n, NULL, NULL);
+        ck_assert_ptr_nonnull(r);
+        dcs_sim_run(sim, DCS_TIME_NEVER);
+        double want = 2.0 * levels[c] * (n / (50 * GB) + 4e-6);
+        ck_assert_double_eq_tol(dcs_time_to_s(dcs_coll_run_end_ns(r)), want,
+                                1e-8);
+        dcs_coll_run_free(r);
+        dcs_net_free(net);
+        dcs_topo_destroy(&t);
+        dcs_sim_free(sim);
+    }
+}
+END_TEST
+
 START_TEST(test_hierarchical_all_reduce)
 {
     /* 2 nodes x 4 GPUs on a rail-optimized fabric (4 rail leaves of 2
@@ -411,6 +442,7 @@ int main(void)
     tcase_add_test(tc, test_torus_routes);
     tcase_add_test(tc, test_torus_ring_no_sharing);
     tcase_add_test(tc, test_rail_and_dragonfly_routes);
+    tcase_add_test(tc, test_tree_all_reduce);
     tcase_add_test(tc, test_hierarchical_all_reduce);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
