@@ -13,8 +13,10 @@
 
 #include "cli/cli.h"
 #include "cli/price.h"
+#include "config/table.h"
 #include "hw/device.h"
 #include "hw/measure.h"
+#include "workload/step.h"
 
 static const char USAGE[] =
     "usage: dcsim validate [--device NAME] [--check]\n"
@@ -33,6 +35,9 @@ static const char USAGE[] =
     "                  are listed too, as information: a few rows each);\n"
     "                  collectives: median <= 10 %% from 1 MiB, <= 25 %% "
     "below\n"
+    "Then measured training iterations (tests/validation/data) against the\n"
+    "training-step model, each of which must be within 10 %%.\n"
+    "\n"
     "  --worst N       also list the N kept-out rows with the largest error\n"
     "                  (of the devices shown), to see where the model is "
     "weak\n";
@@ -223,6 +228,96 @@ static size_t device_names(char **names, size_t max)
     return n;
 }
 
+/* The GPT layout tests/validation/train_step.py trains: pre-LayerNorm
+ * blocks with biases, learned positions, GeLU, tied embeddings. */
+static void gpt_from_row(const dcs_table_t *t, size_t r, dcs_model_t *m)
+{
+    memset(m, 0, sizeof *m);
+    snprintf(m->name, sizeof m->name, "%s", t->cells[r][0]);
+    m->layers = atoll(t->cells[r][dcs_table_col(t, "layers")]);
+    m->hidden = atoll(t->cells[r][dcs_table_col(t, "hidden")]);
+    m->ffn_hidden = atoll(t->cells[r][dcs_table_col(t, "ffn_hidden")]);
+    m->heads = m->kv_heads = atoll(t->cells[r][dcs_table_col(t, "heads")]);
+    m->head_dim = m->hidden / m->heads;
+    m->vocab = atoll(t->cells[r][dcs_table_col(t, "vocab")]);
+    m->seq_len = atoll(t->cells[r][dcs_table_col(t, "seq")]);
+    m->activation = DCS_ACT_GELU;
+    m->norm = DCS_NORM_LAYERNORM;
+    m->bias = m->learned_positions = m->tied_embeddings = true;
+    m->top_k = 1;
+}
+
+/* Measured training iterations (tests/validation/data/train_<device>.csv)
+ * against the training-step model: each within 10 %. Returns 1 when one is
+ * over, -1 on bad input, 0 otherwise. */
+static int validate_training(FILE *out, const measured_t *dev, size_t ndev,
+                             const char *only)
+{
+    static const char *const cols[] = {"layers",      "hidden", "ffn_hidden",
+                                       "heads",       "vocab",  "seq",
+                                       "micro_batch", "gpus",   "time_ms"};
+    int over = 0, header = 0;
+    for (size_t i = 0; i < ndev; i++) {
+        if (only && strcmp(dev[i].spec.name, only))
+            continue;
+        char path[4400];
+        snprintf(path, sizeof path, "%s/tests/validation/data/train_%s.csv",
+                 dcs_cli_home(), dev[i].spec.name);
+        FILE *probe = fopen(path, "r");
+        if (!probe)
+            continue;
+        fclose(probe);
+        dcs_table_t t;
+        dcs_err_t err;
+        if (dcs_table_read(path, &t, &err) < 0) {
+            fprintf(stderr, "dcsim validate: %s\n", err.msg);
+            return -1;
+        }
+        for (size_t c = 0; c < sizeof cols / sizeof *cols; c++)
+            if (dcs_table_col(&t, cols[c]) < 0) {
+                fprintf(stderr, "dcsim validate: %s:1: no column '%s'\n", path,
+                        cols[c]);
+                dcs_table_free(&t);
+                return -1;
+            }
+        if (!header) {
+            fprintf(out,
+                    "\ntraining iterations (tests/validation/data; bound: "
+                    "each within 10 %%)\n%-14s %-10s %5s %6s %12s %13s %8s "
+                    "%6s\n",
+                    "device", "model", "gpus", "micro", "measured_ms",
+                    "predicted_ms", "error_%", "result");
+            header = 1;
+        }
+        for (size_t r = 0; r < t.nrows; r++) {
+            dcs_model_t m;
+            gpt_from_row(&t, r, &m);
+            dcs_train_plan_t plan = {
+                .dp = atoll(t.cells[r][dcs_table_col(&t, "gpus")]),
+                .micro_batch =
+                    atoll(t.cells[r][dcs_table_col(&t, "micro_batch")]),
+                .grad_accum = 1,
+                .seq = m.seq_len,
+                .bucket_bytes = 25e6,
+                .eager = 1,
+            };
+            dcs_step_time_t st;
+            dcs_step_time(&m, &plan, &dev[i].spec, &st, NULL, NULL);
+            double meas = atof(t.cells[r][dcs_table_col(&t, "time_ms")]);
+            double pred = st.total_s * 1e3;
+            double e = 100.0 * (pred - meas) / meas;
+            int ok = fabs(e) <= 10.0;
+            fprintf(out, "%-14s %-10s %5lld %6lld %12.1f %13.1f %8.1f %6s\n",
+                    dev[i].spec.name, m.name, (long long)plan.dp,
+                    (long long)plan.micro_batch, meas, pred, e,
+                    ok ? "ok" : "OVER");
+            over |= !ok;
+        }
+        dcs_table_free(&t);
+    }
+    return over;
+}
+
 int dcs_cmd_validate(int argc, char **argv, FILE *out)
 {
     static const struct option opts[] = {
@@ -366,6 +461,13 @@ int dcs_cmd_validate(int argc, char **argv, FILE *out)
         if ((!only || !strcmp(dev[i].spec.name, only)) &&
             dev[i].spec.calibrated)
             print_worst(out, &dev[i], worst);
+    if (rc == DCS_EXIT_OK) {
+        int t = validate_training(out, dev, ndev, only);
+        if (t < 0)
+            rc = DCS_EXIT_INPUT;
+        else
+            over |= t;
+    }
     if (rc == DCS_EXIT_OK && only && !found) {
         fprintf(stderr, "dcsim validate: unknown device '%s'\n", only);
         rc = DCS_EXIT_INPUT;

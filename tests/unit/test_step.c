@@ -1,0 +1,126 @@
+/* test_step.c - one training iteration as priced ops.
+ *
+ * Invariants: model FLOPs are 6 N tokens + 12 L s^2 h per sequence (closed
+ * form); one replica has no all-reduce, and a device without node-local
+ * links prices none; the backward of a large dense model costs between 1.7
+ * and 2.6 times its forward (two GEMMs per GEMM, attention bwd ~2.5x);
+ * eager PyTorch costs more than a fused framework; gradient accumulation
+ * multiplies forward and backward, not the optimizer; every op reported to
+ * the callback adds up to forward + backward + optimizer. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "workload/step.h"
+
+static dcs_model_t gpt(void)
+{
+    dcs_model_t m;
+    memset(&m, 0, sizeof m);
+    strcpy(m.name, "gpt-1.3b");
+    m.layers = 24;
+    m.hidden = 2048;
+    m.ffn_hidden = 8192;
+    m.heads = m.kv_heads = 16;
+    m.head_dim = 128;
+    m.vocab = 50304;
+    m.seq_len = 2048;
+    m.bias = m.learned_positions = m.tied_embeddings = true;
+    m.top_k = 1;
+    return m;
+}
+
+static dcs_device_spec_t device(double link_bw)
+{
+    dcs_device_spec_t d;
+    memset(&d, 0, sizeof d);
+    strcpy(d.name, "test");
+    for (int i = 0; i < DCS_NDTYPES; i++)
+        d.perf.peak_flops[i] = 1e15;
+    d.perf.mem_bw_bytes_per_s = 3e12;
+    d.perf.sm_count = 132;
+    d.link_bw_bytes_per_s = link_bw;
+    dcs_opcost_defaults(&d.params);
+    return d;
+}
+
+typedef struct sum {
+    double total;
+} sum_t;
+
+static void each(void *ctx, const char *phase, const dcs_op_t *op, double count,
+                 double s)
+{
+    sum_t *x = ctx;
+    (void)phase;
+    (void)op;
+    x->total += count * s;
+}
+
+START_TEST(test_flops_and_structure)
+{
+    dcs_model_t m = gpt();
+    dcs_device_spec_t d = device(450e9);
+    dcs_train_plan_t p = {1, 8, 1, 2048, 25e6, 1};
+    dcs_step_time_t st;
+    sum_t sum = {0};
+    ck_assert_int_eq(dcs_step_time(&m, &p, &d, &st, each, &sum), 0);
+    double n = dcs_model_params(&m), tokens = 8.0 * 2048;
+    double want = 6 * n * tokens + 12.0 * 24 * 2048.0 * 2048 * 2048 * 8;
+    ck_assert_double_eq_tol(st.model_flops, want, want * 1e-12);
+    ck_assert_double_eq(st.allreduce_s, 0);
+    ck_assert_double_eq(st.exposed_comm_s, 0);
+    double ratio = st.backward_s / st.forward_s;
+    ck_assert_msg(ratio > 1.7 && ratio < 2.6, "bwd/fwd %g", ratio);
+    ck_assert_double_eq_tol(
+        sum.total, st.forward_s + st.backward_s + st.optimizer_s, 1e-12);
+    ck_assert_double_eq_tol(
+        st.total_s, st.forward_s + st.backward_s + st.optimizer_s, 1e-12);
+    /* Eager PyTorch moves more bytes than a fused framework. */
+    dcs_step_time_t fused;
+    p.eager = 0;
+    dcs_step_time(&m, &p, &d, &fused, NULL, NULL);
+    ck_assert(fused.total_s < st.total_s);
+    /* Gradient accumulation of 4: forward and backward x4, optimizer x1. */
+    dcs_step_time_t acc;
+    p.eager = 1;
+    p.grad_accum = 4;
+    dcs_step_time(&m, &p, &d, &acc, NULL, NULL);
+    ck_assert_double_eq_tol(acc.forward_s, 4 * st.forward_s, 1e-12);
+    ck_assert_double_eq_tol(acc.backward_s, 4 * st.backward_s, 1e-12);
+    ck_assert_double_eq_tol(acc.optimizer_s, st.optimizer_s, 1e-15);
+}
+END_TEST
+
+START_TEST(test_data_parallel)
+{
+    dcs_model_t m = gpt();
+    dcs_train_plan_t p = {4, 8, 1, 2048, 25e6, 1};
+    dcs_step_time_t st;
+    /* With node-local links: an all-reduce of the fp32 gradients (4 N
+     * bytes), mostly hidden behind backward. */
+    dcs_device_spec_t d = device(450e9);
+    ck_assert_int_eq(dcs_step_time(&m, &p, &d, &st, NULL, NULL), 0);
+    ck_assert(st.allreduce_s > 0);
+    ck_assert(st.exposed_comm_s > 0 && st.exposed_comm_s < st.allreduce_s);
+    /* Without: nothing to price. */
+    dcs_device_spec_t none = device(0);
+    dcs_step_time(&m, &p, &none, &st, NULL, NULL);
+    ck_assert_double_eq(st.allreduce_s, 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("step");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_flops_and_structure);
+    tcase_add_test(tc, test_data_parallel);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
