@@ -68,10 +68,10 @@ static void linear(acc_t *a, int bwd, int64_t m, int64_t n, int64_t k,
 }
 
 /* What eager PyTorch with autocast adds to a block, per micro-batch. */
-static void eager_block(acc_t *a, const dcs_model_t *md, int64_t t, int bwd)
+static void eager_block(acc_t *a, const dcs_model_t *md, int64_t t, int bwd,
+                        int64_t L, int64_t qd, int64_t kvd, int64_t f)
 {
-    int64_t h = md->hidden, L = md->layers;
-    int64_t qd = md->heads * md->head_dim, kvd = md->kv_heads * md->head_dim;
+    int64_t h = md->hidden;
     /* The norms run in fp32 on the fp32 residual stream (counted in fp32
      * below instead of bf16), and their outputs are cast to bf16 before the
      * next linear: read 4 B, write 2 B per element, a bf16 copy of 1.5 x. */
@@ -84,7 +84,7 @@ static void eager_block(acc_t *a, const dcs_model_t *md, int64_t t, int bwd)
         /* Bias gradients: sums over the tokens of each linear's output
          * gradient (QKV, out, FFN up, FFN down): reads only, priced as a
          * bf16 copy of half the elements. */
-        int64_t outs = (qd + 2 * kvd) + h + md->ffn_hidden + h;
+        int64_t outs = (qd + 2 * kvd) + h + f + h;
         dcs_op_t red = rows(DCS_OP_COPY, t * outs / 2, 0);
         add(a, &red, (double)L);
     }
@@ -98,30 +98,43 @@ static void eager_block(acc_t *a, const dcs_model_t *md, int64_t t, int bwd)
 
 /* One micro-batch, forward or backward, all blocks and the head. */
 static void pass(acc_t *a, const dcs_model_t *md, int64_t b, int64_t s, int bwd,
-                 int eager)
+                 int eager, int64_t tp, int64_t L, int sp, int head, int embed)
 {
-    int64_t t = b * s, h = md->hidden, L = md->layers;
-    int64_t qd = md->heads * md->head_dim, kvd = md->kv_heads * md->head_dim;
-    int64_t f = md->ffn_hidden;
+    /* This rank's shard: widths split by tp (heads, FFN, vocabulary);
+     * with sequence parallelism, norms and adds on 1/tp of the tokens. */
+    int64_t t = b * s, h = md->hidden;
+    int64_t qd = md->heads * md->head_dim / tp;
+    int64_t kvd = (md->kv_heads >= tp ? md->kv_heads / tp : 1) * md->head_dim;
+    int64_t f = md->ffn_hidden / tp;
+    int64_t tn = sp ? (t + tp - 1) / tp : t; /* tokens for norms and adds */
+    if (embed) {
+        /* Embedding: gather forward; scatter-add of its gradient back. */
+        dcs_op_t emb = rows(DCS_OP_EMBEDDING, t, h);
+        add(a, &emb, 1.0);
+        if (md->learned_positions && !bwd) {
+            dcs_op_t pos = rows(DCS_OP_ELEMENTWISE_ADD, t * h, 0);
+            add(a, &pos, 1.0);
+        }
+    }
     int swiglu = md->activation == DCS_ACT_SWIGLU;
     dcs_op_kind_t norm =
         md->norm == DCS_NORM_RMSNORM ? DCS_OP_RMSNORM : DCS_OP_LAYERNORM;
     /* Backward of a norm reads x and dy and writes dx: about twice the
      * forward's traffic. */
     double norm_count = bwd ? 2.0 : 1.0;
-    dcs_op_t n1 = rows(norm, t, h);
+    dcs_op_t n1 = rows(norm, tn, h);
     if (eager)
         n1.dtype = DCS_FP32;           /* autocast runs norms in fp32 */
     add(a, &n1, 2.0 * L * norm_count); /* two norms per block */
     if (eager)
-        eager_block(a, md, t, bwd);
+        eager_block(a, md, t, bwd, L, qd, kvd, f);
     linear(a, bwd, t, qd + 2 * kvd, h, (double)L);
     dcs_op_t attn;
     dcs_op_init(&attn);
     attn.kind = DCS_OP_ATTENTION;
     attn.batch = b;
-    attn.heads = md->heads;
-    attn.kv_heads = md->kv_heads;
+    attn.heads = md->heads / tp;
+    attn.kv_heads = md->kv_heads >= tp ? md->kv_heads / tp : 1;
     attn.seq = s;
     attn.head_dim = md->head_dim;
     attn.causal = 1;
@@ -130,7 +143,7 @@ static void pass(acc_t *a, const dcs_model_t *md, int64_t b, int64_t s, int bwd,
     linear(a, bwd, t, h, qd, (double)L);
     /* Residual adds: forward only (their gradient passes through). */
     if (!bwd) {
-        dcs_op_t res = rows(DCS_OP_ELEMENTWISE_ADD, t * h, 0);
+        dcs_op_t res = rows(DCS_OP_ELEMENTWISE_ADD, tn * h, 0);
         if (eager)
             res.dtype = DCS_FP32; /* the residual stream stays fp32 */
         add(a, &res, 2.0 * L);
@@ -145,12 +158,15 @@ static void pass(acc_t *a, const dcs_model_t *md, int64_t b, int64_t s, int bwd,
     linear(a, bwd, t, h, f, (double)L);
     /* Final norm, LM head (tied or not, same GEMM) and cross-entropy: the
      * logits in fp32, a softmax over the vocabulary, forward and back. */
-    dcs_op_t fn = rows(norm, t, h);
+    if (!head)
+        return;
+    dcs_op_t fn = rows(norm, tn, h);
     if (eager)
         fn.dtype = DCS_FP32;
     add(a, &fn, norm_count);
-    linear(a, bwd, t, md->vocab, h, 1.0);
-    dcs_op_t ce = rows(DCS_OP_SOFTMAX, t, md->vocab);
+    int64_t vocab = md->vocab / tp; /* vocabulary-parallel head */
+    linear(a, bwd, t, vocab, h, 1.0);
+    dcs_op_t ce = rows(DCS_OP_SOFTMAX, t, vocab);
     ce.dtype = DCS_FP32;
     add(a, &ce, 1.0);
     /* The logits cast to fp32 forward (and their gradient back to bf16):
@@ -158,13 +174,27 @@ static void pass(acc_t *a, const dcs_model_t *md, int64_t b, int64_t s, int bwd,
     dcs_op_t cast =
         rows(DCS_OP_COPY, (int64_t)(1.5 * (double)(t * md->vocab)), 0);
     add(a, &cast, 1.0);
-    /* Embedding: gather forward; scatter-add of its gradient backward. */
-    dcs_op_t emb = rows(DCS_OP_EMBEDDING, t, h);
-    add(a, &emb, 1.0);
-    if (md->learned_positions && !bwd) {
-        dcs_op_t pos = rows(DCS_OP_ELEMENTWISE_ADD, t * h, 0);
-        add(a, &pos, 1.0);
-    }
+}
+
+/* Seconds of a collective over `gpus` GPUs of `bytes` each: on the node's
+ * links (the device's collective model) when the group fits in a node,
+ * else a ring across the fabric at nic_bw per GPU. */
+static double coll(const dcs_device_spec_t *dev, const dcs_train_plan_t *plan,
+                   dcs_op_kind_t kind, int64_t gpus, double bytes,
+                   int spans_nodes)
+{
+    if (gpus < 2 || bytes <= 0)
+        return 0;
+    dcs_op_t op;
+    dcs_op_init(&op);
+    op.kind = kind;
+    op.gpus = gpus;
+    op.bytes = (int64_t)bytes;
+    if (!spans_nodes || plan->nic_bw <= 0)
+        return dcs_coll_time_s(dev, &dev->params, &op);
+    double volume, steps;
+    dcs_coll_volume(&op, &volume, &steps);
+    return volume / plan->nic_bw + steps * plan->nic_latency_s;
 }
 
 int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
@@ -172,60 +202,87 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
                   dcs_step_op_fn each, void *ctx)
 {
     memset(out, 0, sizeof *out);
+    int64_t tp = plan->tp > 1 ? plan->tp : 1, pp = plan->pp > 1 ? plan->pp : 1;
+    int64_t dp = plan->dp > 1 ? plan->dp : 1;
+    int64_t gpn = plan->gpus_per_node > 0 ? plan->gpus_per_node : tp * pp * dp;
     double micro = (double)(plan->grad_accum > 0 ? plan->grad_accum : 1);
+    if (m->heads % tp || m->ffn_hidden % tp || m->layers < pp)
+        return DCS_EINVAL;
+    /* The slowest stage: its blocks and the LM head (the last stage); with
+     * one stage, everything. */
+    int64_t L = (m->layers + pp - 1) / pp;
+    int64_t b = plan->micro_batch, s = plan->seq;
     acc_t a = {dev, 0, each, ctx, "forward", 0};
-    pass(&a, m, plan->micro_batch, plan->seq, 0, plan->eager);
-    out->forward_s = a.total * micro;
+    pass(&a, m, b, s, 0, plan->eager, tp, L, plan->sp, 1, pp == 1);
+    double fwd = a.total;
     a.total = 0;
     a.phase = "backward";
-    pass(&a, m, plan->micro_batch, plan->seq, 1, plan->eager);
-    out->backward_s = a.total * micro;
-    /* Mixed precision and optimizer, once per iteration over N params:
-     * the bf16 casts of the weights (read 4 B, write 2 B), the fp32
-     * accumulation of the bf16 weight gradients (read 2, write 4), and one
-     * fused AdamW pass (read param, grad, m, v; write param, m, v). */
-    double n = dcs_model_params(m);
+    pass(&a, m, b, s, 1, plan->eager, tp, L, plan->sp, 1, pp == 1);
+    double bwd = a.total;
+    /* Tensor parallelism: 2 all-reduces (or all-gather + reduce-scatter)
+     * of the block's activations forward and 2 backward, per block, bf16;
+     * within a node when tp <= gpus per node. */
+    double act_bytes = (double)b * (double)s * (double)m->hidden * 2.0;
+    double tp_one = coll(dev, plan, DCS_OP_ALL_REDUCE, tp, act_bytes, tp > gpn);
+    double tp_micro = 4.0 * (double)L * tp_one;
+    /* Pipeline: activations sent between stages, forward and backward, per
+     * micro-batch; across nodes when a node holds fewer GPUs than a stage
+     * boundary separates (tp x stages per node). */
+    double p2p = 0;
+    if (pp > 1) {
+        double shard = act_bytes / (plan->sp ? (double)tp : 1.0);
+        p2p = 2.0 * coll(dev, plan, DCS_OP_SEND_RECV, 2, shard, tp >= gpn);
+    }
+    double per_micro = fwd + bwd + tp_micro + p2p;
+    /* 1F1B: m micro-batches plus pp - 1 slots of fill and drain. */
+    out->forward_s = fwd * micro;
+    out->backward_s = bwd * micro;
+    out->tp_comm_s = tp_micro * micro;
+    out->bubble_s = (double)(pp - 1) * per_micro;
+    /* Mixed precision and optimizer, once per iteration over this rank's
+     * parameters: bf16 casts of the weights (read 4 B, write 2 B), fp32
+     * accumulation of the bf16 gradients (read 2, write 4), one fused
+     * AdamW pass. */
+    double n_rank = dcs_model_params(m) / (double)(tp * pp);
     a.total = 0;
     a.phase = "optimizer";
-    dcs_op_t cast = rows(DCS_OP_COPY, (int64_t)(1.5 * n), 0);
+    dcs_op_t cast = rows(DCS_OP_COPY, (int64_t)(1.5 * n_rank), 0);
     add(&a, &cast, 2.0);
-    dcs_op_t adam = rows(DCS_OP_ADAM, (int64_t)n, 0);
+    dcs_op_t adam = rows(DCS_OP_ADAM, (int64_t)n_rank, 0);
     adam.dtype = DCS_FP32;
     add(&a, &adam, 1.0);
     out->optimizer_s = a.total;
     if (a.bad)
         return DCS_EINVAL;
-    /* Data parallel: fp32 gradients all-reduced in buckets while backward
-     * runs; what outlasts the backward of the last micro-batch, and the
-     * last bucket, which only starts when backward ends, are exposed. */
-    if (plan->dp > 1) {
-        dcs_op_t ar;
-        dcs_op_init(&ar);
-        ar.kind = DCS_OP_ALL_REDUCE;
-        ar.gpus = plan->dp;
-        ar.bytes = (int64_t)(4.0 * n);
-        out->allreduce_s = dcs_coll_time_s(dev, &dev->params, &ar);
+    /* Data parallel: the rank's gradients all-reduced in buckets during
+     * the last micro-batch's backward; what outlasts it, and the last
+     * bucket, are exposed. DP peers sit tp x pp GPUs apart: across nodes
+     * when that is a node or more. */
+    double exposed = out->tp_comm_s + p2p * micro;
+    if (dp > 1) {
+        double gb = plan->grad_bytes > 0 ? plan->grad_bytes : 4.0;
+        int across = tp * pp >= gpn;
+        out->allreduce_s =
+            coll(dev, plan, DCS_OP_ALL_REDUCE, dp, gb * n_rank, across);
         double bucket = plan->bucket_bytes > 0 ? plan->bucket_bytes : 25e6;
-        ar.bytes = (int64_t)fmin(bucket, 4.0 * n);
-        double last = dcs_coll_time_s(dev, &dev->params, &ar);
-        double hidden_behind = out->backward_s / micro;
-        double rest = out->allreduce_s - last - hidden_behind;
-        out->exposed_comm_s = last + (rest > 0 ? rest : 0);
+        double last = coll(dev, plan, DCS_OP_ALL_REDUCE, dp,
+                           fmin(bucket, gb * n_rank), across);
+        double rest = out->allreduce_s - last - bwd;
+        exposed += last + (rest > 0 ? rest : 0);
         /* While it overlaps backward, NCCL's kernels hold SMs that the
-         * backward GEMMs would use: one SM per channel, and ASSUMPTION:
-         * NCCL's usual 24 channels within an NVLink node. The backward is
-         * slowed by that share of the SMs for the overlapped time. */
-        double overlapped = fmin(out->allreduce_s - last, hidden_behind);
+         * backward GEMMs would use (24 channels: a stated assumption). */
+        double overlapped = fmin(out->allreduce_s - last, bwd);
         double share = NCCL_CHANNELS / (double)dev->perf.sm_count;
         if (overlapped > 0 && share < 1)
-            out->exposed_comm_s += overlapped * share;
+            exposed += overlapped * share;
     }
-    out->total_s = out->forward_s + out->backward_s + out->optimizer_s +
-                   out->exposed_comm_s;
-    double tokens = (double)plan->micro_batch * (double)plan->seq * micro;
-    out->model_flops =
-        6.0 * n * tokens + 12.0 * (double)m->layers * (double)plan->seq *
-                               (double)plan->seq * (double)m->hidden *
-                               (double)plan->micro_batch * micro;
+    out->exposed_comm_s = exposed;
+    out->total_s = out->forward_s + out->backward_s + out->bubble_s +
+                   out->optimizer_s + exposed;
+    /* Model FLOPs of one replica's iteration (all its tp x pp GPUs). */
+    double tokens = (double)b * (double)s * micro;
+    out->model_flops = 6.0 * dcs_model_params(m) * tokens +
+                       12.0 * (double)m->layers * (double)s * (double)s *
+                           (double)m->hidden * (double)b * micro;
     return 0;
 }

@@ -21,9 +21,18 @@
  *     backward, so only the part that outlasts backward, and the last
  *     bucket, is exposed; while it overlaps, NCCL's kernels take SMs from
  *     the backward (24 channels, a stated assumption).
- * This first version covers data parallelism on dense models; tensor,
- * pipeline, sequence, context and expert parallelism, ZeRO and recompute
- * extend the same op stream. */
+ *   tensor parallelism (Megatron): QKV and FFN up split by columns, the
+ *     output and FFN down projections by rows, heads and the vocabulary
+ *     split too; two all-reduces of the activations per block forward and
+ *     two backward (sequence parallelism: all-gather + reduce-scatter of
+ *     the same volume, and norms and adds on a 1/tp shard), exposed;
+ *   pipeline parallelism (1F1B): each stage runs its share of the blocks;
+ *     the slowest (the last, with the LM head) sets the pace: (m + pp - 1)
+ *     x (forward + backward) per micro-batch, plus the activations sent
+ *     between stages.
+ * Groups that span nodes (tp x pp >= gpus_per_node for DP, stages on other
+ * nodes for PP) use the fabric at nic_bw per GPU. Context and expert
+ * parallelism, ZeRO and recompute extend the same op stream. */
 #ifndef DCS_STEP_H
 #define DCS_STEP_H
 
@@ -31,15 +40,24 @@
 #include "workload/model.h"
 
 typedef struct dcs_train_plan {
-    int64_t dp;          /* data-parallel replicas */
-    int64_t micro_batch; /* sequences per micro-batch per replica */
-    int64_t grad_accum;  /* micro-batches per iteration */
-    int64_t seq;         /* tokens per sequence */
-    double bucket_bytes; /* gradient all-reduce bucket (DDP: 25 MB) */
-    int eager;           /* 1: eager PyTorch with autocast (fp32 residual
-                            stream and norms, casts, layout copies for
-                            attention, bias-gradient reductions); 0: a
-                            fused framework (bf16 stream, fused norms) */
+    int64_t dp;            /* data-parallel replicas */
+    int64_t micro_batch;   /* sequences per micro-batch per replica */
+    int64_t grad_accum;    /* micro-batches per iteration */
+    int64_t seq;           /* tokens per sequence */
+    double bucket_bytes;   /* gradient all-reduce bucket (DDP: 25 MB) */
+    int eager;             /* 1: eager PyTorch with autocast (fp32 residual
+                              stream and norms, casts, layout copies for
+                              attention, bias-gradient reductions); 0: a
+                              fused framework (bf16 stream, fused norms) */
+    int64_t tp;            /* tensor-parallel degree (0 or 1: none) */
+    int64_t pp;            /* pipeline stages (0 or 1: none), 1F1B */
+    int sp;                /* sequence parallelism with tp */
+    int64_t gpus_per_node; /* GPUs joined by the device's node-local links
+                              (0: all of them) */
+    double nic_bw;         /* bytes/s per GPU to the fabric, for groups
+                              that span nodes (0: node-local links) */
+    double nic_latency_s;  /* per step across the fabric */
+    double grad_bytes;     /* bytes per gradient element all-reduced (0: 4) */
 } dcs_train_plan_t;
 
 typedef struct dcs_step_time {
@@ -47,7 +65,9 @@ typedef struct dcs_step_time {
     double backward_s;
     double optimizer_s;    /* casts and AdamW */
     double allreduce_s;    /* the gradient all-reduce, whole */
-    double exposed_comm_s; /* the part not hidden behind backward */
+    double exposed_comm_s; /* DP not hidden behind backward, TP, PP p2p */
+    double tp_comm_s;      /* tensor-parallel collectives (in it) */
+    double bubble_s;       /* pipeline bubble: (pp - 1) x per micro-batch */
     double total_s;        /* the iteration */
     double model_flops;    /* 6 N tokens + attention, per replica */
 } dcs_step_time_t;

@@ -62,7 +62,12 @@ START_TEST(test_flops_and_structure)
 {
     dcs_model_t m = gpt();
     dcs_device_spec_t d = device(450e9);
-    dcs_train_plan_t p = {1, 8, 1, 2048, 25e6, 1};
+    dcs_train_plan_t p = {.dp = 1,
+                          .micro_batch = 8,
+                          .grad_accum = 1,
+                          .seq = 2048,
+                          .bucket_bytes = 25e6,
+                          .eager = 1};
     dcs_step_time_t st;
     sum_t sum = {0};
     ck_assert_int_eq(dcs_step_time(&m, &p, &d, &st, each, &sum), 0);
@@ -96,7 +101,12 @@ END_TEST
 START_TEST(test_data_parallel)
 {
     dcs_model_t m = gpt();
-    dcs_train_plan_t p = {4, 8, 1, 2048, 25e6, 1};
+    dcs_train_plan_t p = {.dp = 4,
+                          .micro_batch = 8,
+                          .grad_accum = 1,
+                          .seq = 2048,
+                          .bucket_bytes = 25e6,
+                          .eager = 1};
     dcs_step_time_t st;
     /* With node-local links: an all-reduce of the fp32 gradients (4 N
      * bytes), mostly hidden behind backward. */
