@@ -219,12 +219,14 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
     a.phase = "backward";
     pass(&a, m, b, s, 1, plan->eager, tp, L, plan->sp, 1, pp == 1);
     double bwd = a.total;
+    if (plan->recompute)
+        bwd += fwd; /* the forward again, block by block, during backward */
     /* Tensor parallelism: 2 all-reduces (or all-gather + reduce-scatter)
      * of the block's activations forward and 2 backward, per block, bf16;
      * within a node when tp <= gpus per node. */
     double act_bytes = (double)b * (double)s * (double)m->hidden * 2.0;
     double tp_one = coll(dev, plan, DCS_OP_ALL_REDUCE, tp, act_bytes, tp > gpn);
-    double tp_micro = 4.0 * (double)L * tp_one;
+    double tp_micro = (plan->recompute ? 6.0 : 4.0) * (double)L * tp_one;
     /* Pipeline: activations sent between stages, forward and backward, per
      * micro-batch; across nodes when a node holds fewer GPUs than a stage
      * boundary separates (tp x stages per node). */

@@ -58,6 +58,8 @@ typedef struct dcs_train_plan {
                               that span nodes (0: node-local links) */
     double nic_latency_s;  /* per step across the fabric */
     double grad_bytes;     /* bytes per gradient element all-reduced (0: 4) */
+    int recompute;         /* 1: full activation recompute (each block's
+                              forward runs again during backward) */
 } dcs_train_plan_t;
 
 typedef struct dcs_step_time {
