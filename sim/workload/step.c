@@ -17,6 +17,7 @@ typedef struct acc {
     void *ctx;
     const char *phase;
     int bad;
+    dcs_dtype_t gemm_dtype; /* of the blocks' linears (bf16, or fp8) */
 } acc_t;
 
 static void add(acc_t *a, const dcs_op_t *op, double count)
@@ -59,10 +60,12 @@ static void linear(acc_t *a, int bwd, int64_t m, int64_t n, int64_t k,
 {
     if (!bwd) {
         dcs_op_t f = gemm(m, n, k);
+        f.dtype = a->gemm_dtype;
         add(a, &f, count);
         return;
     }
     dcs_op_t dgrad = gemm(m, k, n), wgrad = gemm(k, n, m);
+    dgrad.dtype = wgrad.dtype = a->gemm_dtype;
     add(a, &dgrad, count);
     add(a, &wgrad, count);
 }
@@ -165,7 +168,11 @@ static void pass(acc_t *a, const dcs_model_t *md, int64_t b, int64_t s, int bwd,
         fn.dtype = DCS_FP32;
     add(a, &fn, norm_count);
     int64_t vocab = md->vocab / tp; /* vocabulary-parallel head */
+    dcs_dtype_t blocks = a->gemm_dtype;
+    a->gemm_dtype = DCS_BF16; /* the head stays in bf16 (as with fp8
+                                 recipes such as Transformer Engine's) */
     linear(a, bwd, t, vocab, h, 1.0);
+    a->gemm_dtype = blocks;
     dcs_op_t ce = rows(DCS_OP_SOFTMAX, t, vocab);
     ce.dtype = DCS_FP32;
     add(a, &ce, 1.0);
@@ -212,45 +219,50 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
      * one stage, everything. */
     int64_t L = (m->layers + pp - 1) / pp;
     int64_t b = plan->micro_batch, s = plan->seq;
-    acc_t a = {dev, 0, each, ctx, "forward", 0};
+    acc_t a = {dev, 0, each, ctx, "forward", 0, plan->fp8 ? DCS_FP8 : DCS_BF16};
     pass(&a, m, b, s, 0, plan->eager, tp, L, plan->sp, 1, pp == 1);
     double fwd = a.total;
     a.total = 0;
     a.phase = "backward";
     pass(&a, m, b, s, 1, plan->eager, tp, L, plan->sp, 1, pp == 1);
     double bwd = a.total;
-    if (plan->recompute)
+    int full = plan->recompute == DCS_RECOMPUTE_FULL;
+    if (full)
         bwd += fwd; /* the forward again, block by block, during backward */
     /* Tensor parallelism: 2 all-reduces (or all-gather + reduce-scatter)
      * of the block's activations forward and 2 backward, per block, bf16;
      * within a node when tp <= gpus per node. */
     double act_bytes = (double)b * (double)s * (double)m->hidden * 2.0;
     double tp_one = coll(dev, plan, DCS_OP_ALL_REDUCE, tp, act_bytes, tp > gpn);
-    double tp_micro = (plan->recompute ? 6.0 : 4.0) * (double)L * tp_one;
+    double tp_micro = (full ? 6.0 : 4.0) * (double)L * tp_one;
     /* Pipeline: activations sent between stages, forward and backward, per
      * micro-batch; across nodes when a node holds fewer GPUs than a stage
      * boundary separates (tp x stages per node). */
+    /* Interleaved 1F1B (v virtual stages per rank): v times the sends, and
+     * the fill and drain shrink to (pp - 1) / v micro-batch slots. */
+    double v = (double)(plan->interleave > 1 ? plan->interleave : 1);
     double p2p = 0;
     if (pp > 1) {
         double shard = act_bytes / (plan->sp ? (double)tp : 1.0);
-        p2p = 2.0 * coll(dev, plan, DCS_OP_SEND_RECV, 2, shard, tp >= gpn);
+        p2p = 2.0 * v * coll(dev, plan, DCS_OP_SEND_RECV, 2, shard, tp >= gpn);
     }
     double per_micro = fwd + bwd + tp_micro + p2p;
-    /* 1F1B: m micro-batches plus pp - 1 slots of fill and drain. */
     out->forward_s = fwd * micro;
     out->backward_s = bwd * micro;
     out->tp_comm_s = tp_micro * micro;
-    out->bubble_s = (double)(pp - 1) * per_micro;
+    out->bubble_s = (double)(pp - 1) / v * per_micro;
     /* Mixed precision and optimizer, once per iteration over this rank's
      * parameters: bf16 casts of the weights (read 4 B, write 2 B), fp32
      * accumulation of the bf16 gradients (read 2, write 4), one fused
      * AdamW pass. */
     double n_rank = dcs_model_params(m) / (double)(tp * pp);
+    /* ZeRO: each DP rank updates 1/dp of the parameters. */
+    double n_opt = plan->zero >= 1 ? n_rank / (double)dp : n_rank;
     a.total = 0;
     a.phase = "optimizer";
-    dcs_op_t cast = rows(DCS_OP_COPY, (int64_t)(1.5 * n_rank), 0);
+    dcs_op_t cast = rows(DCS_OP_COPY, (int64_t)(1.5 * n_opt), 0);
     add(&a, &cast, 2.0);
-    dcs_op_t adam = rows(DCS_OP_ADAM, (int64_t)n_rank, 0);
+    dcs_op_t adam = rows(DCS_OP_ADAM, (int64_t)n_opt, 0);
     adam.dtype = DCS_FP32;
     add(&a, &adam, 1.0);
     out->optimizer_s = a.total;
@@ -277,6 +289,15 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
         double share = NCCL_CHANNELS / (double)dev->perf.sm_count;
         if (overlapped > 0 && share < 1)
             exposed += overlapped * share;
+        /* ZeRO-1/2: reduce-scatter of the gradients and all-gather of the
+         * updated parameters move what the all-reduce moves. ZeRO-3 also
+         * gathers the bf16 parameters before each micro-batch's forward and
+         * backward, prefetched under the compute: what outlasts it shows. */
+        if (plan->zero >= 3) {
+            double ag =
+                coll(dev, plan, DCS_OP_ALL_GATHER, dp, 2.0 * n_rank, across);
+            exposed += micro * (fmax(ag - fwd, 0) + fmax(ag - bwd, 0));
+        }
     }
     out->exposed_comm_s = exposed;
     out->total_s = out->forward_s + out->backward_s + out->bubble_s +

@@ -58,9 +58,20 @@ typedef struct dcs_train_plan {
                               that span nodes (0: node-local links) */
     double nic_latency_s;  /* per step across the fabric */
     double grad_bytes;     /* bytes per gradient element all-reduced (0: 4) */
-    int recompute;         /* 1: full activation recompute (each block's
-                              forward runs again during backward) */
+    int recompute;         /* DCS_RECOMPUTE_*: full runs each block's
+                              forward again during backward; selective
+                              recomputes attention's core, which flash
+                              attention's backward does anyway */
+    int zero;              /* ZeRO stage 0-3 (3: FSDP), over dp */
+    int64_t interleave;    /* virtual stages per pipeline rank (0, 1: none) */
+    int fp8;               /* 1: the GEMMs in fp8 */
 } dcs_train_plan_t;
+
+enum {
+    DCS_RECOMPUTE_NONE = 0,
+    DCS_RECOMPUTE_FULL = 1,
+    DCS_RECOMPUTE_SELECTIVE = 2,
+};
 
 typedef struct dcs_step_time {
     double forward_s; /* all micro-batches */

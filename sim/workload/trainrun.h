@@ -1,0 +1,52 @@
+/* trainrun.h - a training run over wall-clock time: iterations,
+ * checkpoints, failures, restarts.
+ *
+ * The run computes `iterations` iterations of `iteration_s` each. Every
+ * `ckpt_every` iterations it stops for `ckpt_write_s` to write a
+ * checkpoint. Failures strike the job as a Poisson process of rate
+ * `failure_rate_per_s` (its GPUs' and nodes' rates summed) at any moment of
+ * its wall time; each costs the work since the last complete checkpoint
+ * (an interrupted checkpoint write counts as lost) and `restart_s` to
+ * reschedule and reload, during which a failure may strike again.
+ *
+ * Two ways to advance, with the same draws and the same result: one
+ * iteration at a time (exact, for tests), and whole runs of iterations at
+ * once up to the next checkpoint, failure or end, so a 54-day run of a
+ * 16,384-GPU job takes as many steps as it has checkpoints and failures. */
+#ifndef DCS_TRAINRUN_H
+#define DCS_TRAINRUN_H
+
+#include <gsl/gsl_rng.h>
+#include <stdint.h>
+
+typedef struct dcs_train_run_spec {
+    double iteration_s;
+    int64_t iterations;        /* to complete */
+    int64_t ckpt_every;        /* iterations between checkpoints (0: none) */
+    double ckpt_write_s;       /* a checkpoint's blocking write */
+    double restart_s;          /* after a failure, until iterations resume */
+    double failure_rate_per_s; /* 0: no failures */
+} dcs_train_run_spec_t;
+
+typedef struct dcs_train_run {
+    double wall_s;    /* from start to the last iteration */
+    double compute_s; /* iterations that counted */
+    double ckpt_s;    /* checkpoint writes completed */
+    double lost_s;    /* iterations and writes undone by failures */
+    double restart_s; /* restarts, including interrupted ones */
+    int64_t checkpoints, failures, iterations_run;
+} dcs_train_run_t;
+
+/* Runs the spec; failure gaps are drawn from `rng` (exponential) only when
+ * a failure is due, so both ways consume the same draws. `stepwise` 1:
+ * one iteration per step. Returns the number of steps taken. */
+int64_t dcs_train_run(const dcs_train_run_spec_t *spec, gsl_rng *rng,
+                      int stepwise, dcs_train_run_t *out);
+
+/* Young/Daly optimal checkpoint interval (s) for a checkpoint of
+ * `write_s` and a mean time between failures `mtbf_s` (Daly 2006, the
+ * higher-order form; Young's sqrt(2 write_s mtbf_s) for write_s >= 2 mtbf
+ * would be meaningless, so then it returns mtbf_s). */
+double dcs_young_daly_s(double write_s, double mtbf_s);
+
+#endif

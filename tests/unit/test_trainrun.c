@@ -1,0 +1,175 @@
+/* test_trainrun.c - training runs over wall time, and per-rank memory.
+ *
+ * Training run: without failures the wall time is N T + (checkpoints) W,
+ * checkpoints = floor((N - 1) / k); the time always splits exactly into
+ * compute, checkpoints, lost work and restarts; advancing whole runs of
+ * iterations at once agrees with advancing one at a time (same draws) to
+ * 0.1 % on a run with failures; the failure count is near rate x wall
+ * time; Young/Daly is sqrt(2 W M) to first order.
+ * Memory: the closed forms of Korthikanti et al. 2022 (34 s b h / t per
+ * block with sequence parallelism, 2 s b h with full recompute) and of
+ * ZeRO (16 bytes per parameter, sharded by stage), computed here by hand
+ * for a GPT-3 175B plan. */
+#include <check.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <string.h>
+
+#include "workload/memory.h"
+#include "workload/trainrun.h"
+
+START_TEST(no_failures_closed_form)
+{
+    dcs_train_run_spec_t spec = {2.0, 1000, 100, 30.0, 600, 0};
+    dcs_train_run_t r;
+    dcs_train_run(&spec, NULL, 0, &r);
+    /* checkpoints after 100, 200, ..., 900 (not after the last) */
+    ck_assert_int_eq(r.checkpoints, 9);
+    ck_assert_double_eq_tol(r.wall_s, 1000 * 2.0 + 9 * 30.0, 1e-9);
+    ck_assert_int_eq(r.failures, 0);
+}
+END_TEST
+
+START_TEST(whole_iterations_agree_with_stepwise)
+{
+    /* 20,000 iterations of 3 s, a checkpoint every 500 (25 min) costing
+     * 60 s, a failure every 3 h on average, 10 min restarts. */
+    dcs_train_run_spec_t spec = {3.0, 20000, 500, 60.0, 600, 1.0 / 10800};
+    gsl_rng *a = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *b = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(a, 7);
+    gsl_rng_set(b, 7);
+    dcs_train_run_t whole, step;
+    int64_t n_whole = dcs_train_run(&spec, a, 0, &whole);
+    int64_t n_step = dcs_train_run(&spec, b, 1, &step);
+    ck_assert_int_gt(whole.failures, 3);
+    ck_assert_int_eq(whole.failures, step.failures);
+    ck_assert_int_eq(whole.checkpoints, step.checkpoints);
+    ck_assert_double_le(fabs(whole.wall_s - step.wall_s), 1e-3 * step.wall_s);
+    ck_assert_double_le(fabs(whole.lost_s - step.lost_s), 1e-3 * step.wall_s);
+    /* the shortcut takes far fewer steps than iterations */
+    ck_assert_int_lt(n_whole * 20, n_step);
+    /* the wall time splits exactly */
+    ck_assert_double_eq_tol(whole.wall_s,
+                            whole.compute_s + whole.ckpt_s + whole.lost_s +
+                                whole.restart_s,
+                            1e-6 * whole.wall_s);
+    gsl_rng_free(a);
+    gsl_rng_free(b);
+}
+END_TEST
+
+START_TEST(failure_count_follows_rate)
+{
+    /* Poisson: over wall time w at rate r, about r w failures; 200 runs
+     * pooled keep the relative error of the mean near 1 %. */
+    dcs_train_run_spec_t spec = {1.0, 100000, 3600, 10.0, 300, 1.0 / 7200};
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(g, 11);
+    double failures = 0, wall = 0;
+    for (int i = 0; i < 200; i++) {
+        dcs_train_run_t r;
+        dcs_train_run(&spec, g, 0, &r);
+        failures += (double)r.failures;
+        wall += r.wall_s;
+    }
+    double expect = wall * spec.failure_rate_per_s;
+    ck_assert_double_le(fabs(failures - expect), 0.05 * expect);
+    gsl_rng_free(g);
+}
+END_TEST
+
+START_TEST(young_daly)
+{
+    /* W = 60 s, M = 3 h: sqrt(2 W M) = 1138.4 s; Daly's correction adds
+     * (1 + sqrt(W / 2M) / 3 + W / 18M) and subtracts W. */
+    double w = 60, mtbf = 10800, first = sqrt(2 * w * mtbf);
+    double r = w / (2 * mtbf);
+    double expect = first * (1 + sqrt(r) / 3 + r / 9) - w;
+    ck_assert_double_eq_tol(dcs_young_daly_s(w, mtbf), expect, 1e-9);
+    ck_assert_double_lt(fabs(dcs_young_daly_s(w, mtbf) - first), 0.06 * first);
+    ck_assert(isinf(dcs_young_daly_s(w, INFINITY)));
+}
+END_TEST
+
+static dcs_model_t gpt175b(void)
+{
+    dcs_model_t m;
+    memset(&m, 0, sizeof m);
+    m.layers = 96;
+    m.hidden = 12288;
+    m.ffn_hidden = 4 * 12288;
+    m.heads = m.kv_heads = 96;
+    m.head_dim = 128;
+    m.vocab = 51200;
+    m.seq_len = 2048;
+    m.bias = m.learned_positions = true;
+    m.top_k = 1;
+    return m;
+}
+
+START_TEST(memory_closed_forms)
+{
+    dcs_model_t m = gpt175b();
+    dcs_train_plan_t plan = {0};
+    plan.tp = 8;
+    plan.pp = 8;
+    plan.dp = 16;
+    plan.micro_batch = 1;
+    plan.grad_accum = 64;
+    plan.seq = 2048;
+    plan.sp = 1;
+    dcs_train_memory_t mem;
+    dcs_train_memory(&m, &plan, 0, &mem);
+    /* First stage: 12 blocks, 8 micro-batches in flight (1F1B, pp = 8),
+     * 34 s b h / t bytes each per block. */
+    double sbh = 2048.0 * 12288;
+    ck_assert_int_eq(mem.stage, 0);
+    ck_assert_double_eq_tol(mem.activations, 34 * sbh / 8 * 12 * 8, 1);
+    /* Parameters on stage 0: 12 blocks of 12 h^2 + 13 h (weights and
+     * biases), plus the word embedding, over tp = 8; 2 + 4 + 12 bytes. */
+    double h = 12288, block = 12 * h * h + 13 * h;
+    double n = (12 * block + 51200 * h) / 8;
+    ck_assert_double_le(fabs(mem.weights - 2 * n), 0.01 * 2 * n);
+    ck_assert_double_le(fabs(mem.optimizer - 12 * n), 0.01 * 12 * n);
+    /* Full recompute keeps 2 s b h / t per block and micro-batch. */
+    plan.recompute = DCS_RECOMPUTE_FULL;
+    dcs_train_memory(&m, &plan, 0, &mem);
+    ck_assert_double_eq_tol(mem.activations, 2 * sbh / 8 * 12 * 8, 1);
+    /* ZeRO-1 shards the optimizer over dp, ZeRO-3 also the weights. */
+    plan.zero = 1;
+    dcs_train_memory(&m, &plan, 0, &mem);
+    ck_assert_double_le(fabs(mem.optimizer - 12 * n / 16), 0.01 * 12 * n / 16);
+    ck_assert_double_le(fabs(mem.weights - 2 * n), 0.01 * 2 * n);
+    plan.zero = 3;
+    dcs_train_memory(&m, &plan, 0, &mem);
+    ck_assert_double_le(fabs(mem.weights - 2 * n / 16), 0.01 * 2 * n / 16);
+    /* Without tp, pp, recompute or ZeRO, 175B on one rank needs 16 B per
+     * parameter: 2.8 TB, the optimizer the largest term. */
+    dcs_train_plan_t one = {0};
+    one.micro_batch = 1;
+    one.seq = 2048;
+    dcs_train_memory(&m, &one, 0, &mem);
+    ck_assert_double_gt(mem.total, 16 * 174e9);
+    const char *hint = NULL;
+    ck_assert_str_eq(dcs_train_memory_largest(&mem, &hint), "optimizer");
+    ck_assert_ptr_nonnull(strstr(hint, "ZeRO"));
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("trainrun");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, no_failures_closed_form);
+    tcase_add_test(tc, whole_iterations_agree_with_stepwise);
+    tcase_add_test(tc, failure_count_follows_rate);
+    tcase_add_test(tc, young_daly);
+    tcase_add_test(tc, memory_closed_forms);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
