@@ -13,11 +13,13 @@
 static const char USAGE[] =
     "usage: dcsim run SCENARIO.yaml [--out DIR] [--seed N] [--set "
     "key=value]...\n"
+    "                 [--breakdown]\n"
     "\n"
     "Runs a scenario and writes its reports (summary.csv, jobs.csv,\n"
-    "utilization.csv, energy.csv, cost.csv, timeseries.csv and run.yaml) to\n"
-    "DIR, then prints a summary table. Reports appear all at once, when the\n"
-    "run has finished; a failed run leaves none.\n"
+    "utilization.csv, energy.csv, cost.csv, timeseries.csv and run.yaml;\n"
+    "training.csv with training jobs) to DIR, then prints a summary table.\n"
+    "Reports appear all at once, when the run has finished; a failed run\n"
+    "leaves none.\n"
     "\n"
     "  --out DIR          where the reports go (default results/<name>)\n"
     "  --seed N           random seed, overriding the scenario's `seed`\n"
@@ -25,6 +27,9 @@ static const char USAGE[] =
     "                     path: --set cluster.nodes=4, --set\n"
     "                     workload.gpu_counts=[1,8]; repeatable, applied in "
     "order\n"
+    "  --breakdown        also write breakdown.csv: one iteration of every\n"
+    "                     training job, op by op (count, time each, total),\n"
+    "                     and its communication and pipeline bubble\n"
     "  -q, --quiet        print nothing but errors\n"
     "  -h, --help         this help\n"
     "\n"
@@ -52,6 +57,7 @@ int dcs_cmd_run(int argc, char **argv, FILE *out)
         {"seed", required_argument, NULL, 's'},
         {"set", required_argument, NULL, 'S'},
         {"quiet", no_argument, NULL, 'q'},
+        {"breakdown", no_argument, NULL, 'b'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -82,6 +88,9 @@ int dcs_cmd_run(int argc, char **argv, FILE *out)
             break;
         case 'q':
             quiet = 1;
+            break;
+        case 'b':
+            ro.breakdown = 1;
             break;
         case 'h':
             fputs(USAGE, out);

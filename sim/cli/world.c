@@ -13,7 +13,9 @@
 #include "hw/fleet.h"
 #include "net/fabric.h"
 #include "report/reports.h"
+#include "storage/storage.h"
 #include "workload/synth.h"
+#include "workload/training.h"
 
 /* Everything a scenario file says, read and checked. */
 typedef struct scenario {
@@ -22,7 +24,10 @@ typedef struct scenario {
     dcs_time_t horizon_ns; /* DCS_TIME_NEVER: until all work is done */
     dcs_time_t interval_ns;
     dcs_fleet_spec_t fleet;
+    int training_kind; /* 1: workload kind training, else synthetic */
     dcs_synth_spec_t synth;
+    dcs_training_t training;
+    dcs_storage_t storage; /* the cluster's; zeros when it has none */
     const dcs_policy_t *policy;
     const dcs_placement_t *placement;
     dcs_facility_t facility;
@@ -52,14 +57,44 @@ static int read_fabric(dcs_cfg_node_t *cluster, scenario_t *sc, dcs_err_t *err)
                            &sc->fabric, err);
 }
 
+static int read_storage(dcs_cfg_node_t *cluster, scenario_t *sc, dcs_err_t *err)
+{
+    dcs_cfg_node_t *st = NULL;
+    int rc = dcs_cfg_map(cluster, "storage", DCS_CFG_OPTIONAL, &st, err);
+    if (rc < 0 || !st)
+        return rc;
+    return dcs_storage_read(st, &sc->storage, err);
+}
+
+/* Training jobs see the device, the node size, the fabric's per-GPU
+ * bandwidth (every host's uplink is alike) and the storage. */
+static int read_training(dcs_cfg_node_t *w, scenario_t *sc, dcs_err_t *err)
+{
+    dcs_training_env_t env = {
+        .device = &sc->fleet.device,
+        .gpus = sc->fleet.nodes * sc->fleet.gpus_per_node,
+        .gpus_per_node = sc->fleet.gpus_per_node,
+        .nic_bw = sc->fabric.hosts > 0
+                      ? sc->fabric.links[sc->fabric.up[0]].bw_bytes_per_s
+                      : 0,
+        .storage_write_bw = sc->storage.write_bw,
+        .storage_capacity = sc->storage.capacity,
+    };
+    return dcs_training_read(w, &env, &sc->training, err);
+}
+
 static int read_workload(dcs_cfg_node_t *root, scenario_t *sc, dcs_err_t *err)
 {
-    static const char *const kinds[] = {"synthetic", NULL};
+    static const char *const kinds[] = {"synthetic", "training", NULL};
     dcs_cfg_node_t *w = NULL;
     int kind = 0, rc;
     if ((rc = dcs_cfg_map(root, "workload", DCS_CFG_REQUIRED, &w, err)) < 0 ||
         (rc = dcs_cfg_enum(w, "kind", DCS_CFG_REQUIRED, kinds, &kind, err)) < 0)
         return rc;
+    if (kind == 1) {
+        sc->training_kind = 1;
+        return read_training(w, sc, err);
+    }
     if ((rc = dcs_synth_read(w, &sc->synth, err)) < 0)
         return rc;
     /* A job larger than the cluster could never start. */
@@ -128,6 +163,7 @@ static int read_scenario(dcs_cfg_t *cfg, const char *path, scenario_t *sc,
             0 ||
         (rc = dcs_fleet_read(cluster, &sc->fleet, err)) < 0 ||
         (rc = read_fabric(cluster, sc, err)) < 0 ||
+        (rc = read_storage(cluster, sc, err)) < 0 ||
         (rc = read_workload(root, sc, err)) < 0 ||
         (rc = read_scheduler(root, sc, err)) < 0 ||
         (rc = dcs_cfg_map(root, "facility", DCS_CFG_REQUIRED, &facility, err)) <
@@ -172,8 +208,12 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
     if (rc == 0 &&
         (rc = dcs_sched_init(&sched, &fleet, sc->policy, sc->placement)) == 0)
         have_sched = 1;
-    if (rc == 0 && (rc = dcs_synth_start(&synth, &sc->synth, sim, sc->seed,
-                                         &jobs, dcs_sched_submit, &sched)) == 0)
+    if (rc == 0 && sc->training_kind)
+        rc = dcs_training_start(&sc->training, sim, sc->seed, &jobs,
+                                dcs_sched_submit, &sched);
+    else if (rc == 0 &&
+             (rc = dcs_synth_start(&synth, &sc->synth, sim, sc->seed, &jobs,
+                                   dcs_sched_submit, &sched)) == 0)
         have_synth = 1;
     if (rc < 0) {
         dcs_err_set(err, rc, "out of memory building the world");
@@ -216,6 +256,8 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
         .cost = &sc->cost,
         /* every directed link has one transmitting port */
         .network_power_w = sc->fabric.port_power_w * sc->fabric.nlinks,
+        .training = sc->training_kind ? &sc->training : NULL,
+        .breakdown = opts->breakdown,
     };
     dcs_summary_t sum;
     dcs_summary_compute(&run, &sum);
@@ -275,6 +317,7 @@ int dcs_world_run(const dcs_run_opts_t *opts, FILE *table, dcs_err_t *err)
                       table, err);
     free(resolved);
     dcs_synth_spec_destroy(&sc.synth);
+    dcs_training_destroy(&sc.training);
     dcs_topo_destroy(&sc.fabric);
     dcs_cfg_free(cfg);
     return rc;

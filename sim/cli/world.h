@@ -23,6 +23,8 @@ typedef struct dcs_run_opts {
     size_t nsets;
     FILE *progress; /* progress line target, or NULL */
     FILE *notes;    /* notices for the user (stderr), or NULL */
+    int breakdown;  /* 1: also breakdown.csv, every training job's
+                       iteration op by op */
 } dcs_run_opts_t;
 
 /* Runs the scenario and writes its reports; prints the summary table on

@@ -163,6 +163,14 @@ static void write_summary(FILE *f, const dcs_run_data_t *run,
     dcs_csv_end_row(&w);
 }
 
+/* The training job behind a job, or NULL. */
+static const dcs_training_job_t *training_of(const dcs_job_t *job)
+{
+    if (!job->kind || strcmp(job->kind->name, "training") != 0)
+        return NULL;
+    return job->work;
+}
+
 static void write_jobs(FILE *f, const dcs_run_data_t *run)
 {
     static const char *const cols[] = {
@@ -195,8 +203,11 @@ static void write_jobs(FILE *f, const dcs_run_data_t *run)
         else
             dcs_csv_empty(&w);
         dcs_csv_time_s(&w, job_run_ns(run, job));
-        dcs_csv_empty(&w); /* iterations: training jobs only */
-        dcs_csv_empty(&w); /* tokens: serving only */
+        if (training_of(job))
+            dcs_csv_i64(&w, training_of(job)->iterations);
+        else
+            dcs_csv_empty(&w); /* iterations: training jobs only */
+        dcs_csv_empty(&w);     /* tokens: serving only */
         dcs_csv_f64(&w, job_it_energy_j(run, job) / J_PER_KWH);
         dcs_csv_f64(&w, job_cost_usd(run, job));
         dcs_csv_end_row(&w);
@@ -378,6 +389,186 @@ static void write_timeseries(FILE *f, const dcs_run_data_t *run)
     }
 }
 
+static void write_training(FILE *f, const dcs_run_data_t *run)
+{
+    static const char *const cols[] = {
+        "job_id",
+        "name",
+        "model",
+        "gpus",
+        "tp",
+        "pp",
+        "dp",
+        "micro_batch",
+        "global_batch",
+        "seq",
+        "iteration_s",
+        "tokens_per_s",
+        "mfu_frac",
+        "hfu_frac",
+        "compute_s",
+        "exposed_comm_s",
+        "bubble_s",
+        "memory_gib",
+        "memory_weights_gib",
+        "memory_gradients_gib",
+        "memory_optimizer_gib",
+        "memory_activations_gib",
+        "memory_temporary_gib",
+        "iterations",
+        "wall_time_s",
+        "goodput_frac",
+        "checkpoints",
+        "checkpoint_bytes",
+        "checkpoint_write_s",
+        "checkpoint_interval_s",
+        "young_daly_interval_s",
+        "checkpoint_time_s",
+        "failures",
+        "lost_s",
+        "restart_s",
+        "energy_kwh",
+    };
+    const double gib = 1073741824.0;
+    dcs_csv_t w;
+    dcs_csv_begin(&w, f, cols, NCOLS(cols));
+    for (size_t i = 0; i < run->jobs->len; i++) {
+        const dcs_job_t *job = run->jobs->items[i];
+        const dcs_training_job_t *t = training_of(job);
+        if (!t)
+            continue;
+        const dcs_train_plan_t *p = &t->plan;
+        const dcs_step_time_t *st = &t->step;
+        dcs_csv_i64(&w, job->id);
+        dcs_csv_str(&w, t->name);
+        dcs_csv_str(&w, t->model.name);
+        dcs_csv_i64(&w, t->gpus);
+        dcs_csv_i64(&w, p->tp);
+        dcs_csv_i64(&w, p->pp);
+        dcs_csv_i64(&w, p->dp);
+        dcs_csv_i64(&w, p->micro_batch);
+        dcs_csv_i64(&w, p->micro_batch * p->grad_accum * p->dp);
+        dcs_csv_i64(&w, p->seq);
+        dcs_csv_f64(&w, st->total_s);
+        dcs_csv_f64(&w, dcs_training_tokens_per_s(t));
+        dcs_csv_f64(&w, dcs_training_mfu(t));
+        dcs_csv_f64(&w, dcs_training_hfu(t));
+        dcs_csv_f64(&w, st->forward_s + st->backward_s + st->optimizer_s);
+        dcs_csv_f64(&w, st->exposed_comm_s);
+        dcs_csv_f64(&w, st->bubble_s);
+        dcs_csv_f64(&w, t->memory.total / gib);
+        dcs_csv_f64(&w, t->memory.weights / gib);
+        dcs_csv_f64(&w, t->memory.gradients / gib);
+        dcs_csv_f64(&w, t->memory.optimizer / gib);
+        dcs_csv_f64(&w, t->memory.activations / gib);
+        dcs_csv_f64(&w, t->memory.temporary / gib);
+        dcs_csv_i64(&w, t->iterations);
+        if (t->ran) {
+            dcs_csv_f64(&w, t->run.wall_s);
+            dcs_csv_f64(&w, t->run.wall_s > 0 ? t->run.compute_s / t->run.wall_s
+                                              : 0);
+            dcs_csv_i64(&w, t->run.checkpoints);
+        } else {
+            dcs_csv_empty(&w);
+            dcs_csv_empty(&w);
+            dcs_csv_empty(&w);
+        }
+        dcs_csv_f64(&w, t->ckpt_bytes);
+        dcs_csv_f64(&w, t->ckpt_write_s);
+        dcs_csv_f64(&w, t->ckpt_interval_s);
+        dcs_csv_f64(&w, t->young_daly_s);
+        if (t->ran) {
+            dcs_csv_f64(&w, t->run.ckpt_s);
+            dcs_csv_i64(&w, t->run.failures);
+            dcs_csv_f64(&w, t->run.lost_s);
+            dcs_csv_f64(&w, t->run.restart_s);
+        } else {
+            for (int k = 0; k < 4; k++)
+                dcs_csv_empty(&w);
+        }
+        dcs_csv_f64(&w, job_it_energy_j(run, job) / J_PER_KWH);
+        dcs_csv_end_row(&w);
+    }
+}
+
+typedef struct breakdown_ctx {
+    dcs_csv_t *w;
+    const dcs_job_t *job;
+    const dcs_training_job_t *t;
+} breakdown_ctx_t;
+
+static void breakdown_op(void *ctx, const char *phase, const dcs_op_t *op,
+                         double count, double s)
+{
+    breakdown_ctx_t *b = ctx;
+    /* Forward and backward ops run once per micro-batch. */
+    double n = strcmp(phase, "optimizer") == 0
+                   ? count
+                   : count * (double)b->t->plan.grad_accum;
+    dcs_csv_i64(b->w, b->job->id);
+    dcs_csv_str(b->w, b->t->name);
+    dcs_csv_str(b->w, phase);
+    dcs_csv_str(b->w, dcs_op_kind_name(op->kind));
+    dcs_csv_str(b->w, dcs_dtype_name(op->dtype));
+    dcs_csv_i64(b->w, op->m);
+    dcs_csv_i64(b->w, op->n);
+    dcs_csv_i64(b->w, op->k);
+    dcs_csv_i64(b->w, op->batch);
+    dcs_csv_i64(b->w, op->heads);
+    dcs_csv_i64(b->w, op->seq);
+    dcs_csv_i64(b->w, op->head_dim);
+    dcs_csv_f64(b->w, n);
+    dcs_csv_f64(b->w, s);
+    dcs_csv_f64(b->w, n * s);
+    dcs_csv_end_row(b->w);
+}
+
+/* One row of an iteration-level term (communication, bubble). */
+static void breakdown_term(breakdown_ctx_t *b, const char *what, double s)
+{
+    dcs_csv_i64(b->w, b->job->id);
+    dcs_csv_str(b->w, b->t->name);
+    dcs_csv_str(b->w, "iteration");
+    dcs_csv_str(b->w, what);
+    for (int k = 0; k < 8; k++)
+        dcs_csv_empty(b->w);
+    dcs_csv_f64(b->w, 1);
+    dcs_csv_f64(b->w, s);
+    dcs_csv_f64(b->w, s);
+    dcs_csv_end_row(b->w);
+}
+
+static int write_breakdown(FILE *f, const dcs_run_data_t *run)
+{
+    static const char *const cols[] = {
+        "job_id", "name",     "phase", "op",     "dtype",
+        "m",      "n",        "k",     "batch",  "heads",
+        "seq",    "head_dim", "count", "each_s", "total_s",
+    };
+    dcs_csv_t w;
+    dcs_csv_begin(&w, f, cols, NCOLS(cols));
+    for (size_t i = 0; i < run->jobs->len; i++) {
+        const dcs_job_t *job = run->jobs->items[i];
+        const dcs_training_job_t *t = training_of(job);
+        if (!t)
+            continue;
+        breakdown_ctx_t b = {&w, job, t};
+        int rc = dcs_training_breakdown(t, &run->fleet->spec.device,
+                                        breakdown_op, &b);
+        if (rc < 0)
+            return rc;
+        const dcs_step_time_t *st = &t->step;
+        if (t->plan.recompute == DCS_RECOMPUTE_FULL)
+            breakdown_term(&b, "recompute_forward", st->forward_s);
+        breakdown_term(&b, "tensor_parallel_comm", st->tp_comm_s);
+        breakdown_term(&b, "other_exposed_comm",
+                       st->exposed_comm_s - st->tp_comm_s);
+        breakdown_term(&b, "pipeline_bubble", st->bubble_s);
+        breakdown_term(&b, "iteration_total", st->total_s);
+    }
+    return 0;
+}
+
 int dcs_reports_write(dcs_outdir_t *o, const dcs_run_data_t *run,
                       const dcs_summary_t *sum, dcs_err_t *err)
 {
@@ -400,6 +591,19 @@ int dcs_reports_write(dcs_outdir_t *o, const dcs_run_data_t *run,
     if (!(f = dcs_outdir_create(o, "timeseries.csv", err)))
         return DCS_EIO;
     write_timeseries(f, run);
+    if (run->training) {
+        if (!(f = dcs_outdir_create(o, "training.csv", err)))
+            return DCS_EIO;
+        write_training(f, run);
+    }
+    if (run->breakdown) {
+        if (!(f = dcs_outdir_create(o, "breakdown.csv", err)))
+            return DCS_EIO;
+        if (write_breakdown(f, run) < 0)
+            return dcs_err_set(err, DCS_EINVAL,
+                               "breakdown: a plan the device "
+                               "cannot run");
+    }
     return 0;
 }
 

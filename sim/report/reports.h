@@ -16,6 +16,7 @@
 #include "hw/fleet.h"
 #include "report/outdir.h"
 #include "workload/job.h"
+#include "workload/training.h"
 
 /* What a finished run hands to the reports. */
 typedef struct dcs_run_data {
@@ -29,7 +30,9 @@ typedef struct dcs_run_data {
     const dcs_jobs_t *jobs;
     const dcs_facility_t *facility;
     const dcs_cost_spec_t *cost;
-    double network_power_w; /* fabric ports, constant (0: no fabric) */
+    double network_power_w;         /* fabric ports, constant (0: no fabric) */
+    const dcs_training_t *training; /* training jobs, or NULL */
+    int breakdown; /* 1: breakdown.csv of every training job's iteration */
 } dcs_run_data_t;
 
 /* The run in a few numbers (summary.csv and the printed table). */

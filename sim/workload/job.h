@@ -50,6 +50,8 @@ struct dcs_job {
     double energy_j;       /* GPU energy while it ran, once ended */
     double start_energy_j; /* its GPUs' energy at start (bookkeeping) */
     void *sched;           /* the scheduler that runs it (opaque) */
+    void *work;            /* what its kind needs (training: its spec and
+                              run), not owned; NULL for fixed jobs */
 };
 
 /* The run's jobs, in submission order; owns them. */

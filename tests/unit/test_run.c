@@ -46,7 +46,8 @@ static void run_quickstart(const char *out_dir, int has_seed, uint64_t seed)
                         sets,
                         1,
                         NULL,
-                        NULL};
+                        NULL,
+                        0};
     dcs_err_t err = {""};
     int rc = dcs_world_run(&o, NULL, &err);
     ck_assert_msg(rc == 0, "run failed: %s", err.msg);
@@ -249,7 +250,7 @@ START_TEST(test_horizon_cuts_the_run)
     tmpdir(dir, sizeof dir);
     const char *sets[] = {"workload.jobs=60", "horizon_s=18000"};
     dcs_run_opts_t o = {
-        "scenarios/quickstart.yaml", dir, 0, 0, sets, 2, NULL, NULL};
+        "scenarios/quickstart.yaml", dir, 0, 0, sets, 2, NULL, NULL, 0};
     dcs_err_t err = {""};
     ck_assert_msg(dcs_world_run(&o, NULL, &err) == 0, "%s", err.msg);
     snprintf(path, sizeof path, "%s/summary.csv", dir);

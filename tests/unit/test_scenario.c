@@ -105,7 +105,8 @@ static void expect_world_error(const char *scenario, const char *const *sets,
     make_tmpdir(tmp, sizeof tmp);
     snprintf(parent, sizeof parent, "%s/results", tmp);
     snprintf(out, sizeof out, "%s/results/run", tmp);
-    dcs_run_opts_t o = {scenario, out, has_seed, seed, sets, nsets, NULL, NULL};
+    dcs_run_opts_t o = {scenario, out,  has_seed, seed, sets,
+                        nsets,    NULL, NULL,     0};
     dcs_err_t err = {""};
     int rc = dcs_world_run(&o, NULL, &err);
     int made = exists(parent);
@@ -417,8 +418,8 @@ START_TEST(test_seed_int64_max_runs)
     char tmp[64], out[128], path[192];
     make_tmpdir(tmp, sizeof tmp);
     snprintf(out, sizeof out, "%s/out", tmp);
-    dcs_run_opts_t o = {SC "good.yaml", out, 1,    (uint64_t)INT64_MAX,
-                        NULL,           0,   NULL, NULL};
+    dcs_run_opts_t o = {SC "good.yaml", out,  1, (uint64_t)INT64_MAX, NULL, 0,
+                        NULL,           NULL, 0};
     dcs_err_t err = {""};
     ck_assert_msg(dcs_world_run(&o, NULL, &err) == 0, "%s", err.msg);
     snprintf(path, sizeof path, "%s/run.yaml", out);

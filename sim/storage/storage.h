@@ -1,0 +1,23 @@
+/* storage.h - the cluster's shared storage, as a bandwidth and a capacity
+ * (a first model: no contention between writers, no tiers).
+ *
+ *   storage:
+ *     write_gb_per_s: 100   # aggregate write bandwidth, GB/s (1e9 B/s)
+ *     read_gb_per_s: 200    # aggregate read bandwidth (default = write)
+ *     capacity_tb: 1000     # usable capacity, TB (1e12 B; 0: unlimited)
+ */
+#ifndef DCS_STORAGE_H
+#define DCS_STORAGE_H
+
+#include "config/cfg.h"
+
+typedef struct dcs_storage {
+    double write_bw; /* bytes/s, aggregate (0: no storage) */
+    double read_bw;  /* bytes/s, aggregate */
+    double capacity; /* bytes (0: unlimited) */
+} dcs_storage_t;
+
+/* Reads a `storage` mapping. Returns 0 or DCS_EINPUT. */
+int dcs_storage_read(dcs_cfg_node_t *map, dcs_storage_t *s, dcs_err_t *err);
+
+#endif

@@ -1,0 +1,316 @@
+/* training.c - training jobs: reading, pricing, running. */
+#include "workload/training.h"
+
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/rng.h"
+
+#define GIB 1073741824.0
+
+static const char *const recompute_names[] = {"none", "full", "selective",
+                                              NULL};
+
+static int read_plan(dcs_cfg_node_t *job, dcs_training_job_t *j, dcs_err_t *err)
+{
+    dcs_cfg_node_t *p = NULL;
+    int rc;
+    if ((rc = dcs_cfg_map(job, "plan", DCS_CFG_REQUIRED, &p, err)) < 0)
+        return rc;
+    int64_t tp = 1, pp = 1, dp = 1, mb = 1, gbs = 0, seq = j->model.seq_len;
+    int64_t zero = 0, inter = 1;
+    int recompute = 0;
+    bool sp = false, fp8 = false;
+    double grad_bytes = 4, reserve_gib = 2;
+    if ((rc = dcs_cfg_i64(p, "tp", DCS_CFG_OPTIONAL, 1, 1024, &tp, err)) < 0 ||
+        (rc = dcs_cfg_i64(p, "pp", DCS_CFG_OPTIONAL, 1, 1024, &pp, err)) < 0 ||
+        (rc = dcs_cfg_i64(p, "dp", DCS_CFG_OPTIONAL, 1, 1 << 24, &dp, err)) <
+            0 ||
+        (rc = dcs_cfg_i64(p, "micro_batch", DCS_CFG_OPTIONAL, 1, 1 << 20, &mb,
+                          err)) < 0 ||
+        (rc = dcs_cfg_i64(p, "global_batch", DCS_CFG_OPTIONAL, 1, 1LL << 40,
+                          &gbs, err)) < 0 ||
+        (rc = dcs_cfg_i64(p, "seq", DCS_CFG_OPTIONAL, 1, 1 << 24, &seq, err)) <
+            0 ||
+        (rc = dcs_cfg_bool(p, "sequence_parallel", DCS_CFG_OPTIONAL, &sp,
+                           err)) < 0 ||
+        (rc = dcs_cfg_enum(p, "recompute", DCS_CFG_OPTIONAL, recompute_names,
+                           &recompute, err)) < 0 ||
+        (rc = dcs_cfg_i64(p, "zero", DCS_CFG_OPTIONAL, 0, 3, &zero, err)) < 0 ||
+        (rc = dcs_cfg_i64(p, "interleave", DCS_CFG_OPTIONAL, 1, 64, &inter,
+                          err)) < 0 ||
+        (rc = dcs_cfg_bool(p, "fp8", DCS_CFG_OPTIONAL, &fp8, err)) < 0 ||
+        (rc = dcs_cfg_f64(p, "grad_bytes", DCS_CFG_OPTIONAL, 1, 8, &grad_bytes,
+                          err)) < 0 ||
+        (rc = dcs_cfg_f64(p, "reserve_gib", DCS_CFG_OPTIONAL, 0, 1024,
+                          &reserve_gib, err)) < 0)
+        return rc;
+    if (gbs == 0)
+        gbs = mb * dp;
+    if (gbs % (mb * dp))
+        return dcs_cfg_error(dcs_cfg_get(p, "global_batch"), err,
+                             "global_batch %lld is not a multiple of "
+                             "micro_batch x dp = %lld",
+                             (long long)gbs, (long long)(mb * dp));
+    if (j->model.heads % tp || j->model.ffn_hidden % tp)
+        return dcs_cfg_error(dcs_cfg_get(p, "tp"), err,
+                             "tp %lld does not divide the model's %lld heads "
+                             "and FFN width %lld",
+                             (long long)tp, (long long)j->model.heads,
+                             (long long)j->model.ffn_hidden);
+    if (pp > j->model.layers)
+        return dcs_cfg_error(dcs_cfg_get(p, "pp"), err,
+                             "%lld pipeline stages for %lld layers",
+                             (long long)pp, (long long)j->model.layers);
+    if (inter > 1 && (pp == 1 || j->model.layers < pp * inter))
+        return dcs_cfg_error(dcs_cfg_get(p, "interleave"), err,
+                             "interleave %lld needs pp > 1 and at least pp x "
+                             "interleave layers (the model has %lld)",
+                             (long long)inter, (long long)j->model.layers);
+    dcs_train_plan_t *pl = &j->plan;
+    pl->tp = tp;
+    pl->pp = pp;
+    pl->dp = dp;
+    pl->micro_batch = mb;
+    pl->grad_accum = gbs / (mb * dp);
+    pl->seq = seq;
+    pl->sp = sp && tp > 1;
+    pl->recompute = recompute;
+    pl->zero = (int)zero;
+    pl->interleave = inter;
+    pl->fp8 = fp8;
+    pl->grad_bytes = grad_bytes;
+    pl->bucket_bytes = 25e6;
+    j->reserve_bytes = reserve_gib * GIB;
+    j->gpus = (int)(tp * pp * dp);
+    return 0;
+}
+
+static int read_job(dcs_cfg_node_t *node, const dcs_training_env_t *env,
+                    dcs_training_job_t *j, dcs_err_t *err)
+{
+    dcs_cfg_node_t *model = NULL, *ck = NULL, *fl = NULL;
+    const char *name = NULL, *team = "default";
+    double tokens = 0;
+    int rc;
+    j->ckpt_keep = 1;
+    j->restart_s = 600;
+    if ((rc = dcs_cfg_str(node, "name", DCS_CFG_REQUIRED, &name, err)) < 0 ||
+        (rc = dcs_cfg_str(node, "team", DCS_CFG_OPTIONAL, &team, err)) < 0 ||
+        (rc = dcs_cfg_map(node, "model", DCS_CFG_REQUIRED, &model, err)) < 0 ||
+        (rc = dcs_model_read(model, &j->model, err)) < 0 ||
+        (rc = dcs_cfg_f64(node, "submit_s", DCS_CFG_OPTIONAL, 0, 1e10,
+                          &j->submit_s, err)) < 0 ||
+        (rc = read_plan(node, j, err)) < 0 ||
+        (rc = dcs_cfg_i64(node, "iterations", DCS_CFG_OPTIONAL, 1, 1LL << 50,
+                          &j->iterations, err)) < 0 ||
+        (rc = dcs_cfg_f64(node, "tokens", DCS_CFG_OPTIONAL, 1, 1e18, &tokens,
+                          err)) < 0 ||
+        (rc = dcs_cfg_map(node, "checkpoint", DCS_CFG_OPTIONAL, &ck, err)) <
+            0 ||
+        (ck && ((rc = dcs_cfg_f64(ck, "interval_s", DCS_CFG_REQUIRED, 1, 1e9,
+                                  &j->ckpt_interval_s, err)) < 0 ||
+                (rc = dcs_cfg_i64(ck, "keep", DCS_CFG_OPTIONAL, 1, 1000,
+                                  &j->ckpt_keep, err)) < 0)) ||
+        (rc = dcs_cfg_map(node, "failures", DCS_CFG_OPTIONAL, &fl, err)) < 0 ||
+        (fl && ((rc = dcs_cfg_f64(fl, "per_gpu_per_h", DCS_CFG_OPTIONAL, 0, 1,
+                                  &j->fail_per_gpu_per_h, err)) < 0 ||
+                (rc = dcs_cfg_f64(fl, "per_node_per_h", DCS_CFG_OPTIONAL, 0, 1,
+                                  &j->fail_per_node_per_h, err)) < 0 ||
+                (rc = dcs_cfg_f64(fl, "restart_s", DCS_CFG_OPTIONAL, 0, 1e7,
+                                  &j->restart_s, err)) < 0)))
+        return rc;
+    if (strlen(name) >= sizeof j->name || strlen(team) >= sizeof j->team)
+        return dcs_cfg_error(node, err, "name or team longer than %zu",
+                             sizeof j->team - 1);
+    snprintf(j->name, sizeof j->name, "%s", name);
+    snprintf(j->team, sizeof j->team, "%s", team);
+    dcs_train_plan_t *pl = &j->plan;
+    double tokens_per_iter =
+        (double)(pl->micro_batch * pl->grad_accum * pl->dp * pl->seq);
+    if ((j->iterations > 0) == (tokens > 0))
+        return dcs_cfg_error(node, err,
+                             "give exactly one of 'iterations' and 'tokens'");
+    if (tokens > 0)
+        j->iterations = (int64_t)ceil(tokens / tokens_per_iter);
+    if (j->gpus > env->gpus)
+        return dcs_cfg_error(dcs_cfg_get(node, "plan"), err,
+                             "tp x pp x dp = %d GPUs, the cluster has %d",
+                             j->gpus, env->gpus);
+    /* Groups across nodes need a fabric. */
+    pl->gpus_per_node = env->gpus_per_node;
+    pl->nic_bw = env->nic_bw;
+    pl->nic_latency_s = 5e-6; /* ASSUMPTION: per NCCL step across IB/RoCE */
+    if (j->gpus > env->gpus_per_node && env->nic_bw <= 0)
+        return dcs_cfg_error(dcs_cfg_get(node, "plan"), err,
+                             "%d GPUs span nodes, and the cluster has no "
+                             "'fabric' to join them",
+                             j->gpus);
+    /* Memory: the fullest rank must fit. */
+    dcs_train_memory(&j->model, pl, j->reserve_bytes, &j->memory);
+    double cap = (double)env->device->memory_bytes;
+    if (j->memory.total > cap) {
+        const char *hint = NULL;
+        const char *term = dcs_train_memory_largest(&j->memory, &hint);
+        return dcs_cfg_error(
+            dcs_cfg_get(node, "plan"), err,
+            "does not fit: rank 0 of pipeline stage %lld needs %.1f GiB "
+            "(weights %.1f, gradients %.1f, optimizer %.1f, activations %.1f, "
+            "temporary %.1f), %.1f GiB over the %s's %.1f GiB; largest term "
+            "%s: try %s",
+            (long long)j->memory.stage, j->memory.total / GIB,
+            j->memory.weights / GIB, j->memory.gradients / GIB,
+            j->memory.optimizer / GIB, j->memory.activations / GIB,
+            j->memory.temporary / GIB, (j->memory.total - cap) / GIB,
+            env->device->name, cap / GIB, term, hint);
+    }
+    if (dcs_step_time(&j->model, pl, env->device, &j->step, NULL, NULL) < 0)
+        return dcs_cfg_error(dcs_cfg_get(node, "plan"), err,
+                             "device '%s' cannot run this plan (%s GEMMs)",
+                             env->device->name, pl->fp8 ? "fp8" : "bf16");
+    /* Checkpoints: bf16 weights and fp32 master weights and Adam moments. */
+    j->ckpt_bytes = 14.0 * dcs_model_params(&j->model);
+    if (j->ckpt_interval_s > 0) {
+        if (env->storage_write_bw <= 0)
+            return dcs_cfg_error(ck, err,
+                                 "checkpoints need the cluster's 'storage' "
+                                 "(write_gb_per_s)");
+        double need = j->ckpt_bytes * (double)j->ckpt_keep;
+        if (env->storage_capacity > 0 && need > env->storage_capacity)
+            return dcs_cfg_error(ck, err,
+                                 "%lld checkpoints of %.1f TB need %.1f TB, "
+                                 "the storage holds %.1f TB",
+                                 (long long)j->ckpt_keep, j->ckpt_bytes / 1e12,
+                                 need / 1e12, env->storage_capacity / 1e12);
+        j->ckpt_write_s = j->ckpt_bytes / env->storage_write_bw;
+    }
+    int nodes = (j->gpus + env->gpus_per_node - 1) / env->gpus_per_node;
+    j->failure_rate_per_s = ((double)j->gpus * j->fail_per_gpu_per_h +
+                             (double)nodes * j->fail_per_node_per_h) /
+                            3600.0;
+    j->young_daly_s =
+        j->failure_rate_per_s > 0 && j->ckpt_write_s > 0
+            ? dcs_young_daly_s(j->ckpt_write_s, 1.0 / j->failure_rate_per_s)
+            : 0;
+    j->peak_flops = env->device->perf.peak_flops[pl->fp8 ? DCS_FP8 : DCS_BF16];
+    return 0;
+}
+
+int dcs_training_read(dcs_cfg_node_t *map, const dcs_training_env_t *env,
+                      dcs_training_t *t, dcs_err_t *err)
+{
+    memset(t, 0, sizeof *t);
+    dcs_cfg_node_t *jobs = NULL;
+    int rc = dcs_cfg_node(map, "jobs", DCS_CFG_REQUIRED, &jobs, err);
+    if (rc < 0)
+        return rc;
+    if (dcs_cfg_kind(jobs) != DCS_CFG_SEQ || dcs_cfg_len(jobs) == 0)
+        return dcs_cfg_error(jobs, err,
+                             "expected a non-empty sequence of jobs");
+    t->njobs = dcs_cfg_len(jobs);
+    t->jobs = calloc(t->njobs, sizeof *t->jobs);
+    if (!t->jobs)
+        return DCS_ENOMEM;
+    for (size_t i = 0; i < t->njobs; i++) {
+        t->jobs[i].index = (int64_t)i;
+        if ((rc = read_job(dcs_cfg_at(jobs, i), env, &t->jobs[i], err)) < 0) {
+            dcs_training_destroy(t);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+void dcs_training_destroy(dcs_training_t *t)
+{
+    free(t->jobs);
+    t->jobs = NULL;
+    t->njobs = 0;
+}
+
+/* The whole run, at start: its wall time is the job's run time. */
+static dcs_time_t training_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
+{
+    (void)gpu_ids;
+    dcs_training_job_t *j = job->work;
+    dcs_train_run_spec_t spec = {
+        .iteration_s = j->step.total_s,
+        .iterations = j->iterations,
+        .ckpt_every = 0,
+        .ckpt_write_s = j->ckpt_write_s,
+        .restart_s = j->restart_s,
+        .failure_rate_per_s = j->failure_rate_per_s,
+    };
+    if (j->ckpt_interval_s > 0)
+        spec.ckpt_every = (int64_t)fmax(
+            1.0, floor(j->ckpt_interval_s / j->step.total_s + 0.5));
+    gsl_rng *rng = dcs_rng_new_id(j->seed, "failures", (uint64_t)j->index);
+    DCS_ASSERT(rng != NULL);
+    dcs_train_run(&spec, rng, 0, &j->run);
+    gsl_rng_free(rng);
+    j->ran = 1;
+    dcs_time_t ns = dcs_time_from_s(j->run.wall_s);
+    return ns > 0 ? ns : 1;
+}
+
+static const dcs_job_kind_t kind_training = {"training", training_run_time_ns};
+
+static void arrive(dcs_sim_t *sim, void *obj, int64_t arg)
+{
+    dcs_training_t *t = obj;
+    dcs_training_job_t *j = &t->jobs[arg];
+    dcs_job_t *job = dcs_jobs_add(t->sink_jobs, arg);
+    DCS_ASSERT(job != NULL); /* out of memory mid-run: nothing sane to do */
+    job->kind = &kind_training;
+    job->gpus = j->gpus;
+    job->work = j;
+    snprintf(job->team, sizeof job->team, "%s", j->team);
+    t->sink(t->sink_ctx, sim, job);
+}
+
+int dcs_training_start(dcs_training_t *t, dcs_sim_t *sim, uint64_t seed,
+                       dcs_jobs_t *jobs, dcs_training_sink_fn sink,
+                       void *sink_ctx)
+{
+    t->sink = sink;
+    t->sink_ctx = sink_ctx;
+    t->sink_jobs = jobs;
+    for (size_t i = 0; i < t->njobs; i++) {
+        t->jobs[i].seed = seed;
+        if (dcs_sim_at(sim, dcs_time_from_s(t->jobs[i].submit_s), arrive, t,
+                       (int64_t)i) == 0)
+            return DCS_ENOMEM;
+    }
+    return 0;
+}
+
+double dcs_training_tokens_per_s(const dcs_training_job_t *j)
+{
+    const dcs_train_plan_t *p = &j->plan;
+    double tokens = (double)(p->micro_batch * p->grad_accum * p->dp * p->seq);
+    return j->step.total_s > 0 ? tokens / j->step.total_s : 0;
+}
+
+double dcs_training_mfu(const dcs_training_job_t *j)
+{
+    double per_gpu = j->step.model_flops * (double)j->plan.dp /
+                     ((double)j->gpus * j->step.total_s);
+    return j->peak_flops > 0 ? per_gpu / j->peak_flops : 0;
+}
+
+double dcs_training_hfu(const dcs_training_job_t *j)
+{
+    /* Full recompute runs the forward twice: 8 N tokens instead of 6. */
+    double mfu = dcs_training_mfu(j);
+    return j->plan.recompute == DCS_RECOMPUTE_FULL ? mfu * 4.0 / 3.0 : mfu;
+}
+
+int dcs_training_breakdown(const dcs_training_job_t *j,
+                           const dcs_device_spec_t *dev, dcs_step_op_fn each,
+                           void *ctx)
+{
+    dcs_step_time_t st;
+    return dcs_step_time(&j->model, &j->plan, dev, &st, each, ctx);
+}

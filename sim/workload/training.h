@@ -1,0 +1,113 @@
+/* training.h - training jobs in a scenario: a model, a parallel plan, how
+ * long to train, checkpoints and failures.
+ *
+ *   workload:
+ *     kind: training
+ *     jobs:
+ *       - name: gpt3-13b
+ *         model: !include ../workloads/models/gpt3-13b.yaml
+ *         submit_s: 0            # when it arrives (default 0)
+ *         team: language         # cost attribution (default "default")
+ *         plan: {tp: 8, pp: 1, dp: 4, micro_batch: 1, global_batch: 512,
+ *                seq: 2048, sequence_parallel: true,
+ *                recompute: none | selective | full, zero: 0..3,
+ *                interleave: 1, fp8: false, grad_bytes: 4,
+ *                reserve_gib: 2}
+ *         iterations: 1000       # or tokens: 2.0e12
+ *         checkpoint: {interval_s: 3600, keep: 2}
+ *         failures: {per_gpu_per_h: 1e-5, per_node_per_h: 0, restart_s: 600}
+ *
+ * The job asks for tp x pp x dp GPUs. Its iteration time comes from the
+ * step model (sim/workload/step.h) on the cluster's device, with groups
+ * that span nodes on the cluster's fabric; its memory per rank must fit
+ * the device (sim/workload/memory.h), else loading fails naming the rank,
+ * the term and a hint. Checkpoints hold the weights and the optimizer
+ * state (2 + 12 bytes per parameter) and are written to the cluster's
+ * storage. At start the whole run (iterations, checkpoints, failures,
+ * restarts) is advanced by whole iterations (sim/workload/trainrun.h); its
+ * wall time is the job's run time. */
+#ifndef DCS_TRAINING_H
+#define DCS_TRAINING_H
+
+#include "config/cfg.h"
+#include "engine/sim.h"
+#include "hw/device.h"
+#include "workload/job.h"
+#include "workload/memory.h"
+#include "workload/step.h"
+#include "workload/trainrun.h"
+
+/* What the cluster offers a training job. */
+typedef struct dcs_training_env {
+    const dcs_device_spec_t *device;
+    int gpus; /* in the cluster */
+    int gpus_per_node;
+    double nic_bw;           /* bytes/s per GPU on the fabric (0: none) */
+    double storage_write_bw; /* bytes/s (0: no storage) */
+    double storage_capacity; /* bytes (0: unlimited) */
+} dcs_training_env_t;
+
+typedef struct dcs_training_job {
+    char name[64];
+    char team[32];
+    dcs_model_t model;
+    dcs_train_plan_t plan;
+    int gpus;
+    double submit_s;
+    int64_t iterations;
+    double ckpt_interval_s; /* configured (0: none) */
+    int64_t ckpt_keep;
+    double restart_s;
+    double fail_per_gpu_per_h, fail_per_node_per_h;
+    double reserve_bytes;
+    /* derived at load */
+    dcs_step_time_t step;
+    dcs_train_memory_t memory;
+    double ckpt_bytes;   /* one checkpoint */
+    double ckpt_write_s; /* at the storage's write bandwidth */
+    double failure_rate_per_s;
+    double young_daly_s; /* optimal interval for this job */
+    double peak_flops;   /* per GPU, of the compute dtype */
+    /* the run, once started */
+    dcs_train_run_t run;
+    int ran;
+    uint64_t seed; /* of the run, for its failure draws */
+    int64_t index; /* in the workload, names its random stream */
+} dcs_training_job_t;
+
+/* Called for each job as it arrives. */
+typedef void (*dcs_training_sink_fn)(void *ctx, dcs_sim_t *sim, dcs_job_t *job);
+
+typedef struct dcs_training {
+    dcs_training_job_t *jobs;
+    size_t njobs;
+    dcs_jobs_t *sink_jobs; /* where submitted jobs go (not owned) */
+    dcs_training_sink_fn sink;
+    void *sink_ctx;
+} dcs_training_t;
+
+/* Reads a `workload` mapping with kind: training against `env`; prices
+ * every job's iteration and memory. Returns 0, DCS_EINPUT naming file,
+ * line and field (a plan that does not fit, GPUs the cluster lacks, no
+ * storage for checkpoints), or DCS_ENOMEM. */
+int dcs_training_read(dcs_cfg_node_t *map, const dcs_training_env_t *env,
+                      dcs_training_t *t, dcs_err_t *err);
+void dcs_training_destroy(dcs_training_t *t);
+
+/* Schedules every job's arrival on `sim`; arrivals append to `jobs` and go
+ * to `sink`. Returns 0 or DCS_ENOMEM. */
+int dcs_training_start(dcs_training_t *t, dcs_sim_t *sim, uint64_t seed,
+                       dcs_jobs_t *jobs, dcs_training_sink_fn sink,
+                       void *sink_ctx);
+
+/* Derived per-job figures for reports. */
+double dcs_training_tokens_per_s(const dcs_training_job_t *j);
+double dcs_training_mfu(const dcs_training_job_t *j);
+double dcs_training_hfu(const dcs_training_job_t *j);
+
+/* Calls `each` for every op of job `j`'s iteration (see step.h). */
+int dcs_training_breakdown(const dcs_training_job_t *j,
+                           const dcs_device_spec_t *dev, dcs_step_op_fn each,
+                           void *ctx);
+
+#endif
