@@ -20,6 +20,7 @@
 #include <csv.h>
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 #include <unistd.h>
 
 #include "cli/world.h"
+#include "config/table.h"
 
 #define SC DCSIM_TEST_DATA "/scenario/"
 
@@ -221,7 +223,7 @@ START_TEST(test_unknown_field_no_suggestion)
                       SC "bad_unknown_no_match.yaml:10:3: unknown field "
                          "'cluster.rack_layout'; known fields: name, "
                          "description, device, nodes, gpus_per_node, "
-                         "host_power_w, fabric");
+                         "host_power_w, fabric, storage");
 }
 END_TEST
 
@@ -686,6 +688,156 @@ START_TEST(test_quickstart_five_jobs)
 }
 END_TEST
 
+/* ---- training jobs ---------------------------------------------------- */
+
+#define L405   "scenarios/llama3-405b-54days.yaml"
+#define WHATIF "scenarios/train-whatif-h100.yaml"
+
+/* As expect_world_error, with the message checked for each of `wants`. */
+static void expect_training_error(const char *scenario, const char *set,
+                                  const char *const *wants)
+{
+    char tmp[64], out[128];
+    make_tmpdir(tmp, sizeof tmp);
+    snprintf(out, sizeof out, "%s/run", tmp);
+    const char *sets[] = {set};
+    dcs_run_opts_t o = {scenario, out, 0, 0, sets, set ? 1 : 0, NULL, NULL, 0};
+    dcs_err_t err = {""};
+    int rc = dcs_world_run(&o, NULL, &err);
+    int made = exists(out);
+    remove_tree(tmp);
+    ck_assert_int_eq(rc, DCS_EINPUT);
+    for (const char *const *w = wants; *w; w++)
+        ck_assert_msg(strstr(err.msg, *w), "'%s' not in: %s", *w, err.msg);
+    ck_assert_msg(!made, "%s was created", out);
+}
+
+START_TEST(test_training_does_not_fit)
+{
+    /* Without recompute the first stage holds 16 micro-batches of 8
+     * blocks: 16 x 8 x 34 s b h / tp = 69 GiB of activations alone. */
+    const char *wants[] = {"llama3-405b-54days.yaml:",
+                           "field 'workload.jobs[0].plan'",
+                           "does not fit: rank 0 of pipeline stage 0",
+                           "largest term activations",
+                           "activation recompute",
+                           NULL};
+    expect_training_error(L405, "workload.jobs.0.plan.recompute=none", wants);
+}
+END_TEST
+
+START_TEST(test_training_bad_plans)
+{
+    const char *too_big[] = {"tp x pp x dp = 32768 GPUs, the cluster has 16384",
+                             NULL};
+    expect_training_error(L405, "workload.jobs.0.plan.dp=256", too_big);
+    const char *both[] = {"give exactly one of 'iterations' and 'tokens'",
+                          NULL};
+    expect_training_error(L405, "workload.jobs.0.tokens=1e12", both);
+    const char *tp[] = {"field 'workload.jobs[0].plan.tp'",
+                        "tp 3 does not divide the model's 32 heads", NULL};
+    expect_training_error(WHATIF, "workload.jobs.0.plan.tp=3", tp);
+    const char *rec[] = {"expected one of none, full, selective, found 'some'",
+                         NULL};
+    expect_training_error(WHATIF, "workload.jobs.0.plan.recompute=some", rec);
+    const char *batch[] = {"global_batch 500 is not a multiple of micro_batch "
+                           "x dp = 128",
+                           NULL};
+    expect_training_error(WHATIF, "workload.jobs.0.plan.global_batch=500",
+                          batch);
+    const char *storage[] = {"bad_train_no_storage.yaml:12:",
+                             "checkpoints need the cluster's 'storage'", NULL};
+    expect_training_error(SC "bad_train_no_storage.yaml", NULL, storage);
+    const char *cap[] = {"2 checkpoints of 5.7 TB need 11.4 TB, the storage "
+                         "holds 10.0 TB",
+                         NULL};
+    expect_training_error(L405, "cluster.storage.capacity_tb=10", cap);
+}
+END_TEST
+
+static double cell(const dcs_table_t *t, size_t row, const char *col)
+{
+    int c = dcs_table_col(t, col);
+    ck_assert_msg(c >= 0, "no column %s", col);
+    return atof(t->cells[row][c]);
+}
+
+START_TEST(test_training_reports)
+{
+    /* The 54-day run with its breakdown: the reports agree with each
+     * other, and a second run is byte-identical. */
+    char tmp[64], a[128], b[128], path[256];
+    make_tmpdir(tmp, sizeof tmp);
+    snprintf(a, sizeof a, "%s/a", tmp);
+    snprintf(b, sizeof b, "%s/b", tmp);
+    dcs_err_t err = {""};
+    dcs_run_opts_t o = {L405, a, 0, 0, NULL, 0, NULL, NULL, 1};
+    ck_assert_int_eq(dcs_world_run(&o, NULL, &err), 0);
+    o.out_dir = b;
+    ck_assert_int_eq(dcs_world_run(&o, NULL, &err), 0);
+    const char *files[] = {"training.csv", "breakdown.csv", "jobs.csv"};
+    for (size_t i = 0; i < 3; i++) {
+        char pa[256], pb[256];
+        size_t la, lb;
+        snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
+        snprintf(pb, sizeof pb, "%s/%s", b, files[i]);
+        char *x = slurp(pa, &la), *y = slurp(pb, &lb);
+        ck_assert_msg(la == lb && memcmp(x, y, la) == 0, "%s differs",
+                      files[i]);
+        free(x);
+        free(y);
+    }
+    dcs_table_t t;
+    snprintf(path, sizeof path, "%s/training.csv", a);
+    ck_assert_int_eq(dcs_table_read(path, &t, &err), 0);
+    ck_assert_int_eq(t.nrows, 1);
+    double it = cell(&t, 0, "iteration_s");
+    /* 2,048 sequences of 8,192 tokens per iteration */
+    ck_assert_double_eq_tol(cell(&t, 0, "tokens_per_s") * it, 2048.0 * 8192,
+                            1e-6 * 2048 * 8192);
+    /* the wall time splits into its parts */
+    double wall = cell(&t, 0, "wall_time_s");
+    double parts = 350000 * it + cell(&t, 0, "checkpoint_time_s") +
+                   cell(&t, 0, "lost_s") + cell(&t, 0, "restart_s");
+    ck_assert_double_le(fabs(wall - parts), 1e-6 * wall);
+    /* 16,384 GPUs at 1.973e-5 per GPU-hour: 0.323 failures per hour; a
+     * Poisson count over ~1,300 h is within 4 sigma of its mean */
+    double expect = 16384 * 1.973e-5 * wall / 3600;
+    ck_assert_double_le(fabs(cell(&t, 0, "failures") - expect),
+                        4 * sqrt(expect));
+    /* checkpoints: 5.68 TB (14 B x 405.9 B parameters) at 2 TB/s */
+    ck_assert_double_le(fabs(cell(&t, 0, "checkpoint_write_s") -
+                             14 * cell(&t, 0, "checkpoint_bytes") / 14 / 2e12),
+                        1e-9);
+    /* Young/Daly first order: sqrt(2 x write x MTBF) within 10 % */
+    double mtbf = 3600 / (16384 * 1.973e-5);
+    double yd = sqrt(2 * cell(&t, 0, "checkpoint_write_s") * mtbf);
+    ck_assert_double_le(fabs(cell(&t, 0, "young_daly_interval_s") - yd),
+                        0.1 * yd);
+    /* MFU: 6 N tokens + attention over GPUs x peak x time, by hand */
+    double n = 405.85e9, tokens = 2048.0 * 8192;
+    double flops = 6 * n * tokens + 12.0 * 126 * 8192.0 * 8192 * 16384 * 2048;
+    double mfu = flops / (16384 * 989.4e12 * it);
+    ck_assert_double_le(fabs(cell(&t, 0, "mfu_frac") - mfu), 0.02 * mfu);
+    dcs_table_free(&t);
+    /* breakdown: the op rows and the iteration terms add up to the total */
+    snprintf(path, sizeof path, "%s/breakdown.csv", a);
+    ck_assert_int_eq(dcs_table_read(path, &t, &err), 0);
+    double sum = 0, total = 0;
+    int op_col = dcs_table_col(&t, "op");
+    for (size_t r = 0; r < t.nrows; r++) {
+        if (!strcmp(t.cells[r][op_col], "iteration_total"))
+            total = cell(&t, r, "total_s");
+        else
+            sum += cell(&t, r, "total_s");
+    }
+    ck_assert_double_eq_tol(total, it, 1e-6 * it);
+    ck_assert_double_le(fabs(sum - total), 1e-6 * total);
+    dcs_table_free(&t);
+    remove_tree(tmp);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("scenario");
@@ -724,6 +876,11 @@ int main(void)
     tcase_add_test(cli, test_cli_version_help_list);
     tcase_add_test(cli, test_quickstart_five_jobs);
     suite_add_tcase(s, cli);
+    TCase *train = tcase_create("training");
+    tcase_add_test(train, test_training_does_not_fit);
+    tcase_add_test(train, test_training_bad_plans);
+    tcase_add_test(train, test_training_reports);
+    suite_add_tcase(s, train);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
