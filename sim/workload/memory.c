@@ -14,21 +14,27 @@ static void stage_terms(const dcs_model_t *m, const dcs_train_plan_t *plan,
                         double reserve, dcs_train_memory_t *o)
 {
     double tp = (double)(plan->tp > 1 ? plan->tp : 1);
-    double dp = (double)(plan->dp > 1 ? plan->dp : 1);
+    double cp = (double)(plan->cp > 1 ? plan->cp : 1);
+    double ep = (double)(plan->ep > 1 ? plan->ep : 1);
+    /* replicas of the same weights, over which ZeRO shards */
+    double dp = (double)(plan->dp > 1 ? plan->dp : 1) * cp;
     /* A block's parameters: the model's less its embedding and head. */
     double emb = (double)m->vocab * (double)m->hidden;
     double outside = m->tied_embeddings ? emb : 2.0 * emb;
-    double per_block =
-        m->layers > 0 ? (dcs_model_params(m) - outside) / (double)m->layers : 0;
+    /* Routed experts are split over ep, the rest over tp. */
+    double routed = dcs_model_routed_params(m);
+    double layers = (double)(m->layers > 0 ? m->layers : 1);
+    double per_block = (dcs_model_params(m) - outside - routed) / layers;
     if (per_block < 0)
         per_block = 0;
-    double n = (blocks * per_block + extra) / tp;
+    double n =
+        (blocks * per_block + extra) / tp + blocks * routed / layers / ep;
     double gb = plan->grad_bytes > 0 ? plan->grad_bytes : 4.0;
     o->weights = 2.0 * n / (plan->zero >= 3 ? dp : 1.0);
     o->gradients = gb * n / (plan->zero >= 2 ? dp : 1.0);
     o->optimizer = 12.0 * n / (plan->zero >= 1 ? dp : 1.0);
     double sbh =
-        (double)plan->seq * (double)plan->micro_batch * (double)m->hidden;
+        (double)plan->seq / cp * (double)plan->micro_batch * (double)m->hidden;
     double act;
     if (plan->recompute == DCS_RECOMPUTE_FULL)
         act = 2.0 * sbh / (plan->sp ? tp : 1.0);
@@ -37,8 +43,8 @@ static void stage_terms(const dcs_model_t *m, const dcs_train_plan_t *plan,
     o->activations = act * blocks * in_flight;
     o->temporary = reserve;
     if (last)
-        o->temporary += 8.0 * (double)plan->seq * (double)plan->micro_batch *
-                        (double)m->vocab / tp;
+        o->temporary += 8.0 * (double)plan->seq / cp *
+                        (double)plan->micro_batch * (double)m->vocab / tp;
     if (plan->zero >= 3)
         o->temporary += 2.0 * per_block / tp;
     o->total = o->weights + o->gradients + o->optimizer + o->activations +

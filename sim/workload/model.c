@@ -170,3 +170,11 @@ double dcs_model_active_params(const dcs_model_t *m)
                       (double)(m->layers - m->dense_layers);
     return dcs_model_params(m) - inactive;
 }
+
+double dcs_model_routed_params(const dcs_model_t *m)
+{
+    if (!m->experts)
+        return 0;
+    return (double)m->experts * ffn(m, (double)m->expert_ffn_hidden) *
+           (double)(m->layers - m->dense_layers);
+}

@@ -57,5 +57,8 @@ double dcs_model_ffn_params(const dcs_model_t *m, int64_t layer);
 double dcs_model_params(const dcs_model_t *m);
 /* Parameters a token goes through (MoE: top_k routed + shared experts). */
 double dcs_model_active_params(const dcs_model_t *m);
+/* Parameters of the routed experts, all layers (0 for dense models): what
+ * expert parallelism shards. */
+double dcs_model_routed_params(const dcs_model_t *m);
 
 #endif

@@ -99,13 +99,68 @@ static void eager_block(acc_t *a, const dcs_model_t *md, int64_t t, int bwd,
     }
 }
 
+/* A dense FFN of width f (this rank's share) over t tokens, `blocks`
+ * times: up (GeLU, or SwiGLU's gate and up), activation, down. */
+static void ffn(acc_t *a, const dcs_model_t *md, int64_t t, int bwd, int64_t f,
+                double blocks)
+{
+    if (blocks <= 0 || f <= 0)
+        return;
+    int64_t h = md->hidden;
+    int swiglu = md->activation == DCS_ACT_SWIGLU;
+    linear(a, bwd, t, swiglu ? 2 * f : f, h, blocks);
+    /* Activation: forward reads one (GeLU) or two (SwiGLU) inputs; its
+     * backward reads input and output gradient and writes one or two. */
+    dcs_op_t act = rows(swiglu ? DCS_OP_SILU_MUL : DCS_OP_GELU, t * f, 0);
+    if (bwd)
+        act.kind = swiglu ? DCS_OP_SILU_MUL : DCS_OP_ELEMENTWISE_ADD;
+    add(a, &act, blocks * (bwd && swiglu ? 2.0 : 1.0));
+    linear(a, bwd, t, h, f, blocks);
+}
+
+/* The routed experts of a MoE block on this rank: the router, then each
+ * local expert's GEMMs on its share of the tokens. */
+static void routed_experts(acc_t *a, const dcs_model_t *md, int64_t t, int bwd,
+                           int64_t tp, int64_t ep, double blocks)
+{
+    int64_t h = md->hidden, ef = md->expert_ffn_hidden;
+    int swiglu = md->activation == DCS_ACT_SWIGLU;
+    linear(a, bwd, t, md->experts, h, blocks); /* router logits */
+    int64_t local = md->experts / ep;
+    int64_t routed = t * md->top_k / tp; /* tokens this rank computes */
+    int64_t per_expert = routed / local > 0 ? routed / local : 1;
+    double count = blocks * (double)local;
+    linear(a, bwd, per_expert, swiglu ? 2 * ef : ef, h, count);
+    dcs_op_t act = rows(swiglu ? DCS_OP_SILU_MUL : DCS_OP_GELU, routed * ef, 0);
+    if (bwd)
+        act.kind = swiglu ? DCS_OP_SILU_MUL : DCS_OP_ELEMENTWISE_ADD;
+    add(a, &act, blocks * (bwd && swiglu ? 2.0 : 1.0));
+    linear(a, bwd, per_expert, h, ef, count);
+}
+
+/* How a micro-batch is split over this rank. */
+typedef struct shard {
+    int64_t b, s; /* sequences, and tokens of each */
+    int64_t tp, cp, ep;
+    int64_t L; /* blocks on this stage */
+    int sp, eager;
+} shard_t;
+
 /* One micro-batch, forward or backward, all blocks and the head. */
-static void pass(acc_t *a, const dcs_model_t *md, int64_t b, int64_t s, int bwd,
-                 int eager, int64_t tp, int64_t L, int sp, int head, int embed)
+static void pass(acc_t *a, const dcs_model_t *md, const shard_t *sh, int bwd,
+                 int head, int embed)
 {
     /* This rank's shard: widths split by tp (heads, FFN, vocabulary);
-     * with sequence parallelism, norms and adds on 1/tp of the tokens. */
+     * with sequence parallelism, norms and adds on 1/tp of the tokens;
+     * with context parallelism, s / cp tokens of each sequence. */
+    int64_t b = sh->b, s = sh->s / sh->cp, tp = sh->tp, L = sh->L;
+    int sp = sh->sp, eager = sh->eager;
     int64_t t = b * s, h = md->hidden;
+    /* MoE models: dense and MoE blocks in proportion. */
+    double moe = md->experts ? (double)(md->layers - md->dense_layers) /
+                                   (double)md->layers
+                             : 0.0;
+    double dense_blocks = (double)L * (1.0 - moe), moe_blocks = (double)L * moe;
     int64_t qd = md->heads * md->head_dim / tp;
     int64_t kvd = (md->kv_heads >= tp ? md->kv_heads / tp : 1) * md->head_dim;
     int64_t f = md->ffn_hidden / tp;
@@ -119,7 +174,6 @@ static void pass(acc_t *a, const dcs_model_t *md, int64_t b, int64_t s, int bwd,
             add(a, &pos, 1.0);
         }
     }
-    int swiglu = md->activation == DCS_ACT_SWIGLU;
     dcs_op_kind_t norm =
         md->norm == DCS_NORM_RMSNORM ? DCS_OP_RMSNORM : DCS_OP_LAYERNORM;
     /* Backward of a norm reads x and dy and writes dx: about twice the
@@ -141,6 +195,12 @@ static void pass(acc_t *a, const dcs_model_t *md, int64_t b, int64_t s, int bwd,
     attn.seq = s;
     attn.head_dim = md->head_dim;
     attn.causal = 1;
+    if (sh->cp > 1) {
+        /* Causal over the whole sequence, balanced over the ring: each
+         * query of this rank's s / cp sees s / 2 keys on average. */
+        attn.kv_seq = sh->s / 2;
+        attn.causal = 0;
+    }
     attn.bwd = bwd;
     add(a, &attn, (double)L);
     linear(a, bwd, t, h, qd, (double)L);
@@ -151,14 +211,15 @@ static void pass(acc_t *a, const dcs_model_t *md, int64_t b, int64_t s, int bwd,
             res.dtype = DCS_FP32; /* the residual stream stays fp32 */
         add(a, &res, 2.0 * L);
     }
-    linear(a, bwd, t, swiglu ? 2 * f : f, h, (double)L);
-    /* Activation: forward reads one (GeLU) or two (SwiGLU) inputs; its
-     * backward reads input and output gradient and writes one or two. */
-    dcs_op_t act = rows(swiglu ? DCS_OP_SILU_MUL : DCS_OP_GELU, t * f, 0);
-    if (bwd)
-        act.kind = swiglu ? DCS_OP_SILU_MUL : DCS_OP_ELEMENTWISE_ADD;
-    add(a, &act, (double)L * (bwd && swiglu ? 2.0 : 1.0));
-    linear(a, bwd, t, h, f, (double)L);
+    /* The FFN of the dense blocks, and the shared experts of the MoE
+     * blocks, split by tp. */
+    ffn(a, md, t, bwd, f, dense_blocks);
+    if (moe_blocks > 0) {
+        if (md->shared_experts)
+            ffn(a, md, t, bwd, md->shared_experts * md->expert_ffn_hidden / tp,
+                moe_blocks);
+        routed_experts(a, md, t, bwd, tp, sh->ep, moe_blocks);
+    }
     /* Final norm, LM head (tied or not, same GEMM) and cross-entropy: the
      * logits in fp32, a softmax over the vocabulary, forward and back. */
     if (!head)
@@ -211,20 +272,27 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
     memset(out, 0, sizeof *out);
     int64_t tp = plan->tp > 1 ? plan->tp : 1, pp = plan->pp > 1 ? plan->pp : 1;
     int64_t dp = plan->dp > 1 ? plan->dp : 1;
-    int64_t gpn = plan->gpus_per_node > 0 ? plan->gpus_per_node : tp * pp * dp;
+    int64_t cp = plan->cp > 1 ? plan->cp : 1, ep = plan->ep > 1 ? plan->ep : 1;
+    int64_t gpn =
+        plan->gpus_per_node > 0 ? plan->gpus_per_node : tp * cp * pp * dp;
     double micro = (double)(plan->grad_accum > 0 ? plan->grad_accum : 1);
-    if (m->heads % tp || m->ffn_hidden % tp || m->layers < pp)
+    if (m->heads % tp || m->ffn_hidden % tp || m->layers < pp ||
+        plan->seq % cp || (ep > 1 && (!m->experts || m->experts % ep)))
         return DCS_EINVAL;
+    /* Ranks are laid out tp fastest, then cp, then ep (inside dp), then
+     * pp, then dp: a group spans nodes when its stride x size exceeds a
+     * node. */
     /* The slowest stage: its blocks and the LM head (the last stage); with
      * one stage, everything. */
     int64_t L = (m->layers + pp - 1) / pp;
     int64_t b = plan->micro_batch, s = plan->seq;
+    shard_t sh = {b, s, tp, cp, ep, L, plan->sp, plan->eager};
     acc_t a = {dev, 0, each, ctx, "forward", 0, plan->fp8 ? DCS_FP8 : DCS_BF16};
-    pass(&a, m, b, s, 0, plan->eager, tp, L, plan->sp, 1, pp == 1);
+    pass(&a, m, &sh, 0, 1, pp == 1);
     double fwd = a.total;
     a.total = 0;
     a.phase = "backward";
-    pass(&a, m, b, s, 1, plan->eager, tp, L, plan->sp, 1, pp == 1);
+    pass(&a, m, &sh, 1, 1, pp == 1);
     double bwd = a.total;
     int full = plan->recompute == DCS_RECOMPUTE_FULL;
     if (full)
@@ -232,9 +300,46 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
     /* Tensor parallelism: 2 all-reduces (or all-gather + reduce-scatter)
      * of the block's activations forward and 2 backward, per block, bf16;
      * within a node when tp <= gpus per node. */
-    double act_bytes = (double)b * (double)s * (double)m->hidden * 2.0;
+    double act_bytes = (double)b * (double)(s / cp) * (double)m->hidden * 2.0;
     double tp_one = coll(dev, plan, DCS_OP_ALL_REDUCE, tp, act_bytes, tp > gpn);
     double tp_micro = (full ? 6.0 : 4.0) * (double)L * tp_one;
+    /* Expert parallelism: the routed tokens' activations to their experts
+     * and back, forward and backward (and again for a recomputed forward),
+     * per MoE block. */
+    double ep_micro = 0;
+    if (ep > 1) {
+        double moe = (double)(m->layers - m->dense_layers) / (double)m->layers;
+        double routed = (double)b * (double)(s / cp) * (double)m->top_k /
+                        (double)tp * (double)m->hidden * 2.0;
+        double one =
+            coll(dev, plan, DCS_OP_ALL_TO_ALL, ep, routed, tp * cp * ep > gpn);
+        ep_micro = (full ? 6.0 : 4.0) * (double)L * moe * one;
+    }
+    /* Context parallelism: K and V of the whole sequence gathered round the
+     * ring under each block's attention forward; backward gathers them
+     * again and reduce-scatters their gradients. */
+    double cp_micro = 0;
+    if (cp > 1) {
+        dcs_op_t at;
+        dcs_op_init(&at);
+        at.kind = DCS_OP_ATTENTION;
+        at.batch = b;
+        at.heads = m->heads / tp;
+        at.kv_heads = m->kv_heads >= tp ? m->kv_heads / tp : 1;
+        at.seq = s / cp;
+        at.kv_seq = s / 2;
+        at.head_dim = m->head_dim;
+        double at_f = dcs_opcost_time_s(&dev->perf, &dev->params, &at);
+        at.bwd = 1;
+        double at_b = dcs_opcost_time_s(&dev->perf, &dev->params, &at);
+        double kv = (double)b * (double)s * 2.0 * (double)at.kv_heads *
+                    (double)m->head_dim * 2.0;
+        double ag = coll(dev, plan, DCS_OP_ALL_GATHER, cp, kv, tp * cp > gpn);
+        double rs =
+            coll(dev, plan, DCS_OP_REDUCE_SCATTER, cp, kv, tp * cp > gpn);
+        cp_micro = (double)L * (fmax(ag - at_f, 0) * (full ? 2.0 : 1.0) +
+                                fmax(ag + rs - at_b, 0));
+    }
     /* Pipeline: activations sent between stages, forward and backward, per
      * micro-batch; across nodes when a node holds fewer GPUs than a stage
      * boundary separates (tp x stages per node). */
@@ -244,20 +349,27 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
     double p2p = 0;
     if (pp > 1) {
         double shard = act_bytes / (plan->sp ? (double)tp : 1.0);
-        p2p = 2.0 * v * coll(dev, plan, DCS_OP_SEND_RECV, 2, shard, tp >= gpn);
+        p2p = 2.0 * v *
+              coll(dev, plan, DCS_OP_SEND_RECV, 2, shard, tp * cp >= gpn);
     }
-    double per_micro = fwd + bwd + tp_micro + p2p;
+    double per_micro = fwd + bwd + tp_micro + ep_micro + cp_micro + p2p;
     out->forward_s = fwd * micro;
     out->backward_s = bwd * micro;
     out->tp_comm_s = tp_micro * micro;
+    out->ep_comm_s = ep_micro * micro;
+    out->cp_comm_s = cp_micro * micro;
     out->bubble_s = (double)(pp - 1) / v * per_micro;
     /* Mixed precision and optimizer, once per iteration over this rank's
      * parameters: bf16 casts of the weights (read 4 B, write 2 B), fp32
      * accumulation of the bf16 gradients (read 2, write 4), one fused
      * AdamW pass. */
-    double n_rank = dcs_model_params(m) / (double)(tp * pp);
-    /* ZeRO: each DP rank updates 1/dp of the parameters. */
-    double n_opt = plan->zero >= 1 ? n_rank / (double)dp : n_rank;
+    double routed = dcs_model_routed_params(m);
+    double n_rank = (dcs_model_params(m) - routed) / (double)(tp * pp) +
+                    routed / (double)(ep * pp);
+    /* Replicas of the same weights: dp x cp (context ranks hold the same
+     * weights). ZeRO: each updates 1 / (dp x cp) of the parameters. */
+    int64_t reps = dp * cp;
+    double n_opt = plan->zero >= 1 ? n_rank / (double)reps : n_rank;
     a.total = 0;
     a.phase = "optimizer";
     dcs_op_t cast = rows(DCS_OP_COPY, (int64_t)(1.5 * n_opt), 0);
@@ -272,14 +384,15 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
      * the last micro-batch's backward; what outlasts it, and the last
      * bucket, are exposed. DP peers sit tp x pp GPUs apart: across nodes
      * when that is a node or more. */
-    double exposed = out->tp_comm_s + p2p * micro;
-    if (dp > 1) {
+    double exposed =
+        out->tp_comm_s + out->ep_comm_s + out->cp_comm_s + p2p * micro;
+    if (reps > 1) {
         double gb = plan->grad_bytes > 0 ? plan->grad_bytes : 4.0;
-        int across = tp * pp >= gpn;
+        int across = (dp > 1 ? tp * cp * pp : tp * cp) >= gpn;
         out->allreduce_s =
-            coll(dev, plan, DCS_OP_ALL_REDUCE, dp, gb * n_rank, across);
+            coll(dev, plan, DCS_OP_ALL_REDUCE, reps, gb * n_rank, across);
         double bucket = plan->bucket_bytes > 0 ? plan->bucket_bytes : 25e6;
-        double last = coll(dev, plan, DCS_OP_ALL_REDUCE, dp,
+        double last = coll(dev, plan, DCS_OP_ALL_REDUCE, reps,
                            fmin(bucket, gb * n_rank), across);
         double rest = out->allreduce_s - last - bwd;
         exposed += last + (rest > 0 ? rest : 0);
@@ -295,7 +408,7 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
          * backward, prefetched under the compute: what outlasts it shows. */
         if (plan->zero >= 3) {
             double ag =
-                coll(dev, plan, DCS_OP_ALL_GATHER, dp, 2.0 * n_rank, across);
+                coll(dev, plan, DCS_OP_ALL_GATHER, reps, 2.0 * n_rank, across);
             exposed += micro * (fmax(ag - fwd, 0) + fmax(ag - bwd, 0));
         }
     }
@@ -304,7 +417,7 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
                    out->optimizer_s + exposed;
     /* Model FLOPs of one replica's iteration (all its tp x pp GPUs). */
     double tokens = (double)b * (double)s * micro;
-    out->model_flops = 6.0 * dcs_model_params(m) * tokens +
+    out->model_flops = 6.0 * dcs_model_active_params(m) * tokens +
                        12.0 * (double)m->layers * (double)s * (double)s *
                            (double)m->hidden * (double)b * micro;
     return 0;

@@ -31,8 +31,21 @@
  *     x (forward + backward) per micro-batch, plus the activations sent
  *     between stages.
  * Groups that span nodes (tp x pp >= gpus_per_node for DP, stages on other
- * nodes for PP) use the fabric at nic_bw per GPU. Context and expert
- * parallelism, ZeRO and recompute extend the same op stream. */
+ * nodes for PP) use the fabric at nic_bw per GPU.
+ *   context parallelism (cp): each rank holds s / cp tokens of every
+ *     sequence and attends to the whole sequence (causal, load-balanced:
+ *     s / cp x s / 2 pairs); K and V go round a ring of cp ranks under the
+ *     attention (all-gather forward, reduce-scatter of their gradients and
+ *     the all-gather again backward), exposed where they outlast it;
+ *   mixture of experts: dense and MoE blocks in their proportion; a MoE
+ *     block runs the router, the shared experts (split by tp like a dense
+ *     FFN) and the routed experts: with ep-way expert parallelism each rank
+ *     holds experts / ep whole experts (expert tensor parallelism 1) and
+ *     computes the t top_k / tp tokens routed to them (balanced routing),
+ *     sent and returned by all-to-all over ep ranks, exposed, forward and
+ *     backward;
+ *   ZeRO-1/2 shard the optimizer step over dp x cp; ZeRO-3 also gathers
+ *     the parameters every micro-batch, under the compute. */
 #ifndef DCS_STEP_H
 #define DCS_STEP_H
 
@@ -65,6 +78,11 @@ typedef struct dcs_train_plan {
     int zero;              /* ZeRO stage 0-3 (3: FSDP), over dp */
     int64_t interleave;    /* virtual stages per pipeline rank (0, 1: none) */
     int fp8;               /* 1: the GEMMs in fp8 */
+    int64_t cp;            /* context parallel: the sequence split over cp
+                              GPUs, K and V passed round a ring (0, 1: none) */
+    int64_t ep;            /* expert parallel: routed experts split over ep
+                              GPUs of the data-parallel group, tokens sent
+                              to them by all-to-all (0, 1: none) */
 } dcs_train_plan_t;
 
 enum {
@@ -80,6 +98,9 @@ typedef struct dcs_step_time {
     double allreduce_s;    /* the gradient all-reduce, whole */
     double exposed_comm_s; /* DP not hidden behind backward, TP, PP p2p */
     double tp_comm_s;      /* tensor-parallel collectives (in it) */
+    double ep_comm_s;      /* expert all-to-all (in it) */
+    double cp_comm_s;      /* context-parallel K/V exchange not hidden (in
+                              it) */
     double bubble_s;       /* pipeline bubble: (pp - 1) x per micro-batch */
     double total_s;        /* the iteration */
     double model_flops;    /* 6 N tokens + attention, per replica */

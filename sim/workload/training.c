@@ -20,13 +20,16 @@ static int read_plan(dcs_cfg_node_t *job, dcs_training_job_t *j, dcs_err_t *err)
     if ((rc = dcs_cfg_map(job, "plan", DCS_CFG_REQUIRED, &p, err)) < 0)
         return rc;
     int64_t tp = 1, pp = 1, dp = 1, mb = 1, gbs = 0, seq = j->model.seq_len;
-    int64_t zero = 0, inter = 1;
+    int64_t zero = 0, inter = 1, cp = 1, ep = 1;
     int recompute = 0;
     bool sp = false, fp8 = false;
     double grad_bytes = 4, reserve_gib = 2;
     if ((rc = dcs_cfg_i64(p, "tp", DCS_CFG_OPTIONAL, 1, 1024, &tp, err)) < 0 ||
         (rc = dcs_cfg_i64(p, "pp", DCS_CFG_OPTIONAL, 1, 1024, &pp, err)) < 0 ||
         (rc = dcs_cfg_i64(p, "dp", DCS_CFG_OPTIONAL, 1, 1 << 24, &dp, err)) <
+            0 ||
+        (rc = dcs_cfg_i64(p, "cp", DCS_CFG_OPTIONAL, 1, 1024, &cp, err)) < 0 ||
+        (rc = dcs_cfg_i64(p, "ep", DCS_CFG_OPTIONAL, 1, 1 << 20, &ep, err)) <
             0 ||
         (rc = dcs_cfg_i64(p, "micro_batch", DCS_CFG_OPTIONAL, 1, 1 << 20, &mb,
                           err)) < 0 ||
@@ -60,6 +63,16 @@ static int read_plan(dcs_cfg_node_t *job, dcs_training_job_t *j, dcs_err_t *err)
                              "and FFN width %lld",
                              (long long)tp, (long long)j->model.heads,
                              (long long)j->model.ffn_hidden);
+    if (seq % cp)
+        return dcs_cfg_error(dcs_cfg_get(p, "cp"), err,
+                             "cp %lld does not divide the sequence of %lld",
+                             (long long)cp, (long long)seq);
+    if (ep > 1 && (!j->model.experts || j->model.experts % ep || dp % ep))
+        return dcs_cfg_error(dcs_cfg_get(p, "ep"), err,
+                             "ep %lld must divide the model's experts (%lld) "
+                             "and dp (%lld)",
+                             (long long)ep, (long long)j->model.experts,
+                             (long long)dp);
     if (pp > j->model.layers)
         return dcs_cfg_error(dcs_cfg_get(p, "pp"), err,
                              "%lld pipeline stages for %lld layers",
@@ -81,10 +94,12 @@ static int read_plan(dcs_cfg_node_t *job, dcs_training_job_t *j, dcs_err_t *err)
     pl->zero = (int)zero;
     pl->interleave = inter;
     pl->fp8 = fp8;
+    pl->cp = cp;
+    pl->ep = ep;
     pl->grad_bytes = grad_bytes;
     pl->bucket_bytes = 25e6;
     j->reserve_bytes = reserve_gib * GIB;
-    j->gpus = (int)(tp * pp * dp);
+    j->gpus = (int)(tp * cp * pp * dp);
     return 0;
 }
 
@@ -137,7 +152,7 @@ static int read_job(dcs_cfg_node_t *node, const dcs_training_env_t *env,
         j->iterations = (int64_t)ceil(tokens / tokens_per_iter);
     if (j->gpus > env->gpus)
         return dcs_cfg_error(dcs_cfg_get(node, "plan"), err,
-                             "tp x pp x dp = %d GPUs, the cluster has %d",
+                             "tp x cp x pp x dp = %d GPUs, the cluster has %d",
                              j->gpus, env->gpus);
     /* Groups across nodes need a fabric. */
     pl->gpus_per_node = env->gpus_per_node;

@@ -728,8 +728,8 @@ END_TEST
 
 START_TEST(test_training_bad_plans)
 {
-    const char *too_big[] = {"tp x pp x dp = 32768 GPUs, the cluster has 16384",
-                             NULL};
+    const char *too_big[] = {
+        "tp x cp x pp x dp = 32768 GPUs, the cluster has 16384", NULL};
     expect_training_error(L405, "workload.jobs.0.plan.dp=256", too_big);
     const char *both[] = {"give exactly one of 'iterations' and 'tokens'",
                           NULL};

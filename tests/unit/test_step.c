@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/error.h"
 #include "workload/step.h"
 
 static dcs_model_t gpt(void)
@@ -121,12 +122,103 @@ START_TEST(test_data_parallel)
 }
 END_TEST
 
+/* GEMM FLOPs of one iteration, from the ops the callback sees. */
+typedef struct gemm_flops {
+    double flops;
+} gemm_flops_t;
+
+static void count_gemm(void *ctx, const char *phase, const dcs_op_t *op,
+                       double count, double s)
+{
+    gemm_flops_t *g = ctx;
+    (void)phase;
+    (void)s;
+    if (op->kind == DCS_OP_GEMM)
+        g->flops += count * 2.0 * (double)op->m * (double)op->n * (double)op->k;
+}
+
+START_TEST(test_context_parallel)
+{
+    /* cp = 2: each rank holds half of every sequence, so its GEMMs do
+     * exactly half the FLOPs; K and V exchange shows up as cp_comm_s only
+     * where it outlasts attention (>= 0), and model FLOPs per replica stay. */
+    dcs_model_t m = gpt();
+    dcs_device_spec_t d = device(450e9);
+    dcs_train_plan_t p = {.dp = 1,
+                          .micro_batch = 1,
+                          .grad_accum = 1,
+                          .seq = 8192,
+                          .bucket_bytes = 25e6};
+    dcs_step_time_t one, two;
+    gemm_flops_t g1 = {0}, g2 = {0};
+    ck_assert_int_eq(dcs_step_time(&m, &p, &d, &one, count_gemm, &g1), 0);
+    p.cp = 2;
+    ck_assert_int_eq(dcs_step_time(&m, &p, &d, &two, count_gemm, &g2), 0);
+    ck_assert_double_eq_tol(g2.flops, g1.flops / 2, g1.flops * 1e-9);
+    ck_assert_double_eq_tol(two.model_flops, one.model_flops, 1e-6);
+    ck_assert(two.cp_comm_s >= 0);
+    ck_assert(two.total_s < one.total_s);
+    /* a sequence cp does not divide is refused */
+    p.cp = 3;
+    ck_assert_int_eq(dcs_step_time(&m, &p, &d, &two, NULL, NULL), DCS_EINVAL);
+}
+END_TEST
+
+START_TEST(test_expert_parallel)
+{
+    /* A Mixtral-like MoE: 8 experts of 14336, top 2, SwiGLU. Model FLOPs
+     * use the active parameters; with balanced routing a rank's GEMM FLOPs
+     * do not depend on ep (t x top_k tokens through whole experts either
+     * way); ep = 8 adds all-to-all and shrinks the optimizer (experts / 8
+     * per rank). */
+    dcs_model_t m = gpt();
+    m.layers = 8;
+    m.hidden = 4096;
+    m.heads = 32;
+    m.kv_heads = 8;
+    m.ffn_hidden = 14336;
+    m.experts = 8;
+    m.top_k = 2;
+    m.expert_ffn_hidden = 14336;
+    m.activation = DCS_ACT_SWIGLU;
+    m.bias = m.learned_positions = false;
+    dcs_device_spec_t d = device(450e9);
+    dcs_train_plan_t p = {.dp = 8,
+                          .micro_batch = 1,
+                          .grad_accum = 1,
+                          .seq = 4096,
+                          .bucket_bytes = 25e6};
+    dcs_step_time_t e1, e8;
+    gemm_flops_t g1 = {0}, g8 = {0};
+    ck_assert_int_eq(dcs_step_time(&m, &p, &d, &e1, count_gemm, &g1), 0);
+    p.ep = 8;
+    ck_assert_int_eq(dcs_step_time(&m, &p, &d, &e8, count_gemm, &g8), 0);
+    ck_assert_double_eq_tol(g8.flops, g1.flops, g1.flops * 1e-9);
+    ck_assert_double_eq(e1.ep_comm_s, 0);
+    ck_assert(e8.ep_comm_s > 0);
+    ck_assert(e8.optimizer_s < e1.optimizer_s / 2);
+    /* routed experts' forward GEMMs: 2 x (t top_k) x 3 h f per layer */
+    double t = 4096, h = 4096, f = 14336;
+    double routed_fwd = 8 * 2 * (t * 2) * 3 * h * f;
+    ck_assert(g1.flops > 3 * routed_fwd); /* fwd + 2 bwd GEMMs, plus the rest */
+    double tokens = 4096;
+    double want = 6 * dcs_model_active_params(&m) * tokens +
+                  12.0 * 8 * 4096.0 * 4096 * 4096;
+    ck_assert_double_eq_tol(e8.model_flops, want, want * 1e-12);
+    /* ep must divide the experts */
+    p.ep = 3;
+    ck_assert_int_eq(dcs_step_time(&m, &p, &d, &e8, NULL, NULL), DCS_EINVAL);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("step");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_flops_and_structure);
     tcase_add_test(tc, test_data_parallel);
+    tcase_add_test(tc, test_context_parallel);
+    tcase_add_test(tc, test_expert_parallel);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -136,6 +136,11 @@ START_TEST(memory_closed_forms)
     plan.recompute = DCS_RECOMPUTE_FULL;
     dcs_train_memory(&m, &plan, 0, &mem);
     ck_assert_double_eq_tol(mem.activations, 2 * sbh / 8 * 12 * 8, 1);
+    /* Context parallelism over 2 halves every rank's tokens. */
+    plan.cp = 2;
+    dcs_train_memory(&m, &plan, 0, &mem);
+    ck_assert_double_eq_tol(mem.activations, sbh / 8 * 12 * 8, 1);
+    plan.cp = 1;
     /* ZeRO-1 shards the optimizer over dp, ZeRO-3 also the weights. */
     plan.zero = 1;
     dcs_train_memory(&m, &plan, 0, &mem);
