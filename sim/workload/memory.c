@@ -21,14 +21,15 @@ static void stage_terms(const dcs_model_t *m, const dcs_train_plan_t *plan,
     /* A block's parameters: the model's less its embedding and head. */
     double emb = (double)m->vocab * (double)m->hidden;
     double outside = m->tied_embeddings ? emb : 2.0 * emb;
-    /* Routed experts are split over ep, the rest over tp. */
+    /* Routed experts are split over ep (or tp when ep = 1), the rest over
+     * tp. */
     double routed = dcs_model_routed_params(m);
     double layers = (double)(m->layers > 0 ? m->layers : 1);
     double per_block = (dcs_model_params(m) - outside - routed) / layers;
     if (per_block < 0)
         per_block = 0;
-    double n =
-        (blocks * per_block + extra) / tp + blocks * routed / layers / ep;
+    double n = (blocks * per_block + extra) / tp +
+               blocks * routed / layers / (ep > 1 ? ep : tp);
     double gb = plan->grad_bytes > 0 ? plan->grad_bytes : 4.0;
     o->weights = 2.0 * n / (plan->zero >= 3 ? dp : 1.0);
     o->gradients = gb * n / (plan->zero >= 2 ? dp : 1.0);

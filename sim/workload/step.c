@@ -363,9 +363,11 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
      * parameters: bf16 casts of the weights (read 4 B, write 2 B), fp32
      * accumulation of the bf16 gradients (read 2, write 4), one fused
      * AdamW pass. */
+    /* Routed experts: split over ep, or with ep = 1 over tp like the rest
+     * (expert tensor parallelism = tp). */
     double routed = dcs_model_routed_params(m);
     double n_rank = (dcs_model_params(m) - routed) / (double)(tp * pp) +
-                    routed / (double)(ep * pp);
+                    routed / (double)((ep > 1 ? ep : tp) * pp);
     /* Replicas of the same weights: dp x cp (context ranks hold the same
      * weights). ZeRO: each updates 1 / (dp x cp) of the parameters. */
     int64_t reps = dp * cp;

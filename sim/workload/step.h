@@ -40,7 +40,8 @@
  *   mixture of experts: dense and MoE blocks in their proportion; a MoE
  *     block runs the router, the shared experts (split by tp like a dense
  *     FFN) and the routed experts: with ep-way expert parallelism each rank
- *     holds experts / ep whole experts (expert tensor parallelism 1) and
+ *     holds experts / ep whole experts (expert tensor parallelism 1;
+ *     with ep = 1 the experts are split by tp like a dense FFN) and
  *     computes the t top_k / tp tokens routed to them (balanced routing),
  *     sent and returned by all-to-all over ep ranks, exposed, forward and
  *     backward;
