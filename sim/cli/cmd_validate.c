@@ -429,8 +429,9 @@ static int validate_published(FILE *out, const measured_t *dev, size_t ndev)
     dcs_table_free(&t);
     if (over)
         fprintf(out, "over*: above the 15 %% bar, reported and not enforced: "
-                     "the training model is a first cut (no interleaved "
-                     "schedule, no framework overheads of these runs)\n");
+                     "no A100 was measured (the H100 fit is transferred to "
+                     "the A100's datasheet) and the frameworks' own "
+                     "overheads in these runs are not modelled\n");
     return 0;
 }
 

@@ -2,9 +2,11 @@
 #include "workload/step.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "net/collective.h"
+#include "workload/pipeline.h"
 
 /* SMs an NCCL collective occupies (one per channel). ASSUMPTION: 24, the
  * order of NCCL's default channel count within an NVLink node. */
@@ -282,43 +284,32 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
     /* Ranks are laid out tp fastest, then cp, then ep (inside dp), then
      * pp, then dp: a group spans nodes when its stride x size exceeds a
      * node. */
-    /* The slowest stage: its blocks and the LM head (the last stage); with
-     * one stage, everything. */
-    int64_t L = (m->layers + pp - 1) / pp;
     int64_t b = plan->micro_batch, s = plan->seq;
-    shard_t sh = {b, s, tp, cp, ep, L, plan->sp, plan->eager};
-    acc_t a = {dev, 0, each, ctx, "forward", 0, plan->fp8 ? DCS_FP8 : DCS_BF16};
-    pass(&a, m, &sh, 0, 1, pp == 1);
-    double fwd = a.total;
-    a.total = 0;
-    a.phase = "backward";
-    pass(&a, m, &sh, 1, 1, pp == 1);
-    double bwd = a.total;
     int full = plan->recompute == DCS_RECOMPUTE_FULL;
-    if (full)
-        bwd += fwd; /* the forward again, block by block, during backward */
+    /* Communication per block, per micro-batch, exposed (it sits between
+     * the block's kernels). */
     /* Tensor parallelism: 2 all-reduces (or all-gather + reduce-scatter)
      * of the block's activations forward and 2 backward, per block, bf16;
      * within a node when tp <= gpus per node. */
     double act_bytes = (double)b * (double)(s / cp) * (double)m->hidden * 2.0;
     double tp_one = coll(dev, plan, DCS_OP_ALL_REDUCE, tp, act_bytes, tp > gpn);
-    double tp_micro = (full ? 6.0 : 4.0) * (double)L * tp_one;
+    double tp_blk = (full ? 6.0 : 4.0) * tp_one;
     /* Expert parallelism: the routed tokens' activations to their experts
      * and back, forward and backward (and again for a recomputed forward),
      * per MoE block. */
-    double ep_micro = 0;
+    double ep_blk = 0;
     if (ep > 1) {
         double moe = (double)(m->layers - m->dense_layers) / (double)m->layers;
         double routed = (double)b * (double)(s / cp) * (double)m->top_k /
                         (double)tp * (double)m->hidden * 2.0;
         double one =
             coll(dev, plan, DCS_OP_ALL_TO_ALL, ep, routed, tp * cp * ep > gpn);
-        ep_micro = (full ? 6.0 : 4.0) * (double)L * moe * one;
+        ep_blk = (full ? 6.0 : 4.0) * moe * one;
     }
     /* Context parallelism: K and V of the whole sequence gathered round the
      * ring under each block's attention forward; backward gathers them
      * again and reduce-scatters their gradients. */
-    double cp_micro = 0;
+    double cp_blk = 0;
     if (cp > 1) {
         dcs_op_t at;
         dcs_op_init(&at);
@@ -337,8 +328,8 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
         double ag = coll(dev, plan, DCS_OP_ALL_GATHER, cp, kv, tp * cp > gpn);
         double rs =
             coll(dev, plan, DCS_OP_REDUCE_SCATTER, cp, kv, tp * cp > gpn);
-        cp_micro = (double)L * (fmax(ag - at_f, 0) * (full ? 2.0 : 1.0) +
-                                fmax(ag + rs - at_b, 0));
+        cp_blk =
+            fmax(ag - at_f, 0) * (full ? 2.0 : 1.0) + fmax(ag + rs - at_b, 0);
     }
     /* Pipeline: activations sent between stages, forward and backward, per
      * micro-batch; across nodes when a node holds fewer GPUs than a stage
@@ -352,13 +343,78 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
         p2p = 2.0 * v *
               coll(dev, plan, DCS_OP_SEND_RECV, 2, shard, tp * cp >= gpn);
     }
-    double per_micro = fwd + bwd + tp_micro + ep_micro + cp_micro + p2p;
+    double comm_blk = tp_blk + ep_blk + cp_blk;
+    /* The representative stage: with one stage, everything; otherwise the
+     * slowest stage, its blocks (layers spread evenly, the first stages
+     * taking the remainder) with the embedding on the first and the head
+     * on the last. Without interleaving every stage is priced and the
+     * 1F1B schedule simulated stage by stage (sim/workload/pipeline.c);
+     * with it, the closed form: (pp - 1) / v slots of fill and drain. */
+    acc_t a = {
+        dev, 0, NULL, NULL, "forward", 0, plan->fp8 ? DCS_FP8 : DCS_BF16};
+    int64_t rep = pp - 1, base = m->layers / pp, extra = m->layers % pp;
+    double *sf = NULL, *sb = NULL, slowest = -1;
+    if (pp > 1 && v == 1) {
+        sf = malloc(sizeof *sf * (size_t)pp);
+        sb = malloc(sizeof *sb * (size_t)pp);
+        if (!sf || !sb) {
+            free(sf);
+            free(sb);
+            return DCS_ENOMEM;
+        }
+        for (int64_t st = 0; st < pp; st++) {
+            int64_t Ls = base + (st < extra ? 1 : 0);
+            shard_t sh = {b, s, tp, cp, ep, Ls, plan->sp, plan->eager};
+            a.total = 0;
+            pass(&a, m, &sh, 0, st == pp - 1, st == 0);
+            sf[st] = a.total;
+            a.total = 0;
+            pass(&a, m, &sh, 1, st == pp - 1, st == 0);
+            sb[st] = a.total + (full ? sf[st] : 0);
+            double comm = comm_blk * (double)Ls;
+            sf[st] += comm / 2;
+            sb[st] += comm / 2;
+            if (sf[st] + sb[st] > slowest) {
+                slowest = sf[st] + sb[st];
+                rep = st;
+            }
+        }
+    }
+    int64_t L = pp == 1 ? m->layers : base + (rep < extra ? 1 : 0);
+    if (pp > 1 && v > 1)
+        L = (m->layers + pp - 1) / pp; /* closed form: the fullest stage */
+    shard_t sh = {b, s, tp, cp, ep, L, plan->sp, plan->eager};
+    a.each = each;
+    a.ctx = ctx;
+    a.total = 0;
+    pass(&a, m, &sh, 0, rep == pp - 1, rep == 0);
+    double fwd = a.total;
+    a.total = 0;
+    a.phase = "backward";
+    pass(&a, m, &sh, 1, rep == pp - 1, rep == 0);
+    double bwd = a.total;
+    if (full)
+        bwd += fwd; /* the forward again, block by block, during backward */
+    double tp_micro = tp_blk * (double)L, ep_micro = ep_blk * (double)L;
+    double cp_micro = cp_blk * (double)L;
+    double per_micro = fwd + bwd + tp_micro + ep_micro + cp_micro;
     out->forward_s = fwd * micro;
     out->backward_s = bwd * micro;
     out->tp_comm_s = tp_micro * micro;
     out->ep_comm_s = ep_micro * micro;
     out->cp_comm_s = cp_micro * micro;
-    out->bubble_s = (double)(pp - 1) / v * per_micro;
+    if (sf) {
+        /* The sends sit inside the schedule: fill, drain and waits. */
+        double span = dcs_pipeline_1f1b(pp, (int64_t)micro, sf, sb, p2p / 2.0);
+        free(sf);
+        free(sb);
+        if (span < 0)
+            return DCS_ENOMEM;
+        out->bubble_s = fmax(span - micro * per_micro, 0);
+        p2p = 0;
+    } else {
+        out->bubble_s = (double)(pp - 1) / v * (per_micro + p2p);
+    }
     /* Mixed precision and optimizer, once per iteration over this rank's
      * parameters: bf16 casts of the weights (read 4 B, write 2 B), fp32
      * accumulation of the bf16 gradients (read 2, write 4), one fused
