@@ -25,6 +25,7 @@ typedef struct scenario {
     dcs_time_t interval_ns;
     dcs_fleet_spec_t fleet;
     int training_kind; /* 1: workload kind training, else synthetic */
+    int flow;          /* network.collectives: 1 flow, 0 analytical */
     dcs_synth_spec_t synth;
     dcs_training_t training;
     dcs_storage_t storage; /* the cluster's; zeros when it has none */
@@ -79,8 +80,31 @@ static int read_training(dcs_cfg_node_t *w, scenario_t *sc, dcs_err_t *err)
                       : 0,
         .storage_write_bw = sc->storage.write_bw,
         .storage_capacity = sc->storage.capacity,
+        .fabric = sc->fabric.hosts > 0 ? &sc->fabric : NULL,
+        .flow = sc->flow,
     };
     return dcs_training_read(w, &env, &sc->training, err);
+}
+
+/* How collectives are carried: analytically (alpha-beta, fitted to NCCL)
+ * or as flows on the fabric, sharing links with every other job's. */
+static int read_network(dcs_cfg_node_t *root, scenario_t *sc, dcs_err_t *err)
+{
+    static const char *const modes[] = {"analytical", "flow", NULL};
+    dcs_cfg_node_t *n = NULL;
+    int mode = 0, rc;
+    if ((rc = dcs_cfg_map(root, "network", DCS_CFG_OPTIONAL, &n, err)) < 0 ||
+        !n ||
+        (rc = dcs_cfg_enum(n, "collectives", DCS_CFG_OPTIONAL, modes, &mode,
+                           err)) < 0)
+        return rc;
+    if (mode == 1 && sc->fabric.hosts == 0)
+        return dcs_cfg_error(dcs_cfg_get(n, "collectives"), err,
+                             "flow needs a cluster with a 'fabric'; cluster "
+                             "'%s' has none",
+                             sc->fleet.name);
+    sc->flow = mode == 1;
+    return 0;
 }
 
 static int read_workload(dcs_cfg_node_t *root, scenario_t *sc, dcs_err_t *err)
@@ -164,6 +188,7 @@ static int read_scenario(dcs_cfg_t *cfg, const char *path, scenario_t *sc,
         (rc = dcs_fleet_read(cluster, &sc->fleet, err)) < 0 ||
         (rc = read_fabric(cluster, sc, err)) < 0 ||
         (rc = read_storage(cluster, sc, err)) < 0 ||
+        (rc = read_network(root, sc, err)) < 0 ||
         (rc = read_workload(root, sc, err)) < 0 ||
         (rc = read_scheduler(root, sc, err)) < 0 ||
         (rc = dcs_cfg_map(root, "facility", DCS_CFG_REQUIRED, &facility, err)) <

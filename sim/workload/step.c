@@ -267,6 +267,31 @@ static double coll(const dcs_device_spec_t *dev, const dcs_train_plan_t *plan,
     return volume / plan->nic_bw + steps * plan->nic_latency_s;
 }
 
+/* A collective over the `reps` replicas of one rank position, R GPUs
+ * apart. Inside a node when the whole group fits in one (R x reps <= a
+ * node); else as NCCL runs it across nodes: the k members on each node
+ * first work over the node's links (priced like the same collective over
+ * k GPUs), then the G nodes exchange 1/k of the bytes each over the k
+ * NICs in parallel (one ring per rail); `fabric_s` >= 0 replaces that
+ * second phase's time (found as flows). */
+static double dp_coll(const dcs_device_spec_t *dev,
+                      const dcs_train_plan_t *plan, dcs_op_kind_t kind,
+                      int64_t reps, double bytes, int64_t R, int64_t gpn,
+                      double fabric_s)
+{
+    if (reps < 2 || bytes <= 0)
+        return 0;
+    if (R * reps <= gpn || plan->nic_bw <= 0)
+        return coll(dev, plan, kind, reps, bytes, 0);
+    int64_t k = gpn / R;
+    k = k < 1 ? 1 : k > reps ? reps : k;
+    int64_t nodes = (reps + k - 1) / k;
+    double t = k > 1 ? coll(dev, plan, kind, k, bytes, 0) : 0;
+    if (fabric_s >= 0)
+        return t + fabric_s;
+    return t + coll(dev, plan, kind, nodes, bytes / (double)k, 1);
+}
+
 int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
                   const dcs_device_spec_t *dev, dcs_step_time_t *out,
                   dcs_step_op_fn each, void *ctx)
@@ -446,12 +471,17 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
         out->tp_comm_s + out->ep_comm_s + out->cp_comm_s + p2p * micro;
     if (reps > 1) {
         double gb = plan->grad_bytes > 0 ? plan->grad_bytes : 4.0;
-        int across = (dp > 1 ? tp * cp * pp : tp * cp) >= gpn;
-        out->allreduce_s =
-            coll(dev, plan, DCS_OP_ALL_REDUCE, reps, gb * n_rank, across);
+        int64_t R = tp * cp * pp; /* GPUs between replicas */
+        out->dp_bytes = gb * n_rank;
+        out->dp_ranks = reps;
+        out->dp_across = R * reps > gpn;
+        double fabric = plan->dp_fabric_s > 0 ? plan->dp_fabric_s : -1;
+        out->allreduce_s = dp_coll(dev, plan, DCS_OP_ALL_REDUCE, reps,
+                                   gb * n_rank, R, gpn, fabric);
         double bucket = plan->bucket_bytes > 0 ? plan->bucket_bytes : 25e6;
-        double last = coll(dev, plan, DCS_OP_ALL_REDUCE, reps,
-                           fmin(bucket, gb * n_rank), across);
+        double last = dp_coll(
+            dev, plan, DCS_OP_ALL_REDUCE, reps, fmin(bucket, gb * n_rank), R,
+            gpn, fabric > 0 ? fabric * fmin(bucket / (gb * n_rank), 1.0) : -1);
         double rest = out->allreduce_s - last - bwd;
         exposed += last + (rest > 0 ? rest : 0);
         /* While it overlaps backward, NCCL's kernels hold SMs that the
@@ -465,8 +495,8 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
          * gathers the bf16 parameters before each micro-batch's forward and
          * backward, prefetched under the compute: what outlasts it shows. */
         if (plan->zero >= 3) {
-            double ag =
-                coll(dev, plan, DCS_OP_ALL_GATHER, reps, 2.0 * n_rank, across);
+            double ag = dp_coll(dev, plan, DCS_OP_ALL_GATHER, reps,
+                                2.0 * n_rank, tp * cp * pp, gpn, -1);
             exposed += micro * (fmax(ag - fwd, 0) + fmax(ag - bwd, 0));
         }
     }

@@ -81,6 +81,9 @@ typedef struct dcs_train_plan {
     int fp8;               /* 1: the GEMMs in fp8 */
     int64_t cp;            /* context parallel: the sequence split over cp
                               GPUs, K and V passed round a ring (0, 1: none) */
+    double dp_fabric_s;    /* > 0: the across-nodes phase of the gradient
+                              all-reduce takes this long (found as flows
+                              on the fabric); 0: the collective model */
     int64_t ep;            /* expert parallel: routed experts split over ep
                               GPUs of the data-parallel group, tokens sent
                               to them by all-to-all (0, 1: none) */
@@ -105,6 +108,9 @@ typedef struct dcs_step_time {
     double bubble_s;       /* pipeline bubble: (pp - 1) x per micro-batch */
     double total_s;        /* the iteration */
     double model_flops;    /* 6 N tokens + attention, per replica */
+    double dp_bytes;       /* gradient bytes each rank all-reduces */
+    int64_t dp_ranks;      /* ranks in that all-reduce (dp x cp) */
+    int dp_across;         /* 1: its peers sit on other nodes */
 } dcs_step_time_t;
 
 /* Called for every op of one micro-batch's forward and backward with how

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/rng.h"
+#include "workload/trainnet.h"
 
 #define GIB 1073741824.0
 
@@ -224,12 +225,14 @@ int dcs_training_read(dcs_cfg_node_t *map, const dcs_training_env_t *env,
     if (dcs_cfg_kind(jobs) != DCS_CFG_SEQ || dcs_cfg_len(jobs) == 0)
         return dcs_cfg_error(jobs, err,
                              "expected a non-empty sequence of jobs");
+    t->env = *env;
     t->njobs = dcs_cfg_len(jobs);
     t->jobs = calloc(t->njobs, sizeof *t->jobs);
     if (!t->jobs)
         return DCS_ENOMEM;
     for (size_t i = 0; i < t->njobs; i++) {
         t->jobs[i].index = (int64_t)i;
+        t->jobs[i].owner = t;
         if ((rc = read_job(dcs_cfg_at(jobs, i), env, &t->jobs[i], err)) < 0) {
             dcs_training_destroy(t);
             return rc;
@@ -245,11 +248,56 @@ void dcs_training_destroy(dcs_training_t *t)
     t->njobs = 0;
 }
 
+static dcs_train_flow_job_t flow_job(const dcs_training_job_t *j)
+{
+    dcs_train_flow_job_t f = {j->gpu_ids,
+                              j->plan.tp > 1 ? j->plan.tp : 1,
+                              j->plan.cp > 1 ? j->plan.cp : 1,
+                              j->plan.pp > 1 ? j->plan.pp : 1,
+                              j->plan.dp > 1 ? j->plan.dp : 1,
+                              j->step.dp_bytes,
+                              j->plan.gpus_per_node};
+    return f;
+}
+
+/* Flow mode: the data-parallel all-reduce as flows on the fabric, among
+ * the rings of every training job running now; the iteration is priced
+ * again with that time. Communication that stays inside a node keeps the
+ * collective model. */
+static void flow_allreduce(dcs_training_job_t *j, double now)
+{
+    dcs_training_t *t = j->owner;
+    if (!t->env.flow || !t->env.fabric || !j->step.dp_across ||
+        j->step.dp_ranks < 2)
+        return;
+    dcs_train_flow_job_t *set = malloc(sizeof *set * t->njobs);
+    DCS_ASSERT(set != NULL); /* out of memory mid-run: nothing sane to do */
+    size_t n = 0;
+    set[n++] = flow_job(j);
+    for (size_t i = 0; i < t->njobs; i++) {
+        const dcs_training_job_t *o = &t->jobs[i];
+        if (o != j && o->ran && o->start_s <= now && now < o->end_s &&
+            o->step.dp_across)
+            set[n++] = flow_job(o);
+    }
+    double s =
+        dcs_train_dp_flows_s(t->env.fabric, set, n, j->plan.nic_latency_s);
+    free(set);
+    DCS_ASSERT(s >= 0); /* routes exist on a healthy fabric */
+    j->analytical_allreduce_s = j->step.allreduce_s;
+    j->plan.dp_fabric_s = s > 0 ? s : 1e-12;
+    int rc =
+        dcs_step_time(&j->model, &j->plan, t->env.device, &j->step, NULL, NULL);
+    DCS_ASSERT(rc == 0); /* it priced at load */
+}
+
 /* The whole run, at start: its wall time is the job's run time. */
 static dcs_time_t training_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
 {
-    (void)gpu_ids;
     dcs_training_job_t *j = job->work;
+    double now = dcs_time_to_s(job->start_ns);
+    j->gpu_ids = gpu_ids;
+    flow_allreduce(j, now);
     dcs_train_run_spec_t spec = {
         .iteration_s = j->step.total_s,
         .iterations = j->iterations,
@@ -266,6 +314,8 @@ static dcs_time_t training_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
     dcs_train_run(&spec, rng, 0, &j->run);
     gsl_rng_free(rng);
     j->ran = 1;
+    j->start_s = now;
+    j->end_s = now + j->run.wall_s;
     dcs_time_t ns = dcs_time_from_s(j->run.wall_s);
     return ns > 0 ? ns : 1;
 }

@@ -32,6 +32,7 @@
 #include "config/cfg.h"
 #include "engine/sim.h"
 #include "hw/device.h"
+#include "net/topo.h"
 #include "workload/job.h"
 #include "workload/memory.h"
 #include "workload/step.h"
@@ -45,7 +46,12 @@ typedef struct dcs_training_env {
     double nic_bw;           /* bytes/s per GPU on the fabric (0: none) */
     double storage_write_bw; /* bytes/s (0: no storage) */
     double storage_capacity; /* bytes (0: unlimited) */
+    dcs_topo_t *fabric;      /* the scale-out network (NULL: none) */
+    int flow;                /* 1: data-parallel traffic as flows on the
+                                fabric (network.collectives: flow) */
 } dcs_training_env_t;
+
+typedef struct dcs_training dcs_training_t;
 
 typedef struct dcs_training_job {
     char name[64];
@@ -73,18 +79,24 @@ typedef struct dcs_training_job {
     int ran;
     uint64_t seed; /* of the run, for its failure draws */
     int64_t index; /* in the workload, names its random stream */
+    dcs_training_t *owner;
+    const int *gpu_ids;            /* its placement, once started */
+    double start_s, end_s;         /* once started */
+    double analytical_allreduce_s; /* the collective model's figure, for
+                                      comparison in flow mode */
 } dcs_training_job_t;
 
 /* Called for each job as it arrives. */
 typedef void (*dcs_training_sink_fn)(void *ctx, dcs_sim_t *sim, dcs_job_t *job);
 
-typedef struct dcs_training {
+struct dcs_training {
+    dcs_training_env_t env;
     dcs_training_job_t *jobs;
     size_t njobs;
     dcs_jobs_t *sink_jobs; /* where submitted jobs go (not owned) */
     dcs_training_sink_fn sink;
     void *sink_ctx;
-} dcs_training_t;
+};
 
 /* Reads a `workload` mapping with kind: training against `env`; prices
  * every job's iteration and memory. Returns 0, DCS_EINPUT naming file,

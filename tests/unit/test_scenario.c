@@ -838,6 +838,48 @@ START_TEST(test_training_reports)
 }
 END_TEST
 
+START_TEST(test_training_flow_contention)
+{
+    /* Analytical collectives price both jobs alike; as flows, the first
+     * job's rings meet the oversubscribed uplink (several times slower),
+     * and the second, started while the first runs, shares it too. */
+    const char *modes[] = {"network.collectives=analytical",
+                           "network.collectives=flow"};
+    double it[2][2];
+    for (int m = 0; m < 2; m++) {
+        char tmp[64], out[128], path[256];
+        make_tmpdir(tmp, sizeof tmp);
+        snprintf(out, sizeof out, "%s/run", tmp);
+        const char *sets[] = {modes[m]};
+        dcs_run_opts_t o = {
+            SC "train_flow_two_jobs.yaml", out, 0, 0, sets, 1, NULL, NULL, 0};
+        dcs_err_t err = {""};
+        ck_assert_msg(dcs_world_run(&o, NULL, &err) == 0, "%s", err.msg);
+        snprintf(path, sizeof path, "%s/training.csv", out);
+        dcs_table_t t;
+        ck_assert_int_eq(dcs_table_read(path, &t, &err), 0);
+        ck_assert_int_eq(t.nrows, 2);
+        it[m][0] = cell(&t, 0, "iteration_s");
+        it[m][1] = cell(&t, 1, "iteration_s");
+        dcs_table_free(&t);
+        remove_tree(tmp);
+    }
+    ck_assert_double_eq_tol(it[0][0], it[0][1], 1e-12);
+    ck_assert_double_gt(it[1][0], 2 * it[0][0]);
+    ck_assert_double_gt(it[1][1], 1.5 * it[1][0]);
+}
+END_TEST
+
+START_TEST(test_training_flow_needs_fabric)
+{
+    const char *wants[] = {"bad_train_flow_no_fabric.yaml:4:16: field "
+                           "'network.collectives': flow needs a cluster with "
+                           "a 'fabric'; cluster 'hgx-h100-8gpu' has none",
+                           NULL};
+    expect_training_error(SC "bad_train_flow_no_fabric.yaml", NULL, wants);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("scenario");
@@ -880,6 +922,8 @@ int main(void)
     tcase_add_test(train, test_training_does_not_fit);
     tcase_add_test(train, test_training_bad_plans);
     tcase_add_test(train, test_training_reports);
+    tcase_add_test(train, test_training_flow_contention);
+    tcase_add_test(train, test_training_flow_needs_fabric);
     suite_add_tcase(s, train);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

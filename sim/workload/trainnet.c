@@ -1,0 +1,91 @@
+/* trainnet.c - the data-parallel rings of training jobs as flows. */
+#include "workload/trainnet.h"
+
+#include "engine/error.h"
+#include "engine/sim.h"
+#include "net/flow.h"
+
+typedef struct wait {
+    int64_t left;  /* flows of the job in question still moving */
+    dcs_time_t at; /* when the last of them arrived */
+} wait_t;
+
+static void arrived(dcs_sim_t *sim, void *ctx, int64_t flow)
+{
+    wait_t *w = ctx;
+    (void)flow;
+    w->at = dcs_sim_now(sim);
+    if (--w->left == 0)
+        dcs_sim_stop(sim);
+}
+
+/* Starts one job's rings; counts them in `w` when w is not NULL. For each
+ * rank position, the group's members in ring order are gathered by node:
+ * k on each of G nodes. Each node sends 2 (G - 1) / G x N / k from each of
+ * its k members to the matching member of the next node (one ring per
+ * rail, as NCCL's hierarchical all-reduce); the work inside a node stays
+ * on its links (priced by the step model). */
+static int start_rings(dcs_net_t *net, const dcs_train_flow_job_t *j, wait_t *w)
+{
+    int64_t p = j->dp * j->cp, R = j->tp * j->cp * j->pp;
+    int64_t k = j->gpus_per_node / R;
+    k = k < 1 ? 1 : k > p ? p : k;
+    int64_t nodes = (p + k - 1) / k;
+    if (nodes < 2 || j->bytes <= 0)
+        return 0;
+    double share =
+        2.0 * (double)(nodes - 1) / (double)nodes * j->bytes / (double)k;
+    uint64_t bytes = share >= 1 ? (uint64_t)share : 1;
+    for (int64_t pi = 0; pi < j->pp; pi++) {
+        for (int64_t ti = 0; ti < j->tp; ti++) {
+            for (int64_t i = 0; i < p; i++) {
+                /* member i (replica d = i / cp, context rank c = i % cp)
+                 * sends to the member k places on: the same rail of the
+                 * next node */
+                int64_t a = i, b = (i + k) % p;
+                int64_t ra =
+                    (((a / j->cp) * j->pp + pi) * j->cp + a % j->cp) * j->tp +
+                    ti;
+                int64_t rb =
+                    (((b / j->cp) * j->pp + pi) * j->cp + b % j->cp) * j->tp +
+                    ti;
+                int src = j->gpu_ids[ra], dst = j->gpu_ids[rb];
+                if (src == dst)
+                    continue;
+                int64_t f =
+                    dcs_flow_start(net, src, dst, bytes, w ? arrived : NULL, w);
+                if (f < 0)
+                    return (int)f;
+                if (w)
+                    w->left++;
+            }
+        }
+    }
+    return 0;
+}
+
+double dcs_train_dp_flows_s(dcs_topo_t *fabric,
+                            const dcs_train_flow_job_t *jobs, size_t n,
+                            double latency_s)
+{
+    if (n == 0)
+        return 0;
+    dcs_sim_t *sim = dcs_sim_new();
+    dcs_net_t *net = sim ? dcs_net_new(sim, fabric) : NULL;
+    wait_t w = {0, 0};
+    int rc = net ? 0 : DCS_ENOMEM;
+    for (size_t k = 0; k < n && rc == 0; k++)
+        rc = start_rings(net, &jobs[k], k == 0 ? &w : NULL);
+    if (rc == 0 && w.left > 0)
+        dcs_sim_run(sim, DCS_TIME_NEVER);
+    dcs_net_free(net);
+    dcs_sim_free(sim);
+    if (rc < 0)
+        return rc;
+    const dcs_train_flow_job_t *j = &jobs[0];
+    int64_t R = j->tp * j->cp * j->pp, p = j->dp * j->cp;
+    int64_t k = j->gpus_per_node / R;
+    k = k < 1 ? 1 : k > p ? p : k;
+    int64_t nodes = (p + k - 1) / k;
+    return dcs_time_to_s(w.at) + 2.0 * (double)(nodes - 1) * latency_s;
+}

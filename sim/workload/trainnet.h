@@ -1,0 +1,38 @@
+/* trainnet.h - training jobs' data-parallel traffic as flows on the fabric
+ * (a scenario's `network: {collectives: flow}`).
+ *
+ * A job's gradient all-reduce is a ring over its dp x cp replicas for each
+ * rank position (tp x pp rings side by side), on the GPUs the scheduler
+ * gave it (GPU i is fabric host i), run hierarchically: the k members on a
+ * node work over its links, the G nodes over the fabric, one ring per
+ * rail. Every step of a ring has the same pattern (each node sends to the
+ * next), so its 2 (G - 1) steps are carried as one flow per member of
+ * 2 (G - 1) / G x N / k bytes, plus 2 (G - 1) latencies: under max-min
+ * sharing each step would get the same rates. The
+ * training jobs running when a job starts send theirs at the same moment,
+ * so a job whose rings cross a shared, oversubscribed link learns how long
+ * its all-reduce takes among the others. */
+#ifndef DCS_TRAINNET_H
+#define DCS_TRAINNET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net/topo.h"
+
+typedef struct dcs_train_flow_job {
+    const int *gpu_ids; /* rank r on GPU gpu_ids[r]; ranks laid out tp
+                           fastest, then cp, pp, dp */
+    int64_t tp, cp, pp, dp;
+    double bytes;          /* gradient bytes each rank all-reduces */
+    int64_t gpus_per_node; /* GPU i sits on node i / gpus_per_node */
+} dcs_train_flow_job_t;
+
+/* Seconds until every flow of jobs[0] has arrived, with jobs[1..n-1]
+ * sending theirs at the same time, plus 2 (p - 1) x latency_s. Returns a
+ * negative DCS_E* code when out of memory or a flow has no path. */
+double dcs_train_dp_flows_s(dcs_topo_t *fabric,
+                            const dcs_train_flow_job_t *jobs, size_t n,
+                            double latency_s);
+
+#endif

@@ -1,0 +1,81 @@
+/* test_trainnet.c - training jobs' data-parallel rings as flows.
+ *
+ * On a dumbbell (8 hosts a side, 50 GB/s host links, 100 GB/s between the
+ * switches, no latency), a job of 2 replicas of 4 GPUs, one replica a
+ * side, all-reduces N = 1 GB per rank: k = 1 member per node... here a
+ * "node" is 4 GPUs, so G = 2 nodes, and each of the 4 members sends
+ * 2 (G - 1) / G N / k = N across the middle, both ways: 4 flows share
+ * 100 GB/s, 25 GB/s each, N / 25 GB/s = 40 ms. A second such job on the
+ * other hosts doubles the flows on the middle link: 80 ms. With 2 members
+ * of a ring per node (tp 2, 4 replicas), each member carries N / 2:
+ * 4 flows of 0.5 GB, 20 ms. */
+#include <check.h>
+#include <math.h>
+
+#include "workload/trainnet.h"
+
+static dcs_topo_t dumbbell(void)
+{
+    dcs_topo_t t;
+    ck_assert_int_eq(dcs_topo_dumbbell(&t, 8, 50e9, 0, 100e9), 0);
+    return t;
+}
+
+START_TEST(one_job_closed_form)
+{
+    dcs_topo_t t = dumbbell();
+    int ids[8] = {0, 1, 2, 3, 8, 9, 10, 11};
+    dcs_train_flow_job_t j = {ids, 4, 1, 1, 2, 1e9, 4};
+    double s = dcs_train_dp_flows_s(&t, &j, 1, 0);
+    ck_assert_double_le(fabs(s - 0.04), 1e-3 * 0.04);
+    /* per-step latency: 2 (G - 1) steps of 5 us */
+    double with_lat = dcs_train_dp_flows_s(&t, &j, 1, 5e-6);
+    ck_assert_double_le(fabs(with_lat - (0.04 + 2 * 5e-6)), 1e-3 * 0.04);
+    dcs_topo_destroy(&t);
+}
+END_TEST
+
+START_TEST(contention_doubles)
+{
+    dcs_topo_t t = dumbbell();
+    int a[8] = {0, 1, 2, 3, 8, 9, 10, 11};
+    int b[8] = {4, 5, 6, 7, 12, 13, 14, 15};
+    dcs_train_flow_job_t jobs[2] = {{a, 4, 1, 1, 2, 1e9, 4},
+                                    {b, 4, 1, 1, 2, 1e9, 4}};
+    double s = dcs_train_dp_flows_s(&t, jobs, 2, 0);
+    ck_assert_double_le(fabs(s - 0.08), 1e-3 * 0.08);
+    dcs_topo_destroy(&t);
+}
+END_TEST
+
+START_TEST(members_per_node_split_the_bytes)
+{
+    /* tp 2, dp 4 on 8 GPUs, 4 per node: replicas 0, 1 on the left node,
+     * 2, 3 on the right; k = 2 ring members per node, G = 2. */
+    dcs_topo_t t = dumbbell();
+    int ids[8] = {0, 1, 2, 3, 8, 9, 10, 11};
+    dcs_train_flow_job_t j = {ids, 2, 1, 1, 4, 1e9, 4};
+    double s = dcs_train_dp_flows_s(&t, &j, 1, 0);
+    ck_assert_double_le(fabs(s - 0.02), 1e-3 * 0.02);
+    /* one node holding the whole job: nothing crosses the fabric */
+    int local[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+    dcs_train_flow_job_t in = {local, 2, 1, 1, 4, 1e9, 8};
+    ck_assert_double_eq(dcs_train_dp_flows_s(&t, &in, 1, 0), 0);
+    dcs_topo_destroy(&t);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("trainnet");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, one_job_closed_form);
+    tcase_add_test(tc, contention_doubles);
+    tcase_add_test(tc, members_per_node_split_the_bytes);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
