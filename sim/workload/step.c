@@ -15,6 +15,7 @@
 typedef struct acc {
     const dcs_device_spec_t *dev;
     double total;
+    double gemm; /* of it, GEMMs */
     dcs_step_op_fn each;
     void *ctx;
     const char *phase;
@@ -30,6 +31,8 @@ static void add(acc_t *a, const dcs_op_t *op, double count)
     }
     double s = dcs_opcost_time_s(&a->dev->perf, &a->dev->params, op);
     a->total += s * count;
+    if (op->kind == DCS_OP_GEMM)
+        a->gemm += s * count;
     if (a->each)
         a->each(a->ctx, a->phase, op, count, s);
 }
@@ -375,8 +378,8 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
      * on the last. Without interleaving every stage is priced and the
      * 1F1B schedule simulated stage by stage (sim/workload/pipeline.c);
      * with it, the closed form: (pp - 1) / v slots of fill and drain. */
-    acc_t a = {
-        dev, 0, NULL, NULL, "forward", 0, plan->fp8 ? DCS_FP8 : DCS_BF16};
+    acc_t a = {dev,  0,         0, NULL,
+               NULL, "forward", 0, plan->fp8 ? DCS_FP8 : DCS_BF16};
     int64_t rep = pp - 1, base = m->layers / pp, extra = m->layers % pp;
     double *sf = NULL, *sb = NULL, slowest = -1;
     if (pp > 1 && v == 1) {
@@ -411,9 +414,9 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
     shard_t sh = {b, s, tp, cp, ep, L, plan->sp, plan->eager};
     a.each = each;
     a.ctx = ctx;
-    a.total = 0;
+    a.total = a.gemm = 0;
     pass(&a, m, &sh, 0, rep == pp - 1, rep == 0);
-    double fwd = a.total;
+    double fwd = a.total, fwd_gemm = a.gemm;
     a.total = 0;
     a.phase = "backward";
     pass(&a, m, &sh, 1, rep == pp - 1, rep == 0);
@@ -421,6 +424,16 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
     if (full)
         bwd += fwd; /* the forward again, block by block, during backward */
     double tp_micro = tp_blk * (double)L, ep_micro = ep_blk * (double)L;
+    if (plan->tp_overlap && tp > 1) {
+        /* TP communication overlapped with the GEMMs next to it (as
+         * Transformer Engine's userbuffers): what outlasts the GEMMs shows,
+         * and while it overlaps its kernels hold SMs (24 channels, as for
+         * the data-parallel all-reduce). */
+        double gemms = a.gemm + (full ? fwd_gemm : 0);
+        double hidden = fmin(tp_micro, gemms);
+        double share = fmin(NCCL_CHANNELS / (double)dev->perf.sm_count, 1.0);
+        tp_micro = tp_micro - hidden + hidden * share;
+    }
     double cp_micro = cp_blk * (double)L;
     double per_micro = fwd + bwd + tp_micro + ep_micro + cp_micro;
     out->forward_s = fwd * micro;

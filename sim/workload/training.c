@@ -23,7 +23,7 @@ static int read_plan(dcs_cfg_node_t *job, dcs_training_job_t *j, dcs_err_t *err)
     int64_t tp = 1, pp = 1, dp = 1, mb = 1, gbs = 0, seq = j->model.seq_len;
     int64_t zero = 0, inter = 1, cp = 1, ep = 1;
     int recompute = 0;
-    bool sp = false, fp8 = false;
+    bool sp = false, fp8 = false, tp_overlap = false;
     double grad_bytes = 4, reserve_gib = 2;
     if ((rc = dcs_cfg_i64(p, "tp", DCS_CFG_OPTIONAL, 1, 1024, &tp, err)) < 0 ||
         (rc = dcs_cfg_i64(p, "pp", DCS_CFG_OPTIONAL, 1, 1024, &pp, err)) < 0 ||
@@ -46,6 +46,8 @@ static int read_plan(dcs_cfg_node_t *job, dcs_training_job_t *j, dcs_err_t *err)
         (rc = dcs_cfg_i64(p, "interleave", DCS_CFG_OPTIONAL, 1, 64, &inter,
                           err)) < 0 ||
         (rc = dcs_cfg_bool(p, "fp8", DCS_CFG_OPTIONAL, &fp8, err)) < 0 ||
+        (rc = dcs_cfg_bool(p, "tp_overlap", DCS_CFG_OPTIONAL, &tp_overlap,
+                           err)) < 0 ||
         (rc = dcs_cfg_f64(p, "grad_bytes", DCS_CFG_OPTIONAL, 1, 8, &grad_bytes,
                           err)) < 0 ||
         (rc = dcs_cfg_f64(p, "reserve_gib", DCS_CFG_OPTIONAL, 0, 1024,
@@ -95,6 +97,7 @@ static int read_plan(dcs_cfg_node_t *job, dcs_training_job_t *j, dcs_err_t *err)
     pl->zero = (int)zero;
     pl->interleave = inter;
     pl->fp8 = fp8;
+    pl->tp_overlap = tp_overlap;
     pl->cp = cp;
     pl->ep = ep;
     pl->grad_bytes = grad_bytes;

@@ -211,6 +211,31 @@ START_TEST(test_expert_parallel)
 }
 END_TEST
 
+START_TEST(test_tp_overlap)
+{
+    /* TP 8 on a fast node: overlapping the TP collectives with the GEMMs
+     * hides them down to the SM share NCCL's 24 channels take (24 / 132),
+     * never below. */
+    dcs_model_t m = gpt();
+    dcs_device_spec_t d = device(450e9);
+    dcs_train_plan_t p = {.dp = 1,
+                          .micro_batch = 4,
+                          .grad_accum = 1,
+                          .seq = 2048,
+                          .tp = 8,
+                          .sp = 1};
+    dcs_step_time_t plain, over;
+    ck_assert_int_eq(dcs_step_time(&m, &p, &d, &plain, NULL, NULL), 0);
+    p.tp_overlap = 1;
+    ck_assert_int_eq(dcs_step_time(&m, &p, &d, &over, NULL, NULL), 0);
+    ck_assert(plain.tp_comm_s > 0);
+    ck_assert(over.tp_comm_s < plain.tp_comm_s);
+    ck_assert(over.tp_comm_s >= plain.tp_comm_s * 24.0 / 132.0 - 1e-15);
+    ck_assert_double_eq_tol(over.total_s - over.tp_comm_s,
+                            plain.total_s - plain.tp_comm_s, 1e-12);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("step");
@@ -219,6 +244,7 @@ int main(void)
     tcase_add_test(tc, test_data_parallel);
     tcase_add_test(tc, test_context_parallel);
     tcase_add_test(tc, test_expert_parallel);
+    tcase_add_test(tc, test_tp_overlap);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
