@@ -12,83 +12,120 @@ static double next_gap(const dcs_train_run_spec_t *spec, gsl_rng *rng)
     return gsl_ran_exponential(rng, 1.0 / spec->failure_rate_per_s);
 }
 
-/* Where a run stands. */
-typedef struct state {
-    double t, fail;      /* now; when the next failure strikes */
-    int64_t done, saved; /* iterations done; as of the last checkpoint */
-    double since;        /* iteration time since the last checkpoint */
-} state_t;
-
 /* A failure at s->fail: the work since the last checkpoint, and the part
  * of the iteration or write under way, are lost; then the restart, struck
  * again by any failure that comes before it ends. */
-static void fail_now(const dcs_train_run_spec_t *spec, gsl_rng *rng, state_t *s,
-                     dcs_train_run_t *out)
+static void fail_now(dcs_train_runner_t *r)
 {
+    dcs_train_runner_state_t *s = &r->s;
+    dcs_train_run_t *out = &r->out;
     out->lost_s += s->since + (s->fail - s->t);
+    r->lost_compute_s += s->since;
     s->t = s->fail;
     s->done = s->saved;
     s->since = 0;
     out->failures++;
     for (;;) {
-        s->fail = s->t + next_gap(spec, rng);
-        if (s->fail >= s->t + spec->restart_s)
+        s->fail = s->t + next_gap(&r->spec, r->rng);
+        if (s->fail >= s->t + r->spec.restart_s)
             break;
         out->restart_s += s->fail - s->t;
         s->t = s->fail;
         out->failures++;
     }
-    s->t += spec->restart_s;
-    out->restart_s += spec->restart_s;
+    s->t += r->spec.restart_s;
+    out->restart_s += r->spec.restart_s;
+}
+
+void dcs_train_runner_init(dcs_train_runner_t *r,
+                           const dcs_train_run_spec_t *spec, gsl_rng *rng)
+{
+    memset(r, 0, sizeof *r);
+    r->spec = *spec;
+    r->rng = rng;
+    r->s.fail = next_gap(spec, rng);
+}
+
+int dcs_train_runner_advance(dcs_train_runner_t *r, double until, int stepwise)
+{
+    dcs_train_runner_state_t *s = &r->s;
+    const dcs_train_run_spec_t *spec = &r->spec;
+    double W = spec->ckpt_write_s;
+    int64_t every = spec->ckpt_every > 0 ? spec->ckpt_every : 0;
+    while (s->done < spec->iterations) {
+        double T = spec->iteration_s;
+        if (s->t + T > until)
+            return 0; /* paused at an iteration's end */
+        r->steps++;
+        /* The next checkpoint, or the end. */
+        int64_t goal = spec->iterations;
+        if (every > 0 && (s->done / every + 1) * every < goal)
+            goal = (s->done / every + 1) * every;
+        int64_t want = stepwise ? 1 : goal - s->done;
+        /* Whole iterations that end no later than the next failure, nor
+         * after `until`. */
+        int64_t fit = want;
+        if (isfinite(s->fail)) {
+            double room = floor((s->fail - s->t) / T);
+            if (room < (double)fit)
+                fit = room < 0 ? 0 : (int64_t)room;
+            while (fit > 0 && s->t + (double)fit * T > s->fail)
+                fit--; /* rounding */
+        }
+        int paused = 0;
+        if (isfinite(until)) {
+            double room = floor((until - s->t) / T);
+            if (room < (double)fit) {
+                fit = room < 0 ? 0 : (int64_t)room;
+                paused = 1;
+            }
+        }
+        s->t += (double)fit * T;
+        s->done += fit;
+        s->since += (double)fit * T;
+        r->out.iterations_run += fit;
+        r->out.compute_s += (double)fit * T;
+        if (paused)
+            return 0;
+        if (fit < want) {
+            fail_now(r);
+            continue;
+        }
+        if (s->done < goal || s->done >= spec->iterations)
+            continue;
+        /* A checkpoint: the write completes unless a failure strikes. */
+        if (s->t + W > s->fail) {
+            fail_now(r);
+            continue;
+        }
+        s->t += W;
+        r->out.ckpt_s += W;
+        r->out.checkpoints++;
+        s->saved = s->done;
+        s->since = 0;
+    }
+    if (!r->finished) {
+        r->finished = 1;
+        r->out.wall_s = s->t;
+        /* iterations that counted: what ran, less what failures undid */
+        r->out.compute_s -= r->lost_compute_s;
+    }
+    return 1;
+}
+
+void dcs_train_runner_set_iteration(dcs_train_runner_t *r, double iteration_s)
+{
+    r->spec.iteration_s = iteration_s;
 }
 
 int64_t dcs_train_run(const dcs_train_run_spec_t *spec, gsl_rng *rng,
                       int stepwise, dcs_train_run_t *out)
 {
-    memset(out, 0, sizeof *out);
-    state_t s = {0, next_gap(spec, rng), 0, 0, 0};
-    double T = spec->iteration_s, W = spec->ckpt_write_s;
-    int64_t every = spec->ckpt_every > 0 ? spec->ckpt_every : 0, steps = 0;
-    while (s.done < spec->iterations) {
-        steps++;
-        /* The next checkpoint, or the end. */
-        int64_t goal = spec->iterations;
-        if (every > 0 && (s.done / every + 1) * every < goal)
-            goal = (s.done / every + 1) * every;
-        int64_t want = stepwise ? 1 : goal - s.done;
-        /* Whole iterations that end no later than the next failure. */
-        int64_t fit = want;
-        if (isfinite(s.fail)) {
-            double room = floor((s.fail - s.t) / T);
-            if (room < (double)fit)
-                fit = room < 0 ? 0 : (int64_t)room;
-            while (fit > 0 && s.t + (double)fit * T > s.fail)
-                fit--; /* rounding */
-        }
-        s.t += (double)fit * T;
-        s.done += fit;
-        s.since += (double)fit * T;
-        out->iterations_run += fit;
-        if (fit < want) {
-            fail_now(spec, rng, &s, out);
-            continue;
-        }
-        if (s.done < goal || s.done >= spec->iterations)
-            continue;
-        /* A checkpoint: the write completes unless a failure strikes. */
-        if (s.t + W > s.fail) {
-            fail_now(spec, rng, &s, out);
-            continue;
-        }
-        s.t += W;
-        out->ckpt_s += W;
-        out->checkpoints++;
-        s.saved = s.done;
-        s.since = 0;
-    }
-    out->wall_s = s.t;
-    out->compute_s = (double)spec->iterations * T;
-    return steps;
+    dcs_train_runner_t r;
+    dcs_train_runner_init(&r, spec, rng);
+    dcs_train_runner_advance(&r, INFINITY, stepwise);
+    *out = r.out;
+    return r.steps;
 }
 
 double dcs_young_daly_s(double write_s, double mtbf_s)

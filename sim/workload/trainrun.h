@@ -30,12 +30,41 @@ typedef struct dcs_train_run_spec {
 
 typedef struct dcs_train_run {
     double wall_s;    /* from start to the last iteration */
-    double compute_s; /* iterations that counted */
+    double compute_s; /* iterations that counted (their own durations) */
     double ckpt_s;    /* checkpoint writes completed */
     double lost_s;    /* iterations and writes undone by failures */
     double restart_s; /* restarts, including interrupted ones */
     int64_t checkpoints, failures, iterations_run;
 } dcs_train_run_t;
+
+/* A run that can pause and change pace: the iteration time may change
+ * between calls (another job starting or ending on its links). */
+typedef struct dcs_train_runner_state {
+    double t, fail;      /* now; when the next failure strikes (s) */
+    int64_t done, saved; /* iterations done; as of the last checkpoint */
+    double since;        /* iteration time since the last checkpoint (s) */
+} dcs_train_runner_state_t;
+
+typedef struct dcs_train_runner {
+    dcs_train_run_spec_t spec;
+    gsl_rng *rng; /* not owned */
+    dcs_train_runner_state_t s;
+    dcs_train_run_t out;
+    double lost_compute_s; /* iteration time failures undid */
+    int64_t steps;
+    int finished;
+} dcs_train_runner_t;
+
+/* Starts a run at time 0 (draws the first failure gap). */
+void dcs_train_runner_init(dcs_train_runner_t *r,
+                           const dcs_train_run_spec_t *spec, gsl_rng *rng);
+/* Advances by whole iterations (`stepwise` 1: one per step), checkpoints,
+ * failures and restarts until the run ends (returns 1; r->out is final)
+ * or the next iteration would end after `until` (returns 0: paused at an
+ * iteration's end, or mid-restart). */
+int dcs_train_runner_advance(dcs_train_runner_t *r, double until, int stepwise);
+/* From the next iteration on, iterations take `iteration_s`. */
+void dcs_train_runner_set_iteration(dcs_train_runner_t *r, double iteration_s);
 
 /* Runs the spec; failure gaps are drawn from `rng` (exponential) only when
  * a failure is due, so both ways consume the same draws. `stepwise` 1:

@@ -162,6 +162,51 @@ START_TEST(memory_closed_forms)
 }
 END_TEST
 
+/* Runs `spec` pausing at `at` to switch to iteration time `t2`. */
+static dcs_train_run_t run_with_change(const dcs_train_run_spec_t *spec,
+                                       double at, double t2, int stepwise)
+{
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(g, 5);
+    dcs_train_runner_t r;
+    dcs_train_runner_init(&r, spec, g);
+    dcs_train_runner_advance(&r, at, stepwise);
+    dcs_train_runner_set_iteration(&r, t2);
+    dcs_train_runner_advance(&r, INFINITY, stepwise);
+    gsl_rng_free(g);
+    return r.out;
+}
+
+START_TEST(pace_change_mid_run)
+{
+    /* 10,000 iterations of 2 s, slowed to 3 s after 5 h (another job on
+     * its links). Without failures, closed form: 9,000 iterations at 2 s,
+     * then 1,000 at 3 s. With checkpoints and failures, whole-iteration
+     * advancing agrees with stepwise, and the iteration time run lies
+     * between all-2 s and all-3 s. */
+    dcs_train_run_spec_t spec = {2.0, 10000, 0, 0, 600, 0};
+    dcs_train_run_t c = run_with_change(&spec, 5 * 3600.0, 3.0, 0);
+    ck_assert_double_eq_tol(c.wall_s, 9000 * 2.0 + 1000 * 3.0, 1e-6);
+    ck_assert_double_eq_tol(c.compute_s, c.wall_s, 1e-6);
+    spec.ckpt_every = 300;
+    spec.ckpt_write_s = 20;
+    spec.failure_rate_per_s = 1.0 / 7200;
+    dcs_train_run_t whole = run_with_change(&spec, 5 * 3600.0, 3.0, 0);
+    dcs_train_run_t step = run_with_change(&spec, 5 * 3600.0, 3.0, 1);
+    ck_assert_int_gt(whole.failures, 0);
+    ck_assert_int_eq(whole.failures, step.failures);
+    ck_assert_double_le(fabs(whole.wall_s - step.wall_s), 1e-3 * step.wall_s);
+    ck_assert_double_eq_tol(whole.wall_s,
+                            whole.compute_s + whole.ckpt_s + whole.lost_s +
+                                whole.restart_s,
+                            1e-6 * whole.wall_s);
+    dcs_train_run_t fast = run_with_change(&spec, INFINITY, 2.0, 0);
+    dcs_train_run_t slow = run_with_change(&spec, 0, 3.0, 0);
+    ck_assert_double_lt(fast.compute_s, whole.compute_s);
+    ck_assert_double_lt(whole.compute_s, slow.compute_s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("trainrun");
@@ -170,6 +215,7 @@ int main(void)
     tcase_add_test(tc, whole_iterations_agree_with_stepwise);
     tcase_add_test(tc, failure_count_follows_rate);
     tcase_add_test(tc, young_daly);
+    tcase_add_test(tc, pace_change_mid_run);
     tcase_add_test(tc, memory_closed_forms);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
