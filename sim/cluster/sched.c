@@ -43,6 +43,19 @@ static int view_fits(const dcs_sched_view_t *view, const dcs_job_t *job)
 
 static void job_end(dcs_sim_t *sim, void *obj, int64_t arg);
 
+/* A running job's end, moved (its kind's pace changed). */
+static void move_end(dcs_job_t *job, dcs_time_t end_ns)
+{
+    dcs_sched_t *s = job->sched;
+    dcs_time_t now = dcs_sim_now(s->sim);
+    DCS_ASSERT(job->state == DCS_JOB_RUNNING);
+    int rc = dcs_sim_cancel(s->sim, job->end_event);
+    DCS_ASSERT(rc == 0);
+    job->end_event =
+        dcs_sim_at(s->sim, end_ns > now ? end_ns : now, job_end, job, 0);
+    DCS_ASSERT(job->end_event != 0);
+}
+
 static void start_job(dcs_sched_t *s, dcs_sim_t *sim, size_t index)
 {
     dcs_time_t now = dcs_sim_now(sim);
@@ -70,6 +83,8 @@ static void start_job(dcs_sched_t *s, dcs_sim_t *sim, size_t index)
     job->state = DCS_JOB_RUNNING;
     job->start_ns = now;
     job->sched = s;
+    job->move_end = move_end;
+    s->sim = sim;
     job->start_energy_j = 0;
     for (int i = 0; i < job->gpus; i++) {
         job->start_energy_j +=
@@ -79,8 +94,9 @@ static void start_job(dcs_sched_t *s, dcs_sim_t *sim, size_t index)
     dcs_tally_add(&s->queue_tally, now, -1);
     dcs_tally_add(&s->running_tally, now, +1);
     dcs_tally_add(&s->busy_gpus_tally, now, job->gpus);
-    dcs_sim_after(sim, job->kind->run_time_ns(job, job->gpu_ids), job_end, job,
-                  0);
+    job->end_event = dcs_sim_after(
+        sim, job->kind->run_time_ns(job, job->gpu_ids), job_end, job, 0);
+    DCS_ASSERT(job->end_event != 0);
 }
 
 static void schedule(dcs_sched_t *s, dcs_sim_t *sim)
@@ -114,6 +130,9 @@ static void job_end(dcs_sim_t *sim, void *obj, int64_t arg)
     job->energy_j = energy - job->start_energy_j;
     job->state = DCS_JOB_DONE;
     job->end_ns = now;
+    job->move_end = NULL;
+    if (job->kind->ended)
+        job->kind->ended(job, now);
     dcs_alloc_release(&s->alloc, job->gpu_ids, job->gpus);
     dcs_tally_add(&s->running_tally, now, -1);
     dcs_tally_add(&s->busy_gpus_tally, now, -job->gpus);

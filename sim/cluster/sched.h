@@ -32,6 +32,7 @@ typedef struct dcs_sched {
     dcs_tally_t queue_tally;     /* jobs waiting */
     dcs_tally_t running_tally;   /* jobs running */
     dcs_tally_t busy_gpus_tally; /* GPUs allocated */
+    dcs_sim_t *sim;              /* the run's, once a job has started */
 } dcs_sched_t;
 
 /* Returns 0 or DCS_ENOMEM. */

@@ -403,6 +403,7 @@ static void write_training(FILE *f, const dcs_run_data_t *run)
         "global_batch",
         "seq",
         "iteration_s",
+        "mean_iteration_s",
         "tokens_per_s",
         "mfu_frac",
         "hfu_frac",
@@ -450,6 +451,10 @@ static void write_training(FILE *f, const dcs_run_data_t *run)
         dcs_csv_i64(&w, p->micro_batch * p->grad_accum * p->dp);
         dcs_csv_i64(&w, p->seq);
         dcs_csv_f64(&w, st->total_s);
+        if (t->ran && t->iterations > 0)
+            dcs_csv_f64(&w, t->run.compute_s / (double)t->iterations);
+        else
+            dcs_csv_empty(&w);
         dcs_csv_f64(&w, dcs_training_tokens_per_s(t));
         dcs_csv_f64(&w, dcs_training_mfu(t));
         dcs_csv_f64(&w, dcs_training_hfu(t));

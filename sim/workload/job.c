@@ -16,7 +16,8 @@ static dcs_time_t fixed_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
     return job->duration_ns;
 }
 
-const dcs_job_kind_t dcs_job_kind_fixed = {"fixed", fixed_run_time_ns};
+const dcs_job_kind_t dcs_job_kind_fixed = {.name = "fixed",
+                                           .run_time_ns = fixed_run_time_ns};
 
 dcs_job_t *dcs_jobs_add(dcs_jobs_t *jobs, int64_t id)
 {

@@ -28,8 +28,12 @@ typedef struct dcs_job dcs_job_t;
 /* What kind of work a job carries. */
 typedef struct dcs_job_kind {
     const char *name;
-    /* Run time on the placement it got (gpu ids, `gpus` of them). */
+    /* Run time on the placement it got (gpu ids, `gpus` of them); called
+     * as the job starts (job->start_ns is set). */
     dcs_time_t (*run_time_ns)(const dcs_job_t *job, const int *gpu_ids);
+    /* Called when a job of this kind has ended, before its GPUs go to
+     * others; may be NULL. */
+    void (*ended)(dcs_job_t *job, dcs_time_t now);
 } dcs_job_kind_t;
 
 /* Jobs whose run time is job->duration_ns wherever they run. */
@@ -52,6 +56,10 @@ struct dcs_job {
     void *sched;           /* the scheduler that runs it (opaque) */
     void *work;            /* what its kind needs (training: its spec and
                               run), not owned; NULL for fixed jobs */
+    /* Set by the scheduler while the job runs: moves its end to end_ns
+     * (>= now), for kinds whose pace changes as others come and go. */
+    void (*move_end)(dcs_job_t *job, dcs_time_t end_ns);
+    uint64_t end_event; /* the scheduler's handle on its end */
 };
 
 /* The run's jobs, in submission order; owns them. */

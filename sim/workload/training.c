@@ -246,6 +246,8 @@ int dcs_training_read(dcs_cfg_node_t *map, const dcs_training_env_t *env,
 
 void dcs_training_destroy(dcs_training_t *t)
 {
+    for (size_t i = 0; i < t->njobs; i++)
+        gsl_rng_free(t->jobs[i].rng);
     free(t->jobs);
     t->jobs = NULL;
     t->njobs = 0;
@@ -263,44 +265,98 @@ static dcs_train_flow_job_t flow_job(const dcs_training_job_t *j)
     return f;
 }
 
-/* Flow mode: the data-parallel all-reduce as flows on the fabric, among
- * the rings of every training job running now; the iteration is priced
- * again with that time. Communication that stays inside a node keeps the
- * collective model. */
-static void flow_allreduce(dcs_training_job_t *j, double now)
+/* Whether j's data-parallel traffic runs as flows on the fabric. */
+static int on_fabric(const dcs_training_job_t *j)
+{
+    const dcs_training_t *t = j->owner;
+    return t->env.flow && t->env.fabric && j->step.dp_across &&
+           j->step.dp_ranks >= 2;
+}
+
+/* Seconds j's all-reduce takes across nodes as flows, among the rings of
+ * every other running training job on the fabric. */
+static double fabric_s(dcs_training_job_t *j)
 {
     dcs_training_t *t = j->owner;
-    if (!t->env.flow || !t->env.fabric || !j->step.dp_across ||
-        j->step.dp_ranks < 2)
-        return;
     dcs_train_flow_job_t *set = malloc(sizeof *set * t->njobs);
     DCS_ASSERT(set != NULL); /* out of memory mid-run: nothing sane to do */
     size_t n = 0;
     set[n++] = flow_job(j);
     for (size_t i = 0; i < t->njobs; i++) {
         const dcs_training_job_t *o = &t->jobs[i];
-        if (o != j && o->ran && o->start_s <= now && now < o->end_s &&
-            o->step.dp_across)
+        if (o != j && o->running && on_fabric(o))
             set[n++] = flow_job(o);
     }
     double s =
         dcs_train_dp_flows_s(t->env.fabric, set, n, j->plan.nic_latency_s);
     free(set);
     DCS_ASSERT(s >= 0); /* routes exist on a healthy fabric */
-    j->analytical_allreduce_s = j->step.allreduce_s;
-    j->plan.dp_fabric_s = s > 0 ? s : 1e-12;
-    int rc =
-        dcs_step_time(&j->model, &j->plan, t->env.device, &j->step, NULL, NULL);
+    return s > 0 ? s : 1e-12;
+}
+
+/* Prices j's iteration again with its all-reduce's fabric phase. */
+static void reprice(dcs_training_job_t *j, double fabric)
+{
+    if (!(j->analytical_allreduce_s > 0))
+        j->analytical_allreduce_s = j->step.allreduce_s;
+    j->plan.dp_fabric_s = fabric;
+    int rc = dcs_step_time(&j->model, &j->plan, j->owner->env.device, &j->step,
+                           NULL, NULL);
     DCS_ASSERT(rc == 0); /* it priced at load */
 }
 
-/* The whole run, at start: its wall time is the job's run time. */
+/* The rest of j's run at its present pace, on a copy of its runner and
+ * random stream (the real ones stay at now); j->run and end_s become the
+ * projection. */
+static void project(dcs_training_job_t *j)
+{
+    dcs_train_runner_t copy = j->runner;
+    copy.rng = gsl_rng_clone(j->rng);
+    DCS_ASSERT(copy.rng != NULL);
+    dcs_train_runner_advance(&copy, INFINITY, 0);
+    gsl_rng_free(copy.rng);
+    j->run = copy.out;
+    j->end_s = j->start_s + j->run.wall_s;
+}
+
+/* Something changed on the fabric at `now` (a training job started or
+ * ended): every other running job on it learns its new all-reduce time;
+ * where its pace changes, its run goes on at the new pace from its next
+ * iteration and its end moves. */
+static void rebalance(dcs_training_t *t, const dcs_training_job_t *except,
+                      double now)
+{
+    if (!t->env.flow)
+        return;
+    for (size_t i = 0; i < t->njobs; i++) {
+        dcs_training_job_t *o = &t->jobs[i];
+        if (o == except || !o->running || !on_fabric(o) || o->end_s <= now)
+            continue; /* ending at this instant too: nothing to move */
+        double f = fabric_s(o);
+        if (fabs(f - o->plan.dp_fabric_s) <= 1e-9 * f)
+            continue;
+        dcs_train_runner_advance(&o->runner, now - o->start_s, 0);
+        reprice(o, f);
+        dcs_train_runner_set_iteration(&o->runner, o->step.total_s);
+        project(o);
+        dcs_time_t end = o->job->start_ns + dcs_time_from_s(o->run.wall_s);
+        o->job->move_end(o->job, end);
+    }
+}
+
+/* At start: the whole run is planned at the present pace (its wall time
+ * is the job's run time); in flow mode the others are re-priced. */
 static dcs_time_t training_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
 {
     dcs_training_job_t *j = job->work;
-    double now = dcs_time_to_s(job->start_ns);
+    dcs_training_t *t = j->owner;
+    j->job = (dcs_job_t *)job; /* the scheduler's, to move its end */
     j->gpu_ids = gpu_ids;
-    flow_allreduce(j, now);
+    j->start_s = dcs_time_to_s(job->start_ns);
+    j->running = 1;
+    j->ran = 1;
+    if (on_fabric(j))
+        reprice(j, fabric_s(j));
     dcs_train_run_spec_t spec = {
         .iteration_s = j->step.total_s,
         .iterations = j->iterations,
@@ -312,18 +368,26 @@ static dcs_time_t training_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
     if (j->ckpt_interval_s > 0)
         spec.ckpt_every = (int64_t)fmax(
             1.0, floor(j->ckpt_interval_s / j->step.total_s + 0.5));
-    gsl_rng *rng = dcs_rng_new_id(j->seed, "failures", (uint64_t)j->index);
-    DCS_ASSERT(rng != NULL);
-    dcs_train_run(&spec, rng, 0, &j->run);
-    gsl_rng_free(rng);
-    j->ran = 1;
-    j->start_s = now;
-    j->end_s = now + j->run.wall_s;
+    j->rng = dcs_rng_new_id(j->seed, "failures", (uint64_t)j->index);
+    DCS_ASSERT(j->rng != NULL);
+    dcs_train_runner_init(&j->runner, &spec, j->rng);
+    project(j);
+    rebalance(t, j, j->start_s);
     dcs_time_t ns = dcs_time_from_s(j->run.wall_s);
     return ns > 0 ? ns : 1;
 }
 
-static const dcs_job_kind_t kind_training = {"training", training_run_time_ns};
+static void training_ended(dcs_job_t *job, dcs_time_t now)
+{
+    dcs_training_job_t *j = job->work;
+    j->running = 0;
+    rebalance(j->owner, j, dcs_time_to_s(now));
+}
+
+static const dcs_job_kind_t kind_training = {.name = "training",
+                                             .run_time_ns =
+                                                 training_run_time_ns,
+                                             .ended = training_ended};
 
 static void arrive(dcs_sim_t *sim, void *obj, int64_t arg)
 {

@@ -24,10 +24,16 @@
  * the term and a hint. Checkpoints hold the weights and the optimizer
  * state (2 + 12 bytes per parameter) and are written to the cluster's
  * storage. At start the whole run (iterations, checkpoints, failures,
- * restarts) is advanced by whole iterations (sim/workload/trainrun.h); its
- * wall time is the job's run time. */
+ * restarts) is planned by whole iterations (sim/workload/trainrun.h); its
+ * wall time is the job's run time. With `network: {collectives: flow}`,
+ * the data-parallel all-reduce runs as flows among the other running
+ * training jobs' (sim/workload/trainnet.h); when a job starts or ends the
+ * others are re-priced, and a job whose pace changed goes on at the new
+ * pace from where its run stands, its end moved. */
 #ifndef DCS_TRAINING_H
 #define DCS_TRAINING_H
+
+#include <gsl/gsl_rng.h>
 
 #include "config/cfg.h"
 #include "engine/sim.h"
@@ -80,7 +86,11 @@ typedef struct dcs_training_job {
     uint64_t seed; /* of the run, for its failure draws */
     int64_t index; /* in the workload, names its random stream */
     dcs_training_t *owner;
-    const int *gpu_ids;            /* its placement, once started */
+    dcs_job_t *job;     /* the scheduler's job, once started */
+    const int *gpu_ids; /* its placement, once started */
+    int running;
+    gsl_rng *rng;                  /* its failure draws (owned) */
+    dcs_train_runner_t runner;     /* where its run stands */
     double start_s, end_s;         /* once started */
     double analytical_allreduce_s; /* the collective model's figure, for
                                       comparison in flow mode */

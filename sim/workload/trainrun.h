@@ -63,7 +63,8 @@ void dcs_train_runner_init(dcs_train_runner_t *r,
  * or the next iteration would end after `until` (returns 0: paused at an
  * iteration's end, or mid-restart). */
 int dcs_train_runner_advance(dcs_train_runner_t *r, double until, int stepwise);
-/* From the next iteration on, iterations take `iteration_s`. */
+/* Iterations that end after the point the runner paused at take
+ * `iteration_s` (the one under way at the change included). */
 void dcs_train_runner_set_iteration(dcs_train_runner_t *r, double iteration_s);
 
 /* Runs the spec; failure gaps are drawn from `rng` (exponential) only when
