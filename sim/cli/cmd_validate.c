@@ -256,65 +256,96 @@ static int validate_training(FILE *out, const measured_t *dev, size_t ndev,
     static const char *const cols[] = {"layers",      "hidden", "ffn_hidden",
                                        "heads",       "vocab",  "seq",
                                        "micro_batch", "gpus",   "time_ms"};
-    int over = 0, header = 0;
+    int over = 0, header = 0, tp_over = 0;
     for (size_t i = 0; i < ndev; i++) {
         if (only && strcmp(dev[i].spec.name, only))
             continue;
-        char path[4400];
-        snprintf(path, sizeof path, "%s/tests/validation/data/train_%s.csv",
-                 dcs_cli_home(), dev[i].spec.name);
-        FILE *probe = fopen(path, "r");
-        if (!probe)
-            continue;
-        fclose(probe);
-        dcs_table_t t;
-        dcs_err_t err;
-        if (dcs_table_read(path, &t, &err) < 0) {
-            fprintf(stderr, "dcsim validate: %s\n", err.msg);
-            return -1;
-        }
-        for (size_t c = 0; c < sizeof cols / sizeof *cols; c++)
-            if (dcs_table_col(&t, cols[c]) < 0) {
-                fprintf(stderr, "dcsim validate: %s:1: no column '%s'\n", path,
-                        cols[c]);
-                dcs_table_free(&t);
+        for (int tpfile = 0; tpfile < 2; tpfile++) {
+            char path[4400];
+            snprintf(path, sizeof path,
+                     "%s/tests/validation/data/train_%s%s.csv", dcs_cli_home(),
+                     tpfile ? "tp_" : "", dev[i].spec.name);
+            FILE *probe = fopen(path, "r");
+            if (!probe)
+                continue;
+            fclose(probe);
+            dcs_table_t t;
+            dcs_err_t err;
+            if (dcs_table_read(path, &t, &err) < 0) {
+                fprintf(stderr, "dcsim validate: %s\n", err.msg);
                 return -1;
             }
-        if (!header) {
-            fprintf(out,
-                    "\ntraining iterations (tests/validation/data; bound: "
-                    "each within 10 %%)\n%-14s %-10s %5s %6s %12s %13s %8s "
-                    "%6s\n",
-                    "device", "model", "gpus", "micro", "measured_ms",
-                    "predicted_ms", "error_%", "result");
-            header = 1;
+            for (size_t c = 0; c < sizeof cols / sizeof *cols; c++)
+                if (dcs_table_col(&t, cols[c]) < 0) {
+                    fprintf(stderr, "dcsim validate: %s:1: no column '%s'\n",
+                            path, cols[c]);
+                    dcs_table_free(&t);
+                    return -1;
+                }
+            if (!header) {
+                fprintf(out,
+                        "\ntraining iterations (tests/validation/data; bound: "
+                        "each within 10 %%)\n%-14s %-10s %5s %6s %12s %13s %8s "
+                        "%6s\n",
+                        "device", "model", "gpus", "micro", "measured_ms",
+                        "predicted_ms", "error_%", "result");
+                fprintf(out,
+                        "(gpus: data parallel; tpN: tensor parallel over N, "
+                        "embedding and head replicated)\n");
+                header = 1;
+            }
+            for (size_t r = 0; r < t.nrows; r++) {
+                dcs_model_t m;
+                gpt_from_row(&t, r, &m);
+                int tpc = dcs_table_col(&t, "tp");
+                int64_t tp = tpc >= 0 ? atoll(t.cells[r][tpc]) : 1;
+                int64_t gpus = atoll(t.cells[r][dcs_table_col(&t, "gpus")]);
+                dcs_train_plan_t plan = {
+                    .dp = tp > 0 ? gpus / tp : gpus,
+                    .tp = tp,
+                    .head_replicated = 1,
+                    .micro_batch =
+                        atoll(t.cells[r][dcs_table_col(&t, "micro_batch")]),
+                    .grad_accum = 1,
+                    .seq = m.seq_len,
+                    .bucket_bytes = 25e6,
+                    .eager = 1,
+                };
+                dcs_step_time_t st;
+                dcs_step_time(&m, &plan, &dev[i].spec, &st, NULL, NULL);
+                double meas = atof(t.cells[r][dcs_table_col(&t, "time_ms")]);
+                double pred = st.total_s * 1e3;
+                double e = 100.0 * (pred - meas) / meas;
+                int ok = fabs(e) <= 10.0;
+                char g[16];
+                if (tp > 1)
+                    snprintf(g, sizeof g, "tp%lld", (long long)tp);
+                else
+                    snprintf(g, sizeof g, "%lld", (long long)plan.dp);
+                fprintf(out, "%-14s %-10s %5s %6lld %12.1f %13.1f %8.1f %6s\n",
+                        dev[i].spec.name, m.name, g,
+                        (long long)plan.micro_batch, meas, pred, e,
+                        ok       ? "ok"
+                        : tpfile ? "over*"
+                                 : "OVER");
+                /* The tensor-parallel rows are reported, not enforced:
+                 * the issue's bound is on the data-parallel ones. */
+                if (tpfile)
+                    tp_over |= !ok;
+                else
+                    over |= !ok;
+            }
+            dcs_table_free(&t);
         }
-        for (size_t r = 0; r < t.nrows; r++) {
-            dcs_model_t m;
-            gpt_from_row(&t, r, &m);
-            dcs_train_plan_t plan = {
-                .dp = atoll(t.cells[r][dcs_table_col(&t, "gpus")]),
-                .micro_batch =
-                    atoll(t.cells[r][dcs_table_col(&t, "micro_batch")]),
-                .grad_accum = 1,
-                .seq = m.seq_len,
-                .bucket_bytes = 25e6,
-                .eager = 1,
-            };
-            dcs_step_time_t st;
-            dcs_step_time(&m, &plan, &dev[i].spec, &st, NULL, NULL);
-            double meas = atof(t.cells[r][dcs_table_col(&t, "time_ms")]);
-            double pred = st.total_s * 1e3;
-            double e = 100.0 * (pred - meas) / meas;
-            int ok = fabs(e) <= 10.0;
-            fprintf(out, "%-14s %-10s %5lld %6lld %12.1f %13.1f %8.1f %6s\n",
-                    dev[i].spec.name, m.name, (long long)plan.dp,
-                    (long long)plan.micro_batch, meas, pred, e,
-                    ok ? "ok" : "OVER");
-            over |= !ok;
-        }
-        dcs_table_free(&t);
     }
+    if (tp_over)
+        fprintf(out, "over*: tensor-parallel rows (tests/validation/"
+                     "train_tp.py) are reported, not enforced (the bound is "
+                     "on the data-parallel rows): dcsim is 6-9 %% fast at "
+                     "tp 2 and 12-15 %% at tp 4; the TP all-reduces are "
+                     "priced within a few %% of NCCL's, the rest of the gap "
+                     "is not yet explained (candidates: the thinner GEMMs "
+                     "of a split layer, eager PyTorch's launch overhead)\n");
     return over;
 }
 

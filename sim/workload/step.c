@@ -149,6 +149,7 @@ typedef struct shard {
     int64_t tp, cp, ep;
     int64_t L; /* blocks on this stage */
     int sp, eager;
+    int head_whole; /* the LM head not split by tp */
 } shard_t;
 
 /* One micro-batch, forward or backward, all blocks and the head. */
@@ -190,6 +191,13 @@ static void pass(acc_t *a, const dcs_model_t *md, const shard_t *sh, int bwd,
     add(a, &n1, 2.0 * L * norm_count); /* two norms per block */
     if (eager)
         eager_block(a, md, t, bwd, L, qd, kvd, f);
+    if (eager && tp > 1 && md->bias && !bwd) {
+        /* Row-parallel linears add their bias after the all-reduce: two
+         * more fp32 adds over the whole residual width per block. */
+        dcs_op_t badd = rows(DCS_OP_ELEMENTWISE_ADD, t * h, 0);
+        badd.dtype = DCS_FP32;
+        add(a, &badd, 2.0 * (double)L);
+    }
     linear(a, bwd, t, qd + 2 * kvd, h, (double)L);
     dcs_op_t attn;
     dcs_op_init(&attn);
@@ -233,7 +241,7 @@ static void pass(acc_t *a, const dcs_model_t *md, const shard_t *sh, int bwd,
     if (eager)
         fn.dtype = DCS_FP32;
     add(a, &fn, norm_count);
-    int64_t vocab = md->vocab / tp; /* vocabulary-parallel head */
+    int64_t vocab = sh->head_whole ? md->vocab : md->vocab / tp;
     dcs_dtype_t blocks = a->gemm_dtype;
     a->gemm_dtype = DCS_BF16; /* the head stays in bf16 (as with fp8
                                  recipes such as Transformer Engine's) */
@@ -392,7 +400,9 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
         }
         for (int64_t st = 0; st < pp; st++) {
             int64_t Ls = base + (st < extra ? 1 : 0);
-            shard_t sh = {b, s, tp, cp, ep, Ls, plan->sp, plan->eager};
+            shard_t sh = {b,        s,           tp,
+                          cp,       ep,          Ls,
+                          plan->sp, plan->eager, plan->head_replicated};
             a.total = 0;
             pass(&a, m, &sh, 0, st == pp - 1, st == 0);
             sf[st] = a.total;
@@ -411,7 +421,8 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
     int64_t L = pp == 1 ? m->layers : base + (rep < extra ? 1 : 0);
     if (pp > 1 && v > 1)
         L = (m->layers + pp - 1) / pp; /* closed form: the fullest stage */
-    shard_t sh = {b, s, tp, cp, ep, L, plan->sp, plan->eager};
+    shard_t sh = {
+        b, s, tp, cp, ep, L, plan->sp, plan->eager, plan->head_replicated};
     a.each = each;
     a.ctx = ctx;
     a.total = a.gemm = 0;
@@ -462,6 +473,9 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
     double routed = dcs_model_routed_params(m);
     double n_rank = (dcs_model_params(m) - routed) / (double)(tp * pp) +
                     routed / (double)((ep > 1 ? ep : tp) * pp);
+    if (plan->head_replicated && tp > 1) /* the embedding whole on each */
+        n_rank += (double)m->vocab * (double)m->hidden *
+                  (1.0 - 1.0 / (double)tp) / (double)pp;
     /* Replicas of the same weights: dp x cp (context ranks hold the same
      * weights). ZeRO: each updates 1 / (dp x cp) of the parameters. */
     int64_t reps = dp * cp;

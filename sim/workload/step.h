@@ -80,6 +80,8 @@ typedef struct dcs_train_plan {
     int64_t interleave;    /* virtual stages per pipeline rank (0, 1: none) */
     int fp8;               /* 1: the GEMMs in fp8 */
     int tp_overlap;        /* 1: TP collectives overlapped with GEMMs */
+    int head_replicated;   /* 1: embedding and LM head whole on every TP
+                              rank (no vocabulary parallelism) */
     int64_t cp;            /* context parallel: the sequence split over cp
                               GPUs, K and V passed round a ring (0, 1: none) */
     double dp_fabric_s;    /* > 0: the across-nodes phase of the gradient
