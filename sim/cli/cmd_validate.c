@@ -317,7 +317,7 @@ static int validate_training(FILE *out, const measured_t *dev, size_t ndev,
                 double pred = st.total_s * 1e3;
                 double e = 100.0 * (pred - meas) / meas;
                 int ok = fabs(e) <= 10.0;
-                char g[16];
+                char g[32];
                 if (tp > 1)
                     snprintf(g, sizeof g, "tp%lld", (long long)tp);
                 else
