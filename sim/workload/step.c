@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "net/collective.h"
+#include "workload/layout.h"
 #include "workload/pipeline.h"
 
 /* SMs an NCCL collective occupies (one per channel). ASSUMPTION: 24, the
@@ -287,15 +288,13 @@ static double coll(const dcs_device_spec_t *dev, const dcs_train_plan_t *plan,
  * second phase's time (found as flows). */
 static double dp_coll(const dcs_device_spec_t *dev,
                       const dcs_train_plan_t *plan, dcs_op_kind_t kind,
-                      int64_t reps, double bytes, int64_t R, int64_t gpn,
-                      double fabric_s)
+                      int64_t reps, double bytes, int64_t k, double fabric_s)
 {
     if (reps < 2 || bytes <= 0)
         return 0;
-    if (R * reps <= gpn || plan->nic_bw <= 0)
+    if (k >= reps || plan->nic_bw <= 0)
         return coll(dev, plan, kind, reps, bytes, 0);
-    int64_t k = gpn / R;
-    k = k < 1 ? 1 : k > reps ? reps : k;
+    k = k < 1 ? 1 : k;
     int64_t nodes = (reps + k - 1) / k;
     double t = k > 1 ? coll(dev, plan, kind, k, bytes, 0) : 0;
     if (fabric_s >= 0)
@@ -317,9 +316,17 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
     if (m->heads % tp || m->ffn_hidden % tp || m->layers < pp ||
         plan->seq % cp || (ep > 1 && (!m->experts || m->experts % ep)))
         return DCS_EINVAL;
-    /* Ranks are laid out tp fastest, then cp, then ep (inside dp), then
-     * pp, then dp: a group spans nodes when its stride x size exceeds a
-     * node. */
+    /* Where the groups sit (sim/workload/layout.h): a group spans nodes
+     * when fewer than all its members share a node; expert groups are
+     * consecutive replicas. */
+    int64_t size[DCS_NDIMS] = {tp, cp, pp, dp}, sd[DCS_NDIMS];
+    dcs_layout_strides(plan->has_order ? plan->order : NULL, size, sd);
+    int tp_span = dcs_layout_on_node(tp, sd[DCS_DIM_TP], gpn) < tp;
+    int cp_span = dcs_layout_on_node(cp, sd[DCS_DIM_CP], gpn) < cp;
+    int ep_span = dcs_layout_on_node(ep, sd[DCS_DIM_DP], gpn) < ep;
+    int pp_span = sd[DCS_DIM_PP] >= gpn;
+    int64_t dp_k = dcs_layout_on_node(dp, sd[DCS_DIM_DP], gpn) *
+                   dcs_layout_on_node(cp, sd[DCS_DIM_CP], gpn);
     int64_t b = plan->micro_batch, s = plan->seq;
     int full = plan->recompute == DCS_RECOMPUTE_FULL;
     /* Communication per block, per micro-batch, exposed (it sits between
@@ -328,7 +335,7 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
      * of the block's activations forward and 2 backward, per block, bf16;
      * within a node when tp <= gpus per node. */
     double act_bytes = (double)b * (double)(s / cp) * (double)m->hidden * 2.0;
-    double tp_one = coll(dev, plan, DCS_OP_ALL_REDUCE, tp, act_bytes, tp > gpn);
+    double tp_one = coll(dev, plan, DCS_OP_ALL_REDUCE, tp, act_bytes, tp_span);
     double tp_blk = (full ? 6.0 : 4.0) * tp_one;
     /* Expert parallelism: the routed tokens' activations to their experts
      * and back, forward and backward (and again for a recomputed forward),
@@ -338,8 +345,7 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
         double moe = (double)(m->layers - m->dense_layers) / (double)m->layers;
         double routed = (double)b * (double)(s / cp) * (double)m->top_k /
                         (double)tp * (double)m->hidden * 2.0;
-        double one =
-            coll(dev, plan, DCS_OP_ALL_TO_ALL, ep, routed, tp * cp * ep > gpn);
+        double one = coll(dev, plan, DCS_OP_ALL_TO_ALL, ep, routed, ep_span);
         ep_blk = (full ? 6.0 : 4.0) * moe * one;
     }
     /* Context parallelism: K and V of the whole sequence gathered round the
@@ -361,9 +367,8 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
         double at_b = dcs_opcost_time_s(&dev->perf, &dev->params, &at);
         double kv = (double)b * (double)s * 2.0 * (double)at.kv_heads *
                     (double)m->head_dim * 2.0;
-        double ag = coll(dev, plan, DCS_OP_ALL_GATHER, cp, kv, tp * cp > gpn);
-        double rs =
-            coll(dev, plan, DCS_OP_REDUCE_SCATTER, cp, kv, tp * cp > gpn);
+        double ag = coll(dev, plan, DCS_OP_ALL_GATHER, cp, kv, cp_span);
+        double rs = coll(dev, plan, DCS_OP_REDUCE_SCATTER, cp, kv, cp_span);
         cp_blk =
             fmax(ag - at_f, 0) * (full ? 2.0 : 1.0) + fmax(ag + rs - at_b, 0);
     }
@@ -376,8 +381,7 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
     double p2p = 0;
     if (pp > 1) {
         double shard = act_bytes / (plan->sp ? (double)tp : 1.0);
-        p2p = 2.0 * v *
-              coll(dev, plan, DCS_OP_SEND_RECV, 2, shard, tp * cp >= gpn);
+        p2p = 2.0 * v * coll(dev, plan, DCS_OP_SEND_RECV, 2, shard, pp_span);
     }
     double comm_blk = tp_blk + ep_blk + cp_blk;
     /* The representative stage: with one stage, everything; otherwise the
@@ -498,17 +502,16 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
         out->tp_comm_s + out->ep_comm_s + out->cp_comm_s + p2p * micro;
     if (reps > 1) {
         double gb = plan->grad_bytes > 0 ? plan->grad_bytes : 4.0;
-        int64_t R = tp * cp * pp; /* GPUs between replicas */
         out->dp_bytes = gb * n_rank;
         out->dp_ranks = reps;
-        out->dp_across = R * reps > gpn;
+        out->dp_across = dp_k < reps;
         double fabric = plan->dp_fabric_s > 0 ? plan->dp_fabric_s : -1;
         out->allreduce_s = dp_coll(dev, plan, DCS_OP_ALL_REDUCE, reps,
-                                   gb * n_rank, R, gpn, fabric);
+                                   gb * n_rank, dp_k, fabric);
         double bucket = plan->bucket_bytes > 0 ? plan->bucket_bytes : 25e6;
         double last = dp_coll(
-            dev, plan, DCS_OP_ALL_REDUCE, reps, fmin(bucket, gb * n_rank), R,
-            gpn, fabric > 0 ? fabric * fmin(bucket / (gb * n_rank), 1.0) : -1);
+            dev, plan, DCS_OP_ALL_REDUCE, reps, fmin(bucket, gb * n_rank), dp_k,
+            fabric > 0 ? fabric * fmin(bucket / (gb * n_rank), 1.0) : -1);
         double rest = out->allreduce_s - last - bwd;
         exposed += last + (rest > 0 ? rest : 0);
         /* While it overlaps backward, NCCL's kernels hold SMs that the
@@ -523,7 +526,7 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
          * backward, prefetched under the compute: what outlasts it shows. */
         if (plan->zero >= 3) {
             double ag = dp_coll(dev, plan, DCS_OP_ALL_GATHER, reps,
-                                2.0 * n_rank, tp * cp * pp, gpn, -1);
+                                2.0 * n_rank, dp_k, -1);
             exposed += micro * (fmax(ag - fwd, 0) + fmax(ag - bwd, 0));
         }
     }

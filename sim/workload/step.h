@@ -80,6 +80,9 @@ typedef struct dcs_train_plan {
     int64_t interleave;    /* virtual stages per pipeline rank (0, 1: none) */
     int fp8;               /* 1: the GEMMs in fp8 */
     int tp_overlap;        /* 1: TP collectives overlapped with GEMMs */
+    int has_order;         /* 1: `order` gives the rank layout */
+    int order[4];          /* DCS_DIM_* fastest first (layout.h); default
+                              tp, cp, pp, dp */
     int head_replicated;   /* 1: embedding and LM head whole on every TP
                               rank (no vocabulary parallelism) */
     int64_t cp;            /* context parallel: the sequence split over cp

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/rng.h"
+#include "workload/layout.h"
 #include "workload/trainnet.h"
 
 #define GIB 1073741824.0
@@ -53,6 +54,31 @@ static int read_plan(dcs_cfg_node_t *job, dcs_training_job_t *j, dcs_err_t *err)
         (rc = dcs_cfg_f64(p, "reserve_gib", DCS_CFG_OPTIONAL, 0, 1024,
                           &reserve_gib, err)) < 0)
         return rc;
+    dcs_cfg_node_t *order = NULL;
+    if ((rc = dcs_cfg_node(p, "order", DCS_CFG_OPTIONAL, &order, err)) < 0)
+        return rc;
+    if (order) {
+        if (dcs_cfg_kind(order) != DCS_CFG_SEQ || dcs_cfg_len(order) != 4)
+            return dcs_cfg_error(order, err,
+                                 "expected the four dimensions tp, cp, pp, "
+                                 "dp in some order, fastest first");
+        unsigned seen = 0;
+        for (size_t i = 0; i < 4; i++) {
+            const char *name = dcs_cfg_scalar(dcs_cfg_at(order, i));
+            int d = -1;
+            for (int k = 0; name && k < DCS_NDIMS; k++)
+                if (strcmp(name, dcs_dim_names[k]) == 0)
+                    d = k;
+            if (d < 0 || (seen & (1u << d)))
+                return dcs_cfg_error(dcs_cfg_at(order, i), err,
+                                     "expected each of tp, cp, pp, dp once, "
+                                     "found '%s'",
+                                     name ? name : "");
+            seen |= 1u << d;
+            j->plan.order[i] = d;
+        }
+        j->plan.has_order = 1;
+    }
     if (gbs == 0)
         gbs = mb * dp;
     if (gbs % (mb * dp))
@@ -261,7 +287,11 @@ static dcs_train_flow_job_t flow_job(const dcs_training_job_t *j)
                               j->plan.pp > 1 ? j->plan.pp : 1,
                               j->plan.dp > 1 ? j->plan.dp : 1,
                               j->step.dp_bytes,
-                              j->plan.gpus_per_node};
+                              j->plan.gpus_per_node,
+                              {0, 0, 0, 0}};
+    int64_t size[DCS_NDIMS] = {f.tp, f.cp, f.pp, f.dp};
+    dcs_layout_strides(j->plan.has_order ? j->plan.order : NULL, size,
+                       f.stride);
     return f;
 }
 

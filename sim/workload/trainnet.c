@@ -4,6 +4,7 @@
 #include "engine/error.h"
 #include "engine/sim.h"
 #include "net/flow.h"
+#include "workload/layout.h"
 
 typedef struct wait {
     int64_t left;  /* flows of the job in question still moving */
@@ -19,6 +20,16 @@ static void arrived(dcs_sim_t *sim, void *ctx, int64_t flow)
         dcs_sim_stop(sim);
 }
 
+/* The rank offset of ring member i: `inner` members of the faster of cp
+ * and dp, then the slower. */
+static int64_t member_rank(int64_t i, int64_t inner, int cp_first,
+                           const int64_t *sd)
+{
+    int64_t a = i % inner, b = i / inner;
+    return cp_first ? a * sd[DCS_DIM_CP] + b * sd[DCS_DIM_DP]
+                    : a * sd[DCS_DIM_DP] + b * sd[DCS_DIM_CP];
+}
+
 /* Starts one job's rings; counts them in `w` when w is not NULL. For each
  * rank position, the group's members in ring order are gathered by node:
  * k on each of G nodes. Each node sends 2 (G - 1) / G x N / k from each of
@@ -27,10 +38,15 @@ static void arrived(dcs_sim_t *sim, void *ctx, int64_t flow)
  * on its links (priced by the step model). */
 static int start_rings(dcs_net_t *net, const dcs_train_flow_job_t *j, wait_t *w)
 {
-    int64_t p = j->dp * j->cp, R = j->tp * j->cp * j->pp;
-    int64_t k = j->gpus_per_node / R;
+    const int64_t *sd = j->stride;
+    int64_t p = j->dp * j->cp, gpn = j->gpus_per_node;
+    int64_t k = dcs_layout_on_node(j->dp, sd[DCS_DIM_DP], gpn) *
+                dcs_layout_on_node(j->cp, sd[DCS_DIM_CP], gpn);
     k = k < 1 ? 1 : k > p ? p : k;
     int64_t nodes = (p + k - 1) / k;
+    /* members in rank order: the dimension with the smaller stride first */
+    int cp_first = sd[DCS_DIM_CP] < sd[DCS_DIM_DP];
+    int64_t inner = cp_first ? j->cp : j->dp;
     if (nodes < 2 || j->bytes <= 0)
         return 0;
     double share =
@@ -39,16 +55,12 @@ static int start_rings(dcs_net_t *net, const dcs_train_flow_job_t *j, wait_t *w)
     for (int64_t pi = 0; pi < j->pp; pi++) {
         for (int64_t ti = 0; ti < j->tp; ti++) {
             for (int64_t i = 0; i < p; i++) {
-                /* member i (replica d = i / cp, context rank c = i % cp)
-                 * sends to the member k places on: the same rail of the
-                 * next node */
-                int64_t a = i, b = (i + k) % p;
-                int64_t ra =
-                    (((a / j->cp) * j->pp + pi) * j->cp + a % j->cp) * j->tp +
-                    ti;
+                /* member i sends to the member k places on: the same rail
+                 * of the next node */
+                int64_t base = ti * sd[DCS_DIM_TP] + pi * sd[DCS_DIM_PP];
+                int64_t ra = base + member_rank(i, inner, cp_first, sd);
                 int64_t rb =
-                    (((b / j->cp) * j->pp + pi) * j->cp + b % j->cp) * j->tp +
-                    ti;
+                    base + member_rank((i + k) % p, inner, cp_first, sd);
                 int src = j->gpu_ids[ra], dst = j->gpu_ids[rb];
                 if (src == dst)
                     continue;
@@ -83,8 +95,10 @@ double dcs_train_dp_flows_s(dcs_topo_t *fabric,
     if (rc < 0)
         return rc;
     const dcs_train_flow_job_t *j = &jobs[0];
-    int64_t R = j->tp * j->cp * j->pp, p = j->dp * j->cp;
-    int64_t k = j->gpus_per_node / R;
+    int64_t p = j->dp * j->cp;
+    int64_t k =
+        dcs_layout_on_node(j->dp, j->stride[DCS_DIM_DP], j->gpus_per_node) *
+        dcs_layout_on_node(j->cp, j->stride[DCS_DIM_CP], j->gpus_per_node);
     k = k < 1 ? 1 : k > p ? p : k;
     int64_t nodes = (p + k - 1) / k;
     return dcs_time_to_s(w.at) + 2.0 * (double)(nodes - 1) * latency_s;

@@ -21,11 +21,12 @@
 #include "net/topo.h"
 
 typedef struct dcs_train_flow_job {
-    const int *gpu_ids; /* rank r on GPU gpu_ids[r]; ranks laid out tp
-                           fastest, then cp, pp, dp */
+    const int *gpu_ids; /* rank r on GPU gpu_ids[r] */
     int64_t tp, cp, pp, dp;
     double bytes;          /* gradient bytes each rank all-reduces */
     int64_t gpus_per_node; /* GPU i sits on node i / gpus_per_node */
+    int64_t stride[4];     /* ranks between neighbours of each DCS_DIM_*
+                              (layout.h) */
 } dcs_train_flow_job_t;
 
 /* Seconds until every flow of jobs[0] has arrived, with jobs[1..n-1]

@@ -737,6 +737,11 @@ START_TEST(test_training_bad_plans)
     const char *tp[] = {"field 'workload.jobs[0].plan.tp'",
                         "tp 3 does not divide the model's 32 heads", NULL};
     expect_training_error(WHATIF, "workload.jobs.0.plan.tp=3", tp);
+    const char *ord[] = {"field 'workload.jobs[0].plan.order[1]': expected "
+                         "each of tp, cp, pp, dp once, found 'tp'",
+                         NULL};
+    expect_training_error(WHATIF, "workload.jobs.0.plan.order=[tp, tp, pp, dp]",
+                          ord);
     const char *rec[] = {"expected one of none, full, selective, found 'some'",
                          NULL};
     expect_training_error(WHATIF, "workload.jobs.0.plan.recompute=some", rec);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "engine/error.h"
+#include "workload/layout.h"
 #include "workload/step.h"
 
 static dcs_model_t gpt(void)
@@ -236,6 +237,37 @@ START_TEST(test_tp_overlap)
 }
 END_TEST
 
+START_TEST(test_rank_order)
+{
+    /* 16 GPUs, 8 per node, tp 8 x dp 2. Default order (tp fastest): TP
+     * inside a node on its links, the replicas on two nodes. Order dp, tp,
+     * cp, pp: the two replicas of each rank share a node and every TP group
+     * spans both nodes, so TP goes over the 50 GB/s fabric, not 450 GB/s
+     * links: slower by far, and the all-reduce stays in a node. */
+    dcs_model_t m = gpt();
+    dcs_device_spec_t d = device(450e9);
+    dcs_train_plan_t p = {.dp = 2,
+                          .tp = 8,
+                          .micro_batch = 4,
+                          .grad_accum = 1,
+                          .seq = 2048,
+                          .gpus_per_node = 8,
+                          .nic_bw = 50e9,
+                          .nic_latency_s = 5e-6};
+    dcs_step_time_t def, swapped;
+    ck_assert_int_eq(dcs_step_time(&m, &p, &d, &def, NULL, NULL), 0);
+    p.has_order = 1;
+    p.order[0] = DCS_DIM_DP;
+    p.order[1] = DCS_DIM_TP;
+    p.order[2] = DCS_DIM_CP;
+    p.order[3] = DCS_DIM_PP;
+    ck_assert_int_eq(dcs_step_time(&m, &p, &d, &swapped, NULL, NULL), 0);
+    ck_assert_int_eq(def.dp_across, 1);
+    ck_assert_int_eq(swapped.dp_across, 0);
+    ck_assert(swapped.tp_comm_s > 3 * def.tp_comm_s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("step");
@@ -245,6 +277,7 @@ int main(void)
     tcase_add_test(tc, test_context_parallel);
     tcase_add_test(tc, test_expert_parallel);
     tcase_add_test(tc, test_tp_overlap);
+    tcase_add_test(tc, test_rank_order);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -25,7 +25,7 @@ START_TEST(one_job_closed_form)
 {
     dcs_topo_t t = dumbbell();
     int ids[8] = {0, 1, 2, 3, 8, 9, 10, 11};
-    dcs_train_flow_job_t j = {ids, 4, 1, 1, 2, 1e9, 4};
+    dcs_train_flow_job_t j = {ids, 4, 1, 1, 2, 1e9, 4, {1, 4, 4, 4}};
     double s = dcs_train_dp_flows_s(&t, &j, 1, 0);
     ck_assert_double_le(fabs(s - 0.04), 1e-3 * 0.04);
     /* per-step latency: 2 (G - 1) steps of 5 us */
@@ -40,8 +40,8 @@ START_TEST(contention_doubles)
     dcs_topo_t t = dumbbell();
     int a[8] = {0, 1, 2, 3, 8, 9, 10, 11};
     int b[8] = {4, 5, 6, 7, 12, 13, 14, 15};
-    dcs_train_flow_job_t jobs[2] = {{a, 4, 1, 1, 2, 1e9, 4},
-                                    {b, 4, 1, 1, 2, 1e9, 4}};
+    dcs_train_flow_job_t jobs[2] = {{a, 4, 1, 1, 2, 1e9, 4, {1, 4, 4, 4}},
+                                    {b, 4, 1, 1, 2, 1e9, 4, {1, 4, 4, 4}}};
     double s = dcs_train_dp_flows_s(&t, jobs, 2, 0);
     ck_assert_double_le(fabs(s - 0.08), 1e-3 * 0.08);
     dcs_topo_destroy(&t);
@@ -54,13 +54,17 @@ START_TEST(members_per_node_split_the_bytes)
      * 2, 3 on the right; k = 2 ring members per node, G = 2. */
     dcs_topo_t t = dumbbell();
     int ids[8] = {0, 1, 2, 3, 8, 9, 10, 11};
-    dcs_train_flow_job_t j = {ids, 2, 1, 1, 4, 1e9, 4};
+    dcs_train_flow_job_t j = {ids, 2, 1, 1, 4, 1e9, 4, {1, 2, 2, 2}};
     double s = dcs_train_dp_flows_s(&t, &j, 1, 0);
     ck_assert_double_le(fabs(s - 0.02), 1e-3 * 0.02);
     /* one node holding the whole job: nothing crosses the fabric */
     int local[8] = {0, 1, 2, 3, 4, 5, 6, 7};
-    dcs_train_flow_job_t in = {local, 2, 1, 1, 4, 1e9, 8};
+    dcs_train_flow_job_t in = {local, 2, 1, 1, 4, 1e9, 8, {1, 2, 2, 2}};
     ck_assert_double_eq(dcs_train_dp_flows_s(&t, &in, 1, 0), 0);
+    /* replicas fastest (order dp, tp, cp, pp): both members of every ring
+     * share a node, nothing crosses the fabric */
+    dcs_train_flow_job_t dpfirst = {ids, 4, 1, 1, 2, 1e9, 4, {2, 8, 8, 1}};
+    ck_assert_double_eq(dcs_train_dp_flows_s(&t, &dpfirst, 1, 0), 0);
     dcs_topo_destroy(&t);
 }
 END_TEST
