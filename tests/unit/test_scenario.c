@@ -737,6 +737,17 @@ START_TEST(test_training_bad_plans)
     const char *tp[] = {"field 'workload.jobs[0].plan.tp'",
                         "tp 3 does not divide the model's 32 heads", NULL};
     expect_training_error(WHATIF, "workload.jobs.0.plan.tp=3", tp);
+    const char *cp[] = {"field 'workload.jobs[0].plan.cp'",
+                        "cp 3 does not divide the sequence of 8192", NULL};
+    expect_training_error(WHATIF, "workload.jobs.0.plan.cp=3", cp);
+    const char *ep[] = {"field 'workload.jobs[0].plan.ep'",
+                        "ep 2 must divide the model's experts (0) and dp "
+                        "(128)",
+                        NULL};
+    expect_training_error(WHATIF, "workload.jobs.0.plan.ep=2", ep);
+    const char *il[] = {"field 'workload.jobs[0].plan.interleave'",
+                        "interleave 2 needs pp > 1", NULL};
+    expect_training_error(WHATIF, "workload.jobs.0.plan.interleave=2", il);
     const char *ord[] = {"field 'workload.jobs[0].plan.order[1]': expected "
                          "each of tp, cp, pp, dp once, found 'tp'",
                          NULL};
