@@ -673,4 +673,18 @@ void dcs_summary_print(FILE *out, const dcs_run_data_t *run,
     fprintf(out, "%-26s %.3f\n", "PUE", s->pue);
     fprintf(out, "%-26s $%.2f (energy $%.2f, capex $%.2f)\n", "total cost",
             s->total_cost_usd, s->energy_cost_usd, s->capex_cost_usd);
+    /* Training jobs: a line each (training.csv has the rest). */
+    for (size_t i = 0; run->training && i < run->jobs->len; i++) {
+        const dcs_training_job_t *j = training_of(run->jobs->items[i]);
+        if (!j || !j->ran)
+            continue;
+        fprintf(out,
+                "%-26s %.3f s/iteration, MFU %.1f %%, %.1f GiB/rank, %.2f "
+                "days, %" PRId64 " failures, goodput %.1f %%\n",
+                j->name, j->run.compute_s / (double)j->iterations,
+                100.0 * dcs_training_mfu(j), j->memory.total / 1073741824.0,
+                j->run.wall_s / 86400.0, j->run.failures,
+                j->run.wall_s > 0 ? 100.0 * j->run.compute_s / j->run.wall_s
+                                  : 0.0);
+    }
 }
