@@ -279,18 +279,29 @@ static void write_utilization(FILE *f, const dcs_run_data_t *run)
 }
 
 /* IT energy of interval i: GPU boards, hosts and the network, in J. */
-static void interval_it_j(const dcs_run_data_t *run, size_t i, double *gpu_j,
-                          double *host_j, double *net_j)
+/* One interval's bounds and energy by component. */
+typedef struct interval {
+    dcs_time_t from, to;
+    double len_s;
+    double gpu_j, host_j, net_j; /* IT energy */
+    double it_j;
+    double cooling_j, losses_j; /* facility overheads on it */
+    double facility_j;
+} interval_t;
+
+static void interval_energy(const dcs_run_data_t *run, size_t i, interval_t *e)
 {
     const dcs_fleet_t *fleet = run->fleet;
-    dcs_time_t from, to;
-    interval_bounds(run, i, &from, &to);
-    *gpu_j = 0;
+    interval_bounds(run, i, &e->from, &e->to);
+    e->len_s = dcs_time_to_s(e->to - e->from);
+    e->gpu_j = 0;
     for (int n = 0; n < fleet->spec.nodes; n++)
-        *gpu_j += dcs_tally_bin(&fleet->node_gpu_power_w[n], i);
-    *host_j =
-        fleet->spec.host_power_w * fleet->spec.nodes * dcs_time_to_s(to - from);
-    *net_j = run->network_power_w * dcs_time_to_s(to - from);
+        e->gpu_j += dcs_tally_bin(&fleet->node_gpu_power_w[n], i);
+    e->host_j = fleet->spec.host_power_w * fleet->spec.nodes * e->len_s;
+    e->net_j = run->network_power_w * e->len_s;
+    e->it_j = e->gpu_j + e->host_j + e->net_j;
+    dcs_facility_overheads(run->facility, e->it_j, &e->cooling_j, &e->losses_j);
+    e->facility_j = e->it_j + e->cooling_j + e->losses_j;
 }
 
 static void write_energy(FILE *f, const dcs_run_data_t *run)
@@ -300,18 +311,14 @@ static void write_energy(FILE *f, const dcs_run_data_t *run)
     dcs_csv_t w;
     dcs_csv_begin(&w, f, cols, NCOLS(cols));
     for (size_t i = 0; i < interval_count(run); i++) {
-        dcs_time_t from, to;
-        double gpu_j, host_j, net_j, cooling_j, losses_j;
-        interval_bounds(run, i, &from, &to);
-        interval_it_j(run, i, &gpu_j, &host_j, &net_j);
-        dcs_facility_overheads(run->facility, gpu_j + host_j + net_j,
-                               &cooling_j, &losses_j);
+        interval_t e;
+        interval_energy(run, i, &e);
         const char *names[] = {"gpu", "host", "network", "cooling",
                                "electrical_losses"};
-        double values[] = {gpu_j, host_j, net_j, cooling_j, losses_j};
+        double values[] = {e.gpu_j, e.host_j, e.net_j, e.cooling_j, e.losses_j};
         for (size_t c = 0; c < 5; c++) {
-            dcs_csv_time_s(&w, from);
-            dcs_csv_time_s(&w, to);
+            dcs_csv_time_s(&w, e.from);
+            dcs_csv_time_s(&w, e.to);
             dcs_csv_str(&w, names[c]);
             dcs_csv_f64(&w, values[c] / J_PER_KWH);
             dcs_csv_end_row(&w);
@@ -327,23 +334,17 @@ static void write_cost(FILE *f, const dcs_run_data_t *run)
     dcs_csv_t w;
     dcs_csv_begin(&w, f, cols, NCOLS(cols));
     for (size_t i = 0; i < interval_count(run); i++) {
-        dcs_time_t from, to;
-        double gpu_j, host_j, net_j, cooling_j, losses_j;
-        interval_bounds(run, i, &from, &to);
-        interval_it_j(run, i, &gpu_j, &host_j, &net_j);
-        dcs_facility_overheads(run->facility, gpu_j + host_j + net_j,
-                               &cooling_j, &losses_j);
-        double len_s = dcs_time_to_s(to - from);
+        interval_t e;
+        interval_energy(run, i, &e);
         const char *names[] = {"capex_gpus", "capex_nodes", "energy"};
         double values[] = {
-            dcs_cost_gpu_usd_per_s(run->cost) * fleet->ngpus * len_s,
-            dcs_cost_node_usd_per_s(run->cost) * fleet->spec.nodes * len_s,
-            dcs_cost_energy_usd(run->cost,
-                                gpu_j + host_j + net_j + cooling_j + losses_j),
+            dcs_cost_gpu_usd_per_s(run->cost) * fleet->ngpus * e.len_s,
+            dcs_cost_node_usd_per_s(run->cost) * fleet->spec.nodes * e.len_s,
+            dcs_cost_energy_usd(run->cost, e.facility_j),
         };
         for (size_t c = 0; c < 3; c++) {
-            dcs_csv_time_s(&w, from);
-            dcs_csv_time_s(&w, to);
+            dcs_csv_time_s(&w, e.from);
+            dcs_csv_time_s(&w, e.to);
             dcs_csv_str(&w, names[c]);
             dcs_csv_f64(&w, values[c]);
             dcs_csv_end_row(&w);
@@ -368,23 +369,18 @@ static void write_timeseries(FILE *f, const dcs_run_data_t *run)
     dcs_csv_t w;
     dcs_csv_begin(&w, f, cols, NCOLS(cols));
     for (size_t i = 0; i < interval_count(run); i++) {
-        dcs_time_t from, to;
-        double gpu_j, host_j, net_j, cooling_j, losses_j;
-        interval_bounds(run, i, &from, &to);
-        interval_it_j(run, i, &gpu_j, &host_j, &net_j);
-        double it_j = gpu_j + host_j + net_j;
-        dcs_facility_overheads(run->facility, it_j, &cooling_j, &losses_j);
-        double len_s = dcs_time_to_s(to - from);
-        dcs_csv_time_s(&w, from);
-        dcs_csv_time_s(&w, to);
-        dcs_csv_f64(&w, it_j / len_s);
-        dcs_csv_f64(&w, (it_j + cooling_j + losses_j) / len_s);
-        dcs_csv_f64(&w, it_j > 0 ? (it_j + cooling_j + losses_j) / it_j
-                                 : dcs_facility_pue(run->facility));
+        interval_t e;
+        interval_energy(run, i, &e);
+        dcs_csv_time_s(&w, e.from);
+        dcs_csv_time_s(&w, e.to);
+        dcs_csv_f64(&w, e.it_j / e.len_s);
+        dcs_csv_f64(&w, e.facility_j / e.len_s);
+        dcs_csv_f64(&w, e.it_j > 0 ? e.facility_j / e.it_j
+                                   : dcs_facility_pue(run->facility));
         dcs_csv_f64(&w, run->facility->outside_temp_c);
-        dcs_csv_f64(&w, dcs_tally_bin(&s->queue_tally, i) / len_s);
-        dcs_csv_f64(&w, dcs_tally_bin(&s->running_tally, i) / len_s);
-        dcs_csv_f64(&w, dcs_tally_bin(&s->busy_gpus_tally, i) / len_s);
+        dcs_csv_f64(&w, dcs_tally_bin(&s->queue_tally, i) / e.len_s);
+        dcs_csv_f64(&w, dcs_tally_bin(&s->running_tally, i) / e.len_s);
+        dcs_csv_f64(&w, dcs_tally_bin(&s->busy_gpus_tally, i) / e.len_s);
         dcs_csv_end_row(&w);
     }
 }
@@ -451,7 +447,7 @@ static void write_training(FILE *f, const dcs_run_data_t *run)
         dcs_csv_i64(&w, p->micro_batch * p->grad_accum * p->dp);
         dcs_csv_i64(&w, p->seq);
         dcs_csv_f64(&w, st->total_s);
-        if (t->ran && t->iterations > 0)
+        if (dcs_training_started(t) && t->iterations > 0)
             dcs_csv_f64(&w, t->run.compute_s / (double)t->iterations);
         else
             dcs_csv_empty(&w);
@@ -468,7 +464,7 @@ static void write_training(FILE *f, const dcs_run_data_t *run)
         dcs_csv_f64(&w, t->memory.activations / gib);
         dcs_csv_f64(&w, t->memory.temporary / gib);
         dcs_csv_i64(&w, t->iterations);
-        if (t->ran) {
+        if (dcs_training_started(t)) {
             dcs_csv_f64(&w, t->run.wall_s);
             dcs_csv_f64(&w, t->run.wall_s > 0 ? t->run.compute_s / t->run.wall_s
                                               : 0);
@@ -482,7 +478,7 @@ static void write_training(FILE *f, const dcs_run_data_t *run)
         dcs_csv_f64(&w, t->ckpt_write_s);
         dcs_csv_f64(&w, t->ckpt_interval_s);
         dcs_csv_f64(&w, t->young_daly_s);
-        if (t->ran) {
+        if (dcs_training_started(t)) {
             dcs_csv_f64(&w, t->run.ckpt_s);
             dcs_csv_i64(&w, t->run.failures);
             dcs_csv_f64(&w, t->run.lost_s);
@@ -676,7 +672,7 @@ void dcs_summary_print(FILE *out, const dcs_run_data_t *run,
     /* Training jobs: a line each (training.csv has the rest). */
     for (size_t i = 0; run->training && i < run->jobs->len; i++) {
         const dcs_training_job_t *j = training_of(run->jobs->items[i]);
-        if (!j || !j->ran)
+        if (!j || !dcs_training_started(j))
             continue;
         fprintf(out,
                 "%-26s %.3f s/iteration, MFU %.1f %%, %.1f GiB/rank, %.2f "

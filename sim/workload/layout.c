@@ -27,3 +27,13 @@ int64_t dcs_layout_on_node(int64_t size, int64_t stride, int64_t gpn)
     int64_t n = (gpn + stride - 1) / stride; /* members in [0, gpn) */
     return n < size ? n : size;
 }
+
+int64_t dcs_layout_replicas_on_node(const int64_t size[DCS_NDIMS],
+                                    const int64_t stride[DCS_NDIMS],
+                                    int64_t gpn)
+{
+    int64_t p = size[DCS_DIM_DP] * size[DCS_DIM_CP];
+    int64_t k = dcs_layout_on_node(size[DCS_DIM_DP], stride[DCS_DIM_DP], gpn) *
+                dcs_layout_on_node(size[DCS_DIM_CP], stride[DCS_DIM_CP], gpn);
+    return k < 1 ? 1 : k > p ? p : k;
+}

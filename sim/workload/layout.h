@@ -23,4 +23,11 @@ void dcs_layout_strides(const int *order, const int64_t size[DCS_NDIMS],
  * how many sit on rank 0's node (gpn ranks per node). */
 int64_t dcs_layout_on_node(int64_t size, int64_t stride, int64_t gpn);
 
+/* Of the group of replicas holding the same weights (dp x cp ranks, the
+ * data-parallel all-reduce's group) around rank 0, how many share its
+ * node: at least 1, at most dp x cp. */
+int64_t dcs_layout_replicas_on_node(const int64_t size[DCS_NDIMS],
+                                    const int64_t stride[DCS_NDIMS],
+                                    int64_t gpn);
+
 #endif

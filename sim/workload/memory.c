@@ -15,7 +15,6 @@ static void stage_terms(const dcs_model_t *m, const dcs_train_plan_t *plan,
 {
     double tp = (double)(plan->tp > 1 ? plan->tp : 1);
     double cp = (double)(plan->cp > 1 ? plan->cp : 1);
-    double ep = (double)(plan->ep > 1 ? plan->ep : 1);
     /* replicas of the same weights, over which ZeRO shards */
     double dp = (double)(plan->dp > 1 ? plan->dp : 1) * cp;
     /* A block's parameters: the model's less its embedding and head. */
@@ -29,7 +28,7 @@ static void stage_terms(const dcs_model_t *m, const dcs_train_plan_t *plan,
     if (per_block < 0)
         per_block = 0;
     double n = (blocks * per_block + extra) / tp +
-               blocks * routed / layers / (ep > 1 ? ep : tp);
+               blocks * routed / layers / (double)dcs_train_expert_shards(plan);
     double gb = plan->grad_bytes > 0 ? plan->grad_bytes : 4.0;
     o->weights = 2.0 * n / (plan->zero >= 3 ? dp : 1.0);
     o->gradients = gb * n / (plan->zero >= 2 ? dp : 1.0);

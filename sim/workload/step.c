@@ -325,8 +325,7 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
     int cp_span = dcs_layout_on_node(cp, sd[DCS_DIM_CP], gpn) < cp;
     int ep_span = dcs_layout_on_node(ep, sd[DCS_DIM_DP], gpn) < ep;
     int pp_span = sd[DCS_DIM_PP] >= gpn;
-    int64_t dp_k = dcs_layout_on_node(dp, sd[DCS_DIM_DP], gpn) *
-                   dcs_layout_on_node(cp, sd[DCS_DIM_CP], gpn);
+    int64_t dp_k = dcs_layout_replicas_on_node(size, sd, gpn);
     int64_t b = plan->micro_batch, s = plan->seq;
     int full = plan->recompute == DCS_RECOMPUTE_FULL;
     /* Communication per block, per micro-batch, exposed (it sits between
@@ -476,7 +475,7 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
      * (expert tensor parallelism = tp). */
     double routed = dcs_model_routed_params(m);
     double n_rank = (dcs_model_params(m) - routed) / (double)(tp * pp) +
-                    routed / (double)((ep > 1 ? ep : tp) * pp);
+                    routed / (double)(dcs_train_expert_shards(plan) * pp);
     if (plan->head_replicated && tp > 1) /* the embedding whole on each */
         n_rank += (double)m->vocab * (double)m->hidden *
                   (1.0 - 1.0 / (double)tp) / (double)pp;
@@ -539,4 +538,11 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
                        12.0 * (double)m->layers * (double)s * (double)s *
                            (double)m->hidden * (double)b * micro;
     return 0;
+}
+
+int64_t dcs_train_expert_shards(const dcs_train_plan_t *plan)
+{
+    if (plan->ep > 1)
+        return plan->ep;
+    return plan->tp > 1 ? plan->tp : 1;
 }

@@ -131,4 +131,8 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
                   const dcs_device_spec_t *dev, dcs_step_time_t *out,
                   dcs_step_op_fn each, void *ctx);
 
+/* Ways the routed experts are split: over ep, or with ep = 1 over tp like
+ * the rest of the model (expert tensor parallelism = tp). */
+int64_t dcs_train_expert_shards(const dcs_train_plan_t *plan);
+
 #endif

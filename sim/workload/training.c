@@ -295,6 +295,13 @@ static dcs_train_flow_job_t flow_job(const dcs_training_job_t *j)
     return f;
 }
 
+/* Whether j holds its GPUs now (the scheduler marks it done before its
+ * kind's `ended` hook runs). */
+static int running(const dcs_training_job_t *j)
+{
+    return j->job && j->job->state == DCS_JOB_RUNNING;
+}
+
 /* Whether j's data-parallel traffic runs as flows on the fabric. */
 static int on_fabric(const dcs_training_job_t *j)
 {
@@ -314,7 +321,7 @@ static double fabric_s(dcs_training_job_t *j)
     set[n++] = flow_job(j);
     for (size_t i = 0; i < t->njobs; i++) {
         const dcs_training_job_t *o = &t->jobs[i];
-        if (o != j && o->running && on_fabric(o))
+        if (o != j && running(o) && on_fabric(o))
             set[n++] = flow_job(o);
     }
     double s =
@@ -327,8 +334,6 @@ static double fabric_s(dcs_training_job_t *j)
 /* Prices j's iteration again with its all-reduce's fabric phase. */
 static void reprice(dcs_training_job_t *j, double fabric)
 {
-    if (!(j->analytical_allreduce_s > 0))
-        j->analytical_allreduce_s = j->step.allreduce_s;
     j->plan.dp_fabric_s = fabric;
     int rc = dcs_step_time(&j->model, &j->plan, j->owner->env.device, &j->step,
                            NULL, NULL);
@@ -346,7 +351,7 @@ static void project(dcs_training_job_t *j)
     dcs_train_runner_advance(&copy, INFINITY, 0);
     gsl_rng_free(copy.rng);
     j->run = copy.out;
-    j->end_s = j->start_s + j->run.wall_s;
+    j->end_s = dcs_time_to_s(j->job->start_ns) + j->run.wall_s;
 }
 
 /* Something changed on the fabric at `now` (a training job started or
@@ -360,12 +365,13 @@ static void rebalance(dcs_training_t *t, const dcs_training_job_t *except,
         return;
     for (size_t i = 0; i < t->njobs; i++) {
         dcs_training_job_t *o = &t->jobs[i];
-        if (o == except || !o->running || !on_fabric(o) || o->end_s <= now)
+        if (o == except || !running(o) || !on_fabric(o) || o->end_s <= now)
             continue; /* ending at this instant too: nothing to move */
         double f = fabric_s(o);
         if (fabs(f - o->plan.dp_fabric_s) <= 1e-9 * f)
             continue;
-        dcs_train_runner_advance(&o->runner, now - o->start_s, 0);
+        dcs_train_runner_advance(&o->runner,
+                                 now - dcs_time_to_s(o->job->start_ns), 0);
         reprice(o, f);
         dcs_train_runner_set_iteration(&o->runner, o->step.total_s);
         project(o);
@@ -382,9 +388,6 @@ static dcs_time_t training_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
     dcs_training_t *t = j->owner;
     j->job = (dcs_job_t *)job; /* the scheduler's, to move its end */
     j->gpu_ids = gpu_ids;
-    j->start_s = dcs_time_to_s(job->start_ns);
-    j->running = 1;
-    j->ran = 1;
     if (on_fabric(j))
         reprice(j, fabric_s(j));
     dcs_train_run_spec_t spec = {
@@ -402,7 +405,7 @@ static dcs_time_t training_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
     DCS_ASSERT(j->rng != NULL);
     dcs_train_runner_init(&j->runner, &spec, j->rng);
     project(j);
-    rebalance(t, j, j->start_s);
+    rebalance(t, j, dcs_time_to_s(job->start_ns));
     dcs_time_t ns = dcs_time_from_s(j->run.wall_s);
     return ns > 0 ? ns : 1;
 }
@@ -410,7 +413,6 @@ static dcs_time_t training_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
 static void training_ended(dcs_job_t *job, dcs_time_t now)
 {
     dcs_training_job_t *j = job->work;
-    j->running = 0;
     rebalance(j->owner, j, dcs_time_to_s(now));
 }
 

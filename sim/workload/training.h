@@ -81,19 +81,15 @@ typedef struct dcs_training_job {
     double young_daly_s; /* optimal interval for this job */
     double peak_flops;   /* per GPU, of the compute dtype */
     /* the run, once started */
-    dcs_train_run_t run;
-    int ran;
-    uint64_t seed; /* of the run, for its failure draws */
-    int64_t index; /* in the workload, names its random stream */
+    dcs_train_run_t run; /* as projected at the last change of pace */
+    uint64_t seed;       /* of the run, for its failure draws */
+    int64_t index;       /* in the workload, names its random stream */
     dcs_training_t *owner;
-    dcs_job_t *job;     /* the scheduler's job, once started */
-    const int *gpu_ids; /* its placement, once started */
-    int running;
-    gsl_rng *rng;                  /* its failure draws (owned) */
-    dcs_train_runner_t runner;     /* where its run stands */
-    double start_s, end_s;         /* once started */
-    double analytical_allreduce_s; /* the collective model's figure, for
-                                      comparison in flow mode */
+    dcs_job_t *job;            /* the scheduler's job; NULL until it starts */
+    const int *gpu_ids;        /* its placement, once started */
+    gsl_rng *rng;              /* its failure draws (owned) */
+    dcs_train_runner_t runner; /* where its run stands */
+    double end_s;              /* projected end */
 } dcs_training_job_t;
 
 /* Called for each job as it arrives. */
@@ -121,6 +117,12 @@ void dcs_training_destroy(dcs_training_t *t);
 int dcs_training_start(dcs_training_t *t, dcs_sim_t *sim, uint64_t seed,
                        dcs_jobs_t *jobs, dcs_training_sink_fn sink,
                        void *sink_ctx);
+
+/* 1 once the job has started (its run and placement are known). */
+static inline int dcs_training_started(const dcs_training_job_t *j)
+{
+    return j->job != NULL;
+}
 
 /* Derived per-job figures for reports. */
 double dcs_training_tokens_per_s(const dcs_training_job_t *j);

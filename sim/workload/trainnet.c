@@ -20,6 +20,15 @@ static void arrived(dcs_sim_t *sim, void *ctx, int64_t flow)
         dcs_sim_stop(sim);
 }
 
+/* A job's rings: k members on each of `nodes` nodes. */
+static void ring_shape(const dcs_train_flow_job_t *j, int64_t *k,
+                       int64_t *nodes)
+{
+    int64_t size[DCS_NDIMS] = {j->tp, j->cp, j->pp, j->dp};
+    *k = dcs_layout_replicas_on_node(size, j->stride, j->gpus_per_node);
+    *nodes = (j->dp * j->cp + *k - 1) / *k;
+}
+
 /* The rank offset of ring member i: `inner` members of the faster of cp
  * and dp, then the slower. */
 static int64_t member_rank(int64_t i, int64_t inner, int cp_first,
@@ -39,11 +48,8 @@ static int64_t member_rank(int64_t i, int64_t inner, int cp_first,
 static int start_rings(dcs_net_t *net, const dcs_train_flow_job_t *j, wait_t *w)
 {
     const int64_t *sd = j->stride;
-    int64_t p = j->dp * j->cp, gpn = j->gpus_per_node;
-    int64_t k = dcs_layout_on_node(j->dp, sd[DCS_DIM_DP], gpn) *
-                dcs_layout_on_node(j->cp, sd[DCS_DIM_CP], gpn);
-    k = k < 1 ? 1 : k > p ? p : k;
-    int64_t nodes = (p + k - 1) / k;
+    int64_t p = j->dp * j->cp, k, nodes;
+    ring_shape(j, &k, &nodes);
     /* members in rank order: the dimension with the smaller stride first */
     int cp_first = sd[DCS_DIM_CP] < sd[DCS_DIM_DP];
     int64_t inner = cp_first ? j->cp : j->dp;
@@ -94,12 +100,7 @@ double dcs_train_dp_flows_s(dcs_topo_t *fabric,
     dcs_sim_free(sim);
     if (rc < 0)
         return rc;
-    const dcs_train_flow_job_t *j = &jobs[0];
-    int64_t p = j->dp * j->cp;
-    int64_t k =
-        dcs_layout_on_node(j->dp, j->stride[DCS_DIM_DP], j->gpus_per_node) *
-        dcs_layout_on_node(j->cp, j->stride[DCS_DIM_CP], j->gpus_per_node);
-    k = k < 1 ? 1 : k > p ? p : k;
-    int64_t nodes = (p + k - 1) / k;
+    int64_t k, nodes;
+    ring_shape(&jobs[0], &k, &nodes);
     return dcs_time_to_s(w.at) + 2.0 * (double)(nodes - 1) * latency_s;
 }

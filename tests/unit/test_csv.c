@@ -31,6 +31,7 @@
 
 #include "report/csv.h"
 #include "report/outdir.h"
+#include "support.h"
 
 /* ---- helpers --------------------------------------------------------- */
 
@@ -117,12 +118,6 @@ static void table_free(table_t *t)
             free(t->field[r][c]);
 }
 
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
 /* Names in `dir` other than . and .., sorted, joined by spaces. */
 static void list_dir(const char *dir, char *out, size_t size)
 {
@@ -161,12 +156,6 @@ static char *read_file(const char *path)
     buf[n] = '\0';
     fclose(f);
     return buf;
-}
-
-static void make_tmpdir(char *buf, size_t size)
-{
-    snprintf(buf, size, "/tmp/dcsim-test-csv-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(buf));
 }
 
 /* ---- quoting --------------------------------------------------------- */

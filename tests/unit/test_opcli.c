@@ -33,74 +33,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "support.h"
+
 #define OPDATA DCSIM_TEST_DATA "/op/"
-
-/* ---- helpers --------------------------------------------------------- */
-
-/* The whole of a file, NUL-terminated; the caller frees. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    size_t cap = 4096, n = 0, got;
-    char *buf = malloc(cap);
-    ck_assert_ptr_nonnull(buf);
-    while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += got;
-        if (n + 1 == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-            ck_assert_ptr_nonnull(buf);
-        }
-    }
-    fclose(f);
-    buf[n] = '\0';
-    if (len)
-        *len = n;
-    return buf;
-}
-
-/* Runs the dcsim binary with `args` (NULL-terminated, without argv[0]),
- * stdout and stderr to files; returns its exit status and what it printed
- * (the caller frees both). */
-static int run_dcsim(const char *const *args, char **out, char **err)
-{
-    char tmp[64], out_path[128], err_path[128];
-    snprintf(tmp, sizeof tmp, "/tmp/dcsim-test-opcli-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmp));
-    snprintf(out_path, sizeof out_path, "%s/stdout", tmp);
-    snprintf(err_path, sizeof err_path, "%s/stderr", tmp);
-    const char *argv[32] = {DCSIM_BINARY};
-    size_t n = 1;
-    for (; args[n - 1]; n++) {
-        ck_assert_uint_lt(n, 31);
-        argv[n] = args[n - 1];
-    }
-    argv[n] = NULL;
-    fflush(NULL);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        if (!freopen(out_path, "w", stdout) || !freopen(err_path, "w", stderr))
-            _exit(127);
-        execv(DCSIM_BINARY, (char *const *)argv);
-        _exit(127);
-    }
-    int status;
-    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-    ck_assert_msg(WIFEXITED(status), "dcsim did not exit normally");
-    *out = slurp(out_path, NULL);
-    *err = slurp(err_path, NULL);
-    unlink(out_path);
-    unlink(err_path);
-    rmdir(tmp);
-    return WEXITSTATUS(status);
-}
-
-static int starts_with(const char *s, const char *prefix)
-{
-    return strncmp(s, prefix, strlen(prefix)) == 0;
-}
 
 /* stderr after the note that a device is unvalidated, when it is there.
  * Whether a device is calibrated is a fact of its YAML file, which changes

@@ -15,26 +15,12 @@
 #include <unistd.h>
 
 #include "cli/world.h"
+#include "support.h"
 
 static const char *const REPORTS[] = {
     "summary.csv", "jobs.csv",       "utilization.csv", "energy.csv",
     "cost.csv",    "timeseries.csv", "run.yaml",
 };
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 static void run_quickstart(const char *out_dir, int has_seed, uint64_t seed)
 {

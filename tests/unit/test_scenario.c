@@ -32,69 +32,9 @@
 
 #include "cli/world.h"
 #include "config/table.h"
+#include "support.h"
 
 #define SC DCSIM_TEST_DATA "/scenario/"
-
-/* ---- helpers --------------------------------------------------------- */
-
-static void make_tmpdir(char *buf, size_t size)
-{
-    snprintf(buf, size, "/tmp/dcsim-test-scenario-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(buf));
-}
-
-/* rm -r, for folders made by this test only. */
-static void remove_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) < 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        ck_assert_ptr_nonnull(d);
-        struct dirent *e;
-        while ((e = readdir(d))) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-                continue;
-            char child[4096];
-            snprintf(child, sizeof child, "%s/%s", path, e->d_name);
-            remove_tree(child);
-        }
-        closedir(d);
-        ck_assert_int_eq(rmdir(path), 0);
-    } else {
-        ck_assert_int_eq(unlink(path), 0);
-    }
-}
-
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
-/* The whole of a file, NUL-terminated; the caller frees. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    size_t cap = 4096, n = 0, got;
-    char *buf = malloc(cap);
-    ck_assert_ptr_nonnull(buf);
-    while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += got;
-        if (n + 1 == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-            ck_assert_ptr_nonnull(buf);
-        }
-    }
-    fclose(f);
-    buf[n] = '\0';
-    if (len)
-        *len = n;
-    return buf;
-}
 
 /* Runs `scenario` with `sets` (and `seed` when has_seed) into a folder that
  * does not exist yet, and checks that it fails on input with exactly `want`
@@ -127,47 +67,6 @@ static void expect_set_error(const char *set, const char *want)
 {
     const char *sets[] = {set};
     expect_world_error(SC "good.yaml", sets, 1, 0, 0, want);
-}
-
-/* Runs the dcsim binary with `args` (NULL-terminated, without argv[0]),
- * stdout and stderr to files; returns its exit status and what it printed
- * (the caller frees both). */
-static int run_dcsim(const char *const *args, char **out, char **err)
-{
-    char tmp[64], out_path[128], err_path[128];
-    make_tmpdir(tmp, sizeof tmp);
-    snprintf(out_path, sizeof out_path, "%s/stdout", tmp);
-    snprintf(err_path, sizeof err_path, "%s/stderr", tmp);
-    const char *argv[32] = {DCSIM_BINARY};
-    size_t n = 1;
-    for (; args[n - 1]; n++) {
-        ck_assert_uint_lt(n, 31);
-        argv[n] = args[n - 1];
-    }
-    argv[n] = NULL;
-    fflush(NULL);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        if (!freopen(out_path, "w", stdout) || !freopen(err_path, "w", stderr))
-            _exit(127);
-        execv(DCSIM_BINARY, (char *const *)argv);
-        _exit(127);
-    }
-    int status;
-    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-    ck_assert_msg(WIFEXITED(status), "dcsim did not exit normally");
-    *out = slurp(out_path, NULL);
-    *err = slurp(err_path, NULL);
-    unlink(out_path);
-    unlink(err_path);
-    rmdir(tmp);
-    return WEXITSTATUS(status);
-}
-
-static int starts_with(const char *s, const char *prefix)
-{
-    return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
 /* ---- bad scenario files ---------------------------------------------- */
@@ -904,6 +803,39 @@ START_TEST(test_training_flow_needs_fabric)
 }
 END_TEST
 
+START_TEST(test_training_sections_bad_values)
+{
+    /* The network and storage sections and the checkpoint and failure
+     * keys of a training job: each bad value named exactly. */
+    const struct {
+        const char *set, *want;
+    } cases[] = {
+        {"network.collectives=ring",
+         "--set:1:21: field 'network.collectives': expected one of "
+         "analytical, flow, found 'ring'"},
+        {"cluster.storage.write_gb_per_s=-1",
+         "--set:1:32: field 'cluster.storage.write_gb_per_s': expected a "
+         "number in [1e-06, 1e+09], found '-1'"},
+        {"cluster.storage.speed=1",
+         "--set:1:17: unknown field 'cluster.storage.speed'; known fields: "
+         "write_gb_per_s, read_gb_per_s, capacity_tb"},
+        {"workload.jobs.0.checkpoint.keep=0",
+         "--set:1:33: field 'workload.jobs[0].checkpoint.keep': expected an "
+         "integer in [1, 1000], found '0'"},
+        {"workload.jobs.0.failures.per_gpu_per_h=2",
+         "--set:1:40: field 'workload.jobs[0].failures.per_gpu_per_h': "
+         "expected a number in [0, 1], found '2'"},
+        {"workload.jobs.0.plan.tp_overlap=maybe",
+         "--set:1:33: field 'workload.jobs[0].plan.tp_overlap': expected "
+         "true or false, found 'maybe'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *sets[] = {cases[i].set};
+        expect_world_error(WHATIF, sets, 1, 0, 0, cases[i].want);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("scenario");
@@ -948,6 +880,7 @@ int main(void)
     tcase_add_test(train, test_training_reports);
     tcase_add_test(train, test_training_flow_contention);
     tcase_add_test(train, test_training_flow_needs_fabric);
+    tcase_add_test(train, test_training_sections_bad_values);
     suite_add_tcase(s, train);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
