@@ -380,7 +380,12 @@ int dcs_step_time(const dcs_model_t *m, const dcs_train_plan_t *plan,
     double p2p = 0;
     if (pp > 1) {
         double shard = act_bytes / (plan->sp ? (double)tp : 1.0);
-        p2p = 2.0 * v * coll(dev, plan, DCS_OP_SEND_RECV, 2, shard, pp_span);
+        double one = pp_span && plan->pp_fabric_s > 0
+                         ? plan->pp_fabric_s
+                         : coll(dev, plan, DCS_OP_SEND_RECV, 2, shard, pp_span);
+        p2p = 2.0 * v * one;
+        out->pp_bytes = shard;
+        out->pp_across = pp_span;
     }
     double comm_blk = tp_blk + ep_blk + cp_blk;
     /* The representative stage: with one stage, everything; otherwise the

@@ -90,6 +90,10 @@ typedef struct dcs_train_plan {
     double dp_fabric_s;    /* > 0: the across-nodes phase of the gradient
                               all-reduce takes this long (found as flows
                               on the fabric); 0: the collective model */
+    double pp_fabric_s;    /* > 0: one pipeline send of a micro-batch's
+                              activations between stages on different
+                              nodes takes this long (found as flows on the
+                              fabric); 0: the collective model */
     int64_t ep;            /* expert parallel: routed experts split over ep
                               GPUs of the data-parallel group, tokens sent
                               to them by all-to-all (0, 1: none) */
@@ -117,6 +121,9 @@ typedef struct dcs_step_time {
     double dp_bytes;       /* gradient bytes each rank all-reduces */
     int64_t dp_ranks;      /* ranks in that all-reduce (dp x cp) */
     int dp_across;         /* 1: its peers sit on other nodes */
+    double pp_bytes;       /* bytes each rank sends to the next stage per
+                              micro-batch (0: no pipeline) */
+    int pp_across;         /* 1: neighbouring stages sit on other nodes */
 } dcs_step_time_t;
 
 /* Called for every op of one micro-batch's forward and backward with how

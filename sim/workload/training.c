@@ -288,7 +288,8 @@ static dcs_train_flow_job_t flow_job(const dcs_training_job_t *j)
                               j->plan.dp > 1 ? j->plan.dp : 1,
                               j->step.dp_bytes,
                               j->plan.gpus_per_node,
-                              {0, 0, 0, 0}};
+                              {0, 0, 0, 0},
+                              j->step.pp_bytes};
     int64_t size[DCS_NDIMS] = {f.tp, f.cp, f.pp, f.dp};
     dcs_layout_strides(j->plan.has_order ? j->plan.order : NULL, size,
                        f.stride);
@@ -302,17 +303,26 @@ static int running(const dcs_training_job_t *j)
     return j->job && j->job->state == DCS_JOB_RUNNING;
 }
 
-/* Whether j's data-parallel traffic runs as flows on the fabric. */
+/* Whether j's all-reduce crosses nodes as flows on the fabric. */
+static int dp_on_fabric(const dcs_training_job_t *j)
+{
+    return j->step.dp_across && j->step.dp_ranks >= 2;
+}
+
+/* Whether j's data-parallel or pipeline traffic runs as flows on the
+ * fabric. */
 static int on_fabric(const dcs_training_job_t *j)
 {
     const dcs_training_t *t = j->owner;
-    return t->env.flow && t->env.fabric && j->step.dp_across &&
-           j->step.dp_ranks >= 2;
+    return t->env.flow && t->env.fabric &&
+           (dp_on_fabric(j) || j->step.pp_across);
 }
 
-/* Seconds j's all-reduce takes across nodes as flows, among the rings of
- * every other running training job on the fabric. */
-static double fabric_s(dcs_training_job_t *j)
+/* Seconds j's all-reduce (dp) and one of its pipeline sends (pp) take
+ * across nodes as flows, among all the traffic of every other running
+ * training job on the fabric sent at once (trainnet.h); 0 where j's
+ * traffic of a class stays in nodes. */
+static void fabric_s(dcs_training_job_t *j, double *dp, double *pp)
 {
     dcs_training_t *t = j->owner;
     dcs_train_flow_job_t *set = malloc(sizeof *set * t->njobs);
@@ -324,17 +334,28 @@ static double fabric_s(dcs_training_job_t *j)
         if (o != j && running(o) && on_fabric(o))
             set[n++] = flow_job(o);
     }
-    double s =
-        dcs_train_dp_flows_s(t->env.fabric, set, n, j->plan.nic_latency_s);
+    *dp = *pp = 0;
+    if (dp_on_fabric(j)) {
+        /* others whose rings stay in their nodes send nothing here */
+        *dp =
+            dcs_train_dp_flows_s(t->env.fabric, set, n, j->plan.nic_latency_s);
+        DCS_ASSERT(*dp >= 0); /* routes exist on a healthy fabric */
+        if (*dp == 0)
+            *dp = 1e-12;
+    }
+    if (j->step.pp_across) {
+        *pp =
+            dcs_train_pp_flows_s(t->env.fabric, set, n, j->plan.nic_latency_s);
+        DCS_ASSERT(*pp >= 0);
+    }
     free(set);
-    DCS_ASSERT(s >= 0); /* routes exist on a healthy fabric */
-    return s > 0 ? s : 1e-12;
 }
 
-/* Prices j's iteration again with its all-reduce's fabric phase. */
-static void reprice(dcs_training_job_t *j, double fabric)
+/* Prices j's iteration again with its traffic's fabric times. */
+static void reprice(dcs_training_job_t *j, double dp, double pp)
 {
-    j->plan.dp_fabric_s = fabric;
+    j->plan.dp_fabric_s = dp;
+    j->plan.pp_fabric_s = pp;
     int rc = dcs_step_time(&j->model, &j->plan, j->owner->env.device, &j->step,
                            NULL, NULL);
     DCS_ASSERT(rc == 0); /* it priced at load */
@@ -367,12 +388,14 @@ static void rebalance(dcs_training_t *t, const dcs_training_job_t *except,
         dcs_training_job_t *o = &t->jobs[i];
         if (o == except || !running(o) || !on_fabric(o) || o->end_s <= now)
             continue; /* ending at this instant too: nothing to move */
-        double f = fabric_s(o);
-        if (fabs(f - o->plan.dp_fabric_s) <= 1e-9 * f)
+        double dp, pp;
+        fabric_s(o, &dp, &pp);
+        if (fabs(dp - o->plan.dp_fabric_s) <= 1e-9 * dp &&
+            fabs(pp - o->plan.pp_fabric_s) <= 1e-9 * pp)
             continue;
         dcs_train_runner_advance(&o->runner,
                                  now - dcs_time_to_s(o->job->start_ns), 0);
-        reprice(o, f);
+        reprice(o, dp, pp);
         dcs_train_runner_set_iteration(&o->runner, o->step.total_s);
         project(o);
         dcs_time_t end = o->job->start_ns + dcs_time_from_s(o->run.wall_s);
@@ -388,8 +411,11 @@ static dcs_time_t training_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
     dcs_training_t *t = j->owner;
     j->job = (dcs_job_t *)job; /* the scheduler's, to move its end */
     j->gpu_ids = gpu_ids;
-    if (on_fabric(j))
-        reprice(j, fabric_s(j));
+    if (on_fabric(j)) {
+        double dp, pp;
+        fabric_s(j, &dp, &pp);
+        reprice(j, dp, pp);
+    }
     dcs_train_run_spec_t spec = {
         .iteration_s = j->step.total_s,
         .iterations = j->iterations,

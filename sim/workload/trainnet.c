@@ -1,4 +1,5 @@
-/* trainnet.c - the data-parallel rings of training jobs as flows. */
+/* trainnet.c - the data-parallel rings and pipeline sends of training
+ * jobs as flows. */
 #include "workload/trainnet.h"
 
 #include "engine/error.h"
@@ -82,9 +83,38 @@ static int start_rings(dcs_net_t *net, const dcs_train_flow_job_t *j, wait_t *w)
     return 0;
 }
 
-double dcs_train_dp_flows_s(dcs_topo_t *fabric,
-                            const dcs_train_flow_job_t *jobs, size_t n,
-                            double latency_s)
+/* Sends of ranks to their next pipeline stage that cross nodes; counts
+ * them in `w` when w is not NULL. */
+static int start_sends(dcs_net_t *net, const dcs_train_flow_job_t *j, wait_t *w)
+{
+    if (j->pp < 2 || j->pp_bytes <= 0)
+        return 0;
+    uint64_t bytes = j->pp_bytes >= 1 ? (uint64_t)j->pp_bytes : 1;
+    int64_t ranks = j->tp * j->cp * j->pp * j->dp;
+    int64_t gpn = j->gpus_per_node > 0 ? j->gpus_per_node : ranks;
+    int64_t sp = j->stride[DCS_DIM_PP];
+    for (int64_t r = 0; r < ranks; r++) {
+        if ((r / sp) % j->pp == j->pp - 1)
+            continue; /* the last stage sends to no one */
+        int src = j->gpu_ids[r], dst = j->gpu_ids[r + sp];
+        if (src / gpn == dst / gpn)
+            continue; /* on the node's links */
+        int64_t f = dcs_flow_start(net, src, dst, bytes, w ? arrived : NULL, w);
+        if (f < 0)
+            return (int)f;
+        if (w)
+            w->left++;
+    }
+    return 0;
+}
+
+typedef int (*starter_fn)(dcs_net_t *net, const dcs_train_flow_job_t *j,
+                          wait_t *w);
+
+/* Seconds until jobs[0]'s flows of one class have arrived, the other
+ * jobs' flows of both classes started at the same moment. */
+static double run_flows(dcs_topo_t *fabric, const dcs_train_flow_job_t *jobs,
+                        size_t n, starter_fn start)
 {
     if (n == 0)
         return 0;
@@ -92,15 +122,34 @@ double dcs_train_dp_flows_s(dcs_topo_t *fabric,
     dcs_net_t *net = sim ? dcs_net_new(sim, fabric) : NULL;
     wait_t w = {0, 0};
     int rc = net ? 0 : DCS_ENOMEM;
-    for (size_t k = 0; k < n && rc == 0; k++)
-        rc = start_rings(net, &jobs[k], k == 0 ? &w : NULL);
+    rc = rc ? rc : start(net, &jobs[0], &w);
+    for (size_t k = 1; k < n && rc == 0; k++) {
+        rc = start_rings(net, &jobs[k], NULL);
+        rc = rc ? rc : start_sends(net, &jobs[k], NULL);
+    }
     if (rc == 0 && w.left > 0)
         dcs_sim_run(sim, DCS_TIME_NEVER);
     dcs_net_free(net);
     dcs_sim_free(sim);
-    if (rc < 0)
-        return rc;
+    return rc < 0 ? rc : dcs_time_to_s(w.at);
+}
+
+double dcs_train_dp_flows_s(dcs_topo_t *fabric,
+                            const dcs_train_flow_job_t *jobs, size_t n,
+                            double latency_s)
+{
+    double s = run_flows(fabric, jobs, n, start_rings);
+    if (n == 0 || s < 0)
+        return s;
     int64_t k, nodes;
     ring_shape(&jobs[0], &k, &nodes);
-    return dcs_time_to_s(w.at) + 2.0 * (double)(nodes - 1) * latency_s;
+    return s + 2.0 * (double)(nodes - 1) * latency_s;
+}
+
+double dcs_train_pp_flows_s(dcs_topo_t *fabric,
+                            const dcs_train_flow_job_t *jobs, size_t n,
+                            double latency_s)
+{
+    double s = run_flows(fabric, jobs, n, start_sends);
+    return s > 0 ? s + latency_s : s;
 }

@@ -1,5 +1,5 @@
-/* trainnet.h - training jobs' data-parallel traffic as flows on the fabric
- * (a scenario's `network: {collectives: flow}`).
+/* trainnet.h - training jobs' data-parallel and pipeline traffic as flows
+ * on the fabric (a scenario's `network: {collectives: flow}`).
  *
  * A job's gradient all-reduce is a ring over its dp x cp replicas for each
  * rank position (tp x pp rings side by side), on the GPUs the scheduler
@@ -11,7 +11,10 @@
  * sharing each step would get the same rates. The
  * training jobs running when a job starts send theirs at the same moment,
  * so a job whose rings cross a shared, oversubscribed link learns how long
- * its all-reduce takes among the others. */
+ * its all-reduce takes among the others. Its pipeline sends are priced the
+ * same way. The other jobs send all their traffic, rings and pipeline
+ * sends, at that moment: the most a job can meet, an upper bound on
+ * contention (their all-reduces come in bursts, not all the time). */
 #ifndef DCS_TRAINNET_H
 #define DCS_TRAINNET_H
 
@@ -27,12 +30,24 @@ typedef struct dcs_train_flow_job {
     int64_t gpus_per_node; /* GPU i sits on node i / gpus_per_node */
     int64_t stride[4];     /* ranks between neighbours of each DCS_DIM_*
                               (layout.h) */
+    double pp_bytes;       /* bytes each rank sends to the next pipeline
+                              stage per micro-batch (0: none) */
 } dcs_train_flow_job_t;
 
-/* Seconds until every flow of jobs[0] has arrived, with jobs[1..n-1]
- * sending theirs at the same time, plus 2 (p - 1) x latency_s. Returns a
+/* Seconds until every ring flow of jobs[0] has arrived, with jobs[1..n-1]
+ * sending all theirs at the same time, plus 2 (p - 1) x latency_s. Returns a
  * negative DCS_E* code when out of memory or a flow has no path. */
 double dcs_train_dp_flows_s(dcs_topo_t *fabric,
+                            const dcs_train_flow_job_t *jobs, size_t n,
+                            double latency_s);
+
+/* Seconds until every pipeline send of jobs[0] that crosses nodes has
+ * arrived, each rank of every stage but the last sending one micro-batch's
+ * activations to its peer in the next stage at once (1F1B's steady state:
+ * every stage boundary busy in the same slot), with jobs[1..n-1] sending
+ * all theirs at the same moment, plus one latency. 0 when none crosses nodes;
+ * a negative DCS_E* code when out of memory or a flow has no path. */
+double dcs_train_pp_flows_s(dcs_topo_t *fabric,
                             const dcs_train_flow_job_t *jobs, size_t n,
                             double latency_s);
 

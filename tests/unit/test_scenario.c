@@ -793,6 +793,27 @@ START_TEST(test_training_flow_contention)
 }
 END_TEST
 
+START_TEST(test_training_flow_pipeline)
+{
+    /* The first job as a pipeline (pp 3, one stage per node): its sends
+     * from node 1 to node 2 cross the thin spine link, so as flows it is
+     * slower than with the analytical model; with the second job's rings
+     * on the same link at the same time it is slower still. */
+    const char *analytical[] = {"workload.jobs.0.plan.dp=1",
+                                "workload.jobs.0.plan.pp=3",
+                                "network.collectives=analytical"};
+    const char *apart[] = {"workload.jobs.0.plan.dp=1",
+                           "workload.jobs.0.plan.pp=3",
+                           "workload.jobs.1.submit_s=100000"};
+    double a[2], alone[2], together[2];
+    two_jobs(analytical, 3, a);
+    two_jobs(apart, 3, alone);
+    two_jobs(apart, 2, together);
+    ck_assert_double_gt(alone[0], 1.5 * a[0]);
+    ck_assert_double_gt(together[0], 1.2 * alone[0]);
+}
+END_TEST
+
 START_TEST(test_training_flow_needs_fabric)
 {
     const char *wants[] = {"bad_train_flow_no_fabric.yaml:4:16: field "
@@ -879,6 +900,7 @@ int main(void)
     tcase_add_test(train, test_training_bad_plans);
     tcase_add_test(train, test_training_reports);
     tcase_add_test(train, test_training_flow_contention);
+    tcase_add_test(train, test_training_flow_pipeline);
     tcase_add_test(train, test_training_flow_needs_fabric);
     tcase_add_test(train, test_training_sections_bad_values);
     suite_add_tcase(s, train);

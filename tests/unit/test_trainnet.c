@@ -29,7 +29,7 @@ START_TEST(one_job_closed_form)
 {
     dcs_topo_t t = dumbbell();
     int ids[8] = {0, 1, 2, 3, 8, 9, 10, 11};
-    dcs_train_flow_job_t j = {ids, 4, 1, 1, 2, 1e9, 4, {1, 4, 4, 4}};
+    dcs_train_flow_job_t j = {ids, 4, 1, 1, 2, 1e9, 4, {1, 4, 4, 4}, 0};
     double s = dcs_train_dp_flows_s(&t, &j, 1, 0);
     ck_assert_double_le(fabs(s - 0.04), 1e-3 * 0.04);
     /* per-step latency: 2 (G - 1) steps of 5 us */
@@ -44,8 +44,8 @@ START_TEST(contention_doubles)
     dcs_topo_t t = dumbbell();
     int a[8] = {0, 1, 2, 3, 8, 9, 10, 11};
     int b[8] = {4, 5, 6, 7, 12, 13, 14, 15};
-    dcs_train_flow_job_t jobs[2] = {{a, 4, 1, 1, 2, 1e9, 4, {1, 4, 4, 4}},
-                                    {b, 4, 1, 1, 2, 1e9, 4, {1, 4, 4, 4}}};
+    dcs_train_flow_job_t jobs[2] = {{a, 4, 1, 1, 2, 1e9, 4, {1, 4, 4, 4}, 0},
+                                    {b, 4, 1, 1, 2, 1e9, 4, {1, 4, 4, 4}, 0}};
     double s = dcs_train_dp_flows_s(&t, jobs, 2, 0);
     ck_assert_double_le(fabs(s - 0.08), 1e-3 * 0.08);
     dcs_topo_destroy(&t);
@@ -58,16 +58,16 @@ START_TEST(members_per_node_split_the_bytes)
      * 2, 3 on the right; k = 2 ring members per node, G = 2. */
     dcs_topo_t t = dumbbell();
     int ids[8] = {0, 1, 2, 3, 8, 9, 10, 11};
-    dcs_train_flow_job_t j = {ids, 2, 1, 1, 4, 1e9, 4, {1, 2, 2, 2}};
+    dcs_train_flow_job_t j = {ids, 2, 1, 1, 4, 1e9, 4, {1, 2, 2, 2}, 0};
     double s = dcs_train_dp_flows_s(&t, &j, 1, 0);
     ck_assert_double_le(fabs(s - 0.02), 1e-3 * 0.02);
     /* one node holding the whole job: nothing crosses the fabric */
     int local[8] = {0, 1, 2, 3, 4, 5, 6, 7};
-    dcs_train_flow_job_t in = {local, 2, 1, 1, 4, 1e9, 8, {1, 2, 2, 2}};
+    dcs_train_flow_job_t in = {local, 2, 1, 1, 4, 1e9, 8, {1, 2, 2, 2}, 0};
     ck_assert_double_eq(dcs_train_dp_flows_s(&t, &in, 1, 0), 0);
     /* replicas fastest (order dp, tp, cp, pp): both members of every ring
      * share a node, nothing crosses the fabric */
-    dcs_train_flow_job_t dpfirst = {ids, 4, 1, 1, 2, 1e9, 4, {2, 8, 8, 1}};
+    dcs_train_flow_job_t dpfirst = {ids, 4, 1, 1, 2, 1e9, 4, {2, 8, 8, 1}, 0};
     ck_assert_double_eq(dcs_train_dp_flows_s(&t, &dpfirst, 1, 0), 0);
     dcs_topo_destroy(&t);
 }
@@ -104,6 +104,42 @@ static double full_rings(dcs_topo_t *t, int *const *ids, int njobs, int p,
     return end;
 }
 
+START_TEST(pipeline_sends_closed_form)
+{
+    /* tp 4, pp 2 on two nodes of 4 (dumbbell, 50 GB/s hosts, 100 GB/s
+     * middle): stage 0's four ranks each send 1 GB to their peers in stage
+     * 1 across the middle link: 4 GB / 100 GB/s = 0.04 s, plus one 5 us
+     * latency. */
+    dcs_topo_t t = dumbbell();
+    int a[8] = {0, 1, 2, 3, 8, 9, 10, 11};
+    int b[8] = {4, 5, 6, 7, 12, 13, 14, 15};
+    dcs_train_flow_job_t ja = {a, 4, 1, 2, 1, 0, 4, {1, 4, 4, 8}, 1e9};
+    double s = dcs_train_pp_flows_s(&t, &ja, 1, 5e-6);
+    ck_assert_double_le(fabs(s - (0.04 + 5e-6)), 1e-3 * 0.04);
+    /* a second such job halves the middle link: 0.08 s */
+    dcs_train_flow_job_t jobs[2] = {ja,
+                                    {b, 4, 1, 2, 1, 0, 4, {1, 4, 4, 8}, 1e9}};
+    s = dcs_train_pp_flows_s(&t, jobs, 2, 0);
+    ck_assert_double_le(fabs(s - 0.08), 1e-3 * 0.08);
+    /* a second job without a pipeline: its ring sends 1 GB from each of
+     * its four members each way, so the sends share the middle link's
+     * left-to-right direction with four flows as large: 0.08 s; and its
+     * all-reduce meets the first job's sends the same way: 0.08 s */
+    dcs_train_flow_job_t dp_only = {b, 4, 1, 1, 2, 1e9, 4, {1, 4, 4, 4}, 0};
+    dcs_train_flow_job_t mixed[2] = {ja, dp_only};
+    s = dcs_train_pp_flows_s(&t, mixed, 2, 0);
+    ck_assert_double_le(fabs(s - 0.08), 1e-3 * 0.08);
+    dcs_train_flow_job_t rev[2] = {dp_only, ja};
+    s = dcs_train_dp_flows_s(&t, rev, 2, 0);
+    ck_assert_double_le(fabs(s - 0.08), 1e-3 * 0.08);
+    /* stages on one node (8 GPUs per node): nothing crosses the fabric */
+    int local[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+    dcs_train_flow_job_t in = {local, 4, 1, 2, 1, 0, 8, {1, 4, 4, 8}, 1e9};
+    ck_assert_double_eq(dcs_train_pp_flows_s(&t, &in, 1, 5e-6), 0);
+    dcs_topo_destroy(&t);
+}
+END_TEST
+
 START_TEST(shortcut_matches_full_ring)
 {
     /* A leaf-spine with one spine link per leaf thinner than the hosts'
@@ -116,8 +152,9 @@ START_TEST(shortcut_matches_full_ring)
     ck_assert_int_eq(dcs_topo_leaf_spine(&t, 4, 4, 1, 50e9, 60e9, 0), 0);
     int a[8] = {0, 4, 8, 12, 1, 5, 9, 13};
     int b[8] = {2, 6, 10, 14, 3, 7, 11, 15};
-    dcs_train_flow_job_t ja = {a, 1, 1, 1, 8, 1e9, 1, {1, 1, 1, 1}};
-    dcs_train_flow_job_t jobs[2] = {ja, {b, 1, 1, 1, 8, 1e9, 1, {1, 1, 1, 1}}};
+    dcs_train_flow_job_t ja = {a, 1, 1, 1, 8, 1e9, 1, {1, 1, 1, 1}, 0};
+    dcs_train_flow_job_t jobs[2] = {ja,
+                                    {b, 1, 1, 1, 8, 1e9, 1, {1, 1, 1, 1}, 0}};
     int *ids[2] = {a, b};
     double alone = dcs_train_dp_flows_s(&t, &ja, 1, 0);
     double full_alone = full_rings(&t, ids, 1, 8, 1e9);
@@ -137,6 +174,7 @@ int main(void)
     tcase_add_test(tc, one_job_closed_form);
     tcase_add_test(tc, contention_doubles);
     tcase_add_test(tc, members_per_node_split_the_bytes);
+    tcase_add_test(tc, pipeline_sends_closed_form);
     tcase_add_test(tc, shortcut_matches_full_ring);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
