@@ -17,6 +17,8 @@ static const char USAGE[] =
     "                     run a scenario, write reports, print a summary\n"
     "                     (synthetic job streams or training jobs: see\n"
     "                     scenarios/train-whatif-h100.yaml)\n"
+    "  plot RESULTS_DIR   draw a run's reports as PNGs beside its CSVs\n"
+    "                     (gnuplot)\n"
     "  op --device NAME (--op OP key=value... | --batch FILE.csv)\n"
     "                     predicted time of an op on a device\n"
     "  calibrate DATA_DIR fit a device's op cost model to its measurements\n"
@@ -64,6 +66,8 @@ int main(int argc, char **argv)
         return dcs_cmd_validate(argc - 1, argv + 1, stdout);
     if (!strcmp(cmd, "bench"))
         return dcs_cmd_bench(argc - 1, argv + 1, stdout);
+    if (!strcmp(cmd, "plot"))
+        return dcs_cmd_plot(argc - 1, argv + 1, stdout);
     fprintf(stderr, "dcsim: unknown command '%s'\n\n%s", cmd, USAGE);
     return DCS_EXIT_INPUT;
 }

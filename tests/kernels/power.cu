@@ -1,25 +1,43 @@
-/* power.cu - board power through NVML while the GPU idles and while a
- * kernel runs sustained: a dense bf16 GEMM (8192^3, cuBLASLt) and a
- * bandwidth-bound copy (2 GiB). A sampler thread reads board power, SM and
- * memory clocks, temperature and the energy counter every 50 ms; each phase
- * runs 12 s and its first 3 s (ramp-up) are marked warmup=1.
+/* power.cu - board power through NVML while the GPU idles and while
+ * kernels run sustained, for fitting and checking dcsim's power model
+ * (sim/hw/power.c). Phases:
+ *   idle        nothing launched (a context exists, as in a running job)
+ *   gemm        dense bf16 GEMM 8192^3 (cuBLASLt), back to back
+ *   copy        bandwidth-bound copy of 2 GiB over all SMs
+ *   copy_sm     the same copy on one block per SM (a lower HBM rate)
+ *   copy_q      the same copy on a quarter of the SMs (lower still)
+ *   gemm_4096   bf16 GEMM 4096^3, back to back
+ *   gemm_1024   bf16 GEMM 1024^3, back to back (launch gaps, lower rate)
+ *   gemm_fp8    fp8 (e4m3 in, bf16 out) GEMM 8192^3
+ *   gemm_duty   bf16 8192^3 GEMMs for about 10 ms, then 10 ms idle
+ *   allreduce   (--comm G, built with -DDCS_NCCL) NCCL bf16 all-reduce of
+ *               256 MiB over G GPUs of the host, back to back
+ *   allreduce_s the same with 256 KiB (latency-bound)
+ * A sampler thread reads board power, SM and memory clocks, temperature and
+ * the energy counter of GPU 0 every 50 ms; each phase runs 12 s and its
+ * first 3 s (ramp-up) are marked warmup=1.
  *
  * NVML is loaded at run time (libnvidia-ml.so.1, from the driver), so this
  * builds without NVML's header. The card's settings are only read, never
  * changed.
  *
- * usage: power OUT.csv [--quick]
+ * usage: power OUT.csv [--quick] [--comm G]
  * Columns: phase,t_s,warmup,power_w,sm_clock_mhz,mem_clock_mhz,temp_c,
  * energy_j (counter since the phase began), phase_tflops, phase_gbps
- * (throughput achieved over the whole phase). */
+ * (throughput achieved over the whole phase: HBM bytes for the copies,
+ * bytes all-reduced per GPU per second for the all-reduces). */
 #include <cublasLt.h>
 #include <cuda_bf16.h>
+#include <cuda_fp8.h>
 #include <dlfcn.h>
 #include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "bench.h"
+#ifdef DCS_NCCL
+#include <nccl.h>
+#endif
 
 typedef void *nvml_device_t;
 typedef struct nvml {
@@ -160,16 +178,180 @@ __global__ void copy_k(const uint4 *x, uint4 *y, size_t nv)
         y[i] = x[i];
 }
 
+/* A cuBLASLt GEMM of n^3 in the TN layout, two input sets. */
+typedef struct gemm {
+    cublasLtHandle_t lt;
+    cublasLtMatmulDesc_t desc;
+    cublasLtMatrixLayout_t la, ld;
+    cublasLtMatmulAlgo_t algo;
+    void *a, *b, *d, *ws;
+    long n;
+    size_t in_elem; /* bytes per input element */
+} gemm_t;
+
+static const size_t WS_BYTES = 32u << 20;
+
+static void gemm_init(gemm_t *g, long n, int fp8)
+{
+    g->n = n;
+    g->in_elem = fp8 ? 1 : 2;
+    cublasLtCreate(&g->lt);
+    cublasLtMatmulDescCreate(&g->desc, CUBLAS_COMPUTE_32F, CUDA_R_32F);
+    cublasOperation_t ta = CUBLAS_OP_T, tb = CUBLAS_OP_N;
+    cublasLtMatmulDescSetAttribute(g->desc, CUBLASLT_MATMUL_DESC_TRANSA, &ta,
+                                   sizeof ta);
+    cublasLtMatmulDescSetAttribute(g->desc, CUBLASLT_MATMUL_DESC_TRANSB, &tb,
+                                   sizeof tb);
+    cublasLtMatrixLayoutCreate(&g->la, fp8 ? CUDA_R_8F_E4M3 : CUDA_R_16BF, n,
+                               n, n);
+    cublasLtMatrixLayoutCreate(&g->ld, CUDA_R_16BF, n, n, n);
+    cublasLtMatmulPreference_t pref;
+    cublasLtMatmulPreferenceCreate(&pref);
+    size_t ws_bytes = WS_BYTES;
+    cublasLtMatmulPreferenceSetAttribute(
+        pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws_bytes,
+        sizeof ws_bytes);
+    cublasLtMatmulHeuristicResult_t heur;
+    int found = 0;
+    if (cublasLtMatmulAlgoGetHeuristic(g->lt, g->desc, g->la, g->la, g->ld,
+                                       g->ld, pref, 1, &heur,
+                                       &found) != CUBLAS_STATUS_SUCCESS ||
+        !found) {
+        fprintf(stderr, "power: no GEMM algorithm for n=%ld fp8=%d\n", n, fp8);
+        exit(1);
+    }
+    g->algo = heur.algo;
+    cublasLtMatmulPreferenceDestroy(pref);
+    CK(cudaMalloc(&g->a, 2 * n * n * g->in_elem));
+    CK(cudaMalloc(&g->b, 2 * n * n * g->in_elem));
+    CK(cudaMalloc(&g->d, n * n * 2));
+    CK(cudaMalloc(&g->ws, WS_BYTES));
+    if (fp8) {
+        fill_random((__nv_fp8_e4m3 *)g->a, 2 * n * n, 41);
+        fill_random((__nv_fp8_e4m3 *)g->b, 2 * n * n, 43);
+    } else {
+        fill_random((__nv_bfloat16 *)g->a, 2 * n * n, 41);
+        fill_random((__nv_bfloat16 *)g->b, 2 * n * n, 43);
+    }
+}
+
+/* Launches `count` GEMMs; returns their FLOPs. */
+static double gemm_run(gemm_t *g, int count)
+{
+    float alpha = 1, beta = 0;
+    long nn = g->n * g->n;
+    for (int i = 0; i < count; i++) {
+        char *a = (char *)g->a + (i & 1) * nn * g->in_elem;
+        char *b = (char *)g->b + (i & 1) * nn * g->in_elem;
+        if (cublasLtMatmul(g->lt, g->desc, &alpha, a, g->la, b, g->la, &beta,
+                           g->d, g->ld, g->d, g->ld, &g->algo, g->ws, WS_BYTES,
+                           0) != CUBLAS_STATUS_SUCCESS) {
+            fprintf(stderr, "power: GEMM failed\n");
+            exit(1);
+        }
+    }
+    return count * 2.0 * g->n * g->n * g->n;
+}
+
+static void gemm_free(gemm_t *g)
+{
+    CK(cudaFree(g->a));
+    CK(cudaFree(g->b));
+    CK(cudaFree(g->d));
+    CK(cudaFree(g->ws));
+    cublasLtMatrixLayoutDestroy(g->la);
+    cublasLtMatrixLayoutDestroy(g->ld);
+    cublasLtMatmulDescDestroy(g->desc);
+    cublasLtDestroy(g->lt);
+}
+
+/* Launches of a bf16 GEMM of n^3 that take about `ms` milliseconds at
+ * 600 TFLOP/s, at least one. */
+static int launches_for(long n, double ms)
+{
+    double one_ms = 2.0 * n * n * n / 600e12 * 1e3;
+    int k = (int)(ms / one_ms);
+    return k > 0 ? k : 1;
+}
+
+#ifdef DCS_NCCL
+/* All-reduces of `bytes` of bf16 over `g` GPUs of this host, from one
+ * thread (grouped calls). */
+static void comm_phases(FILE *out, int g)
+{
+    ncclComm_t comms[8];
+    int devs[8];
+    cudaStream_t st[8];
+    void *buf[8];
+    size_t max_bytes = 256u << 20;
+    for (int i = 0; i < g; i++)
+        devs[i] = i;
+    if (ncclCommInitAll(comms, g, devs) != ncclSuccess) {
+        fprintf(stderr, "power: ncclCommInitAll failed\n");
+        exit(1);
+    }
+    for (int i = 0; i < g; i++) {
+        CK(cudaSetDevice(i));
+        CK(cudaStreamCreate(&st[i]));
+        CK(cudaMalloc(&buf[i], max_bytes));
+        fill_random((__nv_bfloat16 *)buf[i], max_bytes / 2, 50 + i);
+    }
+    CK(cudaSetDevice(0));
+    size_t sizes[2] = {max_bytes, 256u << 10};
+    const char *names[2] = {"allreduce", "allreduce_s"};
+    for (int k = 0; k < 2; k++) {
+        size_t bytes = sizes[k];
+        int reps = k == 0 ? 8 : 400;
+        phase(out, names[k], [&](double *f, double *by) {
+            for (int r = 0; r < reps; r++) {
+                ncclGroupStart();
+                for (int i = 0; i < g; i++)
+                    ncclAllReduce(buf[i], buf[i], bytes / 2, ncclBfloat16,
+                                  ncclSum, comms[i], st[i]);
+                ncclGroupEnd();
+            }
+            for (int i = 0; i < g; i++) {
+                CK(cudaSetDevice(i));
+                CK(cudaStreamSynchronize(st[i]));
+            }
+            CK(cudaSetDevice(0));
+            *f = 0;
+            *by = (double)reps * bytes;
+        });
+    }
+    for (int i = 0; i < g; i++) {
+        CK(cudaSetDevice(i));
+        CK(cudaFree(buf[i]));
+        ncclCommDestroy(comms[i]);
+    }
+    CK(cudaSetDevice(0));
+}
+#endif
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: power OUT.csv [--quick]\n");
+        fprintf(stderr, "usage: power OUT.csv [--quick] [--comm G]\n");
         return 2;
     }
-    if (argc > 2 && !strcmp(argv[2], "--quick")) {
-        PHASE_S = 3.0;
-        WARMUP_S = 1.0;
+    int comm_gpus = 0;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--quick")) {
+            PHASE_S = 3.0;
+            WARMUP_S = 1.0;
+        } else if (!strcmp(argv[i], "--comm") && i + 1 < argc) {
+            comm_gpus = atoi(argv[++i]);
+        } else {
+            fprintf(stderr, "power: unknown argument '%s'\n", argv[i]);
+            return 2;
+        }
     }
+#ifndef DCS_NCCL
+    if (comm_gpus > 0) {
+        fprintf(stderr, "power: --comm needs a build with -DDCS_NCCL\n");
+        return 2;
+    }
+#endif
     FILE *out = fopen(argv[1], "w");
     if (!out) {
         perror(argv[1]);
@@ -186,61 +368,15 @@ int main(int argc, char **argv)
         usleep(100000);
     });
 
-    /* Dense bf16 GEMM, 8192^3, two input sets. */
-    const long n = 8192;
-    cublasLtHandle_t lt;
-    cublasLtCreate(&lt);
-    cublasLtMatmulDesc_t desc;
-    cublasLtMatmulDescCreate(&desc, CUBLAS_COMPUTE_32F, CUDA_R_32F);
-    cublasOperation_t ta = CUBLAS_OP_T, tb = CUBLAS_OP_N;
-    cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSA, &ta,
-                                   sizeof ta);
-    cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSB, &tb,
-                                   sizeof tb);
-    cublasLtMatrixLayout_t l;
-    cublasLtMatrixLayoutCreate(&l, CUDA_R_16BF, n, n, n);
-    cublasLtMatmulPreference_t pref;
-    cublasLtMatmulPreferenceCreate(&pref);
-    size_t ws_bytes = 32u << 20;
-    cublasLtMatmulPreferenceSetAttribute(
-        pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws_bytes,
-        sizeof ws_bytes);
-    cublasLtMatmulHeuristicResult_t heur;
-    int found = 0;
-    if (cublasLtMatmulAlgoGetHeuristic(lt, desc, l, l, l, l, pref, 1, &heur,
-                                       &found) != CUBLAS_STATUS_SUCCESS ||
-        !found) {
-        fprintf(stderr, "power: no GEMM algorithm\n");
-        return 1;
-    }
-    __nv_bfloat16 *a, *b, *d;
-    void *ws;
-    CK(cudaMalloc(&a, 2 * n * n * 2));
-    CK(cudaMalloc(&b, 2 * n * n * 2));
-    CK(cudaMalloc(&d, n * n * 2));
-    CK(cudaMalloc(&ws, ws_bytes));
-    fill_random(a, 2 * n * n, 41);
-    fill_random(b, 2 * n * n, 43);
-    float alpha = 1, beta = 0;
+    gemm_t g;
+    gemm_init(&g, 8192, 0);
     phase(out, "gemm", [&](double *f, double *by) {
-        for (int i = 0; i < 20; i++) {
-            if (cublasLtMatmul(lt, desc, &alpha, a + (i & 1) * n * n, l,
-                               b + (i & 1) * n * n, l, &beta, d, l, d, l,
-                               &heur.algo, ws, ws_bytes, 0) !=
-                CUBLAS_STATUS_SUCCESS) {
-                fprintf(stderr, "power: GEMM failed\n");
-                exit(1);
-            }
-        }
-        *f = 20 * 2.0 * n * n * n;
+        *f = gemm_run(&g, 20);
         *by = 0;
     });
-    CK(cudaFree(a));
-    CK(cudaFree(b));
-    CK(cudaFree(d));
-    CK(cudaFree(ws));
 
-    /* Bandwidth-bound copy of 2 GiB. */
+    /* Bandwidth-bound copies of 2 GiB: all SMs, one block per SM, a
+     * quarter of the SMs. */
     size_t bytes = 2ull << 30;
     uint4 *x, *y;
     CK(cudaMalloc(&x, bytes));
@@ -248,16 +384,57 @@ int main(int argc, char **argv)
     fill_random((float *)x, bytes / 4, 47);
     int sms;
     CK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0));
-    phase(out, "copy", [&](double *f, double *by) {
-        for (int i = 0; i < 20; i++) {
-            copy_k<<<sms * 8, 256>>>(x, y, bytes / 16);
-            CK_LAUNCH();
-        }
-        *f = 0;
-        *by = 20 * 2.0 * bytes;
-    });
+    struct {
+        const char *name;
+        int blocks;
+    } copies[3] = {{"copy", sms * 8}, {"copy_sm", sms}, {"copy_q", sms / 4}};
+    for (int c = 0; c < 3; c++) {
+        int blocks = copies[c].blocks;
+        phase(out, copies[c].name, [&](double *f, double *by) {
+            for (int i = 0; i < 20; i++) {
+                copy_k<<<blocks, 256>>>(x, y, bytes / 16);
+                CK_LAUNCH();
+            }
+            *f = 0;
+            *by = 20 * 2.0 * bytes;
+        });
+    }
     CK(cudaFree(x));
     CK(cudaFree(y));
+
+    /* Smaller GEMMs, then fp8, then the duty cycle on the 8192^3 one. */
+    long sizes[2] = {4096, 1024};
+    const char *names[2] = {"gemm_4096", "gemm_1024"};
+    for (int k = 0; k < 2; k++) {
+        gemm_t s;
+        gemm_init(&s, sizes[k], 0);
+        int count = launches_for(sizes[k], 30);
+        phase(out, names[k], [&](double *f, double *by) {
+            *f = gemm_run(&s, count);
+            *by = 0;
+        });
+        gemm_free(&s);
+    }
+    gemm_t f8;
+    gemm_init(&f8, 8192, 1);
+    phase(out, "gemm_fp8", [&](double *f, double *by) {
+        *f = gemm_run(&f8, 40);
+        *by = 0;
+    });
+    gemm_free(&f8);
+    int burst = launches_for(8192, 10);
+    phase(out, "gemm_duty", [&](double *f, double *by) {
+        *f = gemm_run(&g, burst);
+        CK(cudaDeviceSynchronize());
+        usleep(10000);
+        *by = 0;
+    });
+    gemm_free(&g);
+
+#ifdef DCS_NCCL
+    if (comm_gpus > 1)
+        comm_phases(out, comm_gpus);
+#endif
     fclose(out);
     nvml.shutdown();
     return 0;
