@@ -11,6 +11,7 @@
 #include "cli/price.h"
 #include "hw/calibrate.h"
 #include "hw/device.h"
+#include "hw/powerfit.h"
 
 static const char USAGE[] =
     "usage: dcsim calibrate DATA_DIR [--device NAME] [--dry-run]\n"
@@ -32,7 +33,8 @@ static const char MARKER[] = "# ---- calibration: written by `dcsim calibrate`";
 
 static int write_block(const char *path, const char *source,
                        const dcs_opcost_params_t *p,
-                       const dcs_calib_result_t *res)
+                       const dcs_calib_result_t *res,
+                       const dcs_power_fit_t *power)
 {
     FILE *in = fopen(path, "r");
     if (!in)
@@ -63,6 +65,27 @@ static int write_block(const char *path, const char *source,
             MARKER, source, res->fit_rows, res->kept_rows);
     for (int i = 0; i < DCS_OPCOST_NPARAMS; i++)
         fprintf(out, "    %s: %.6g\n", dcs_opcost_param_name(i), p->v[i]);
+    if (power) {
+        const dcs_power_params_t *q = &power->params;
+        fprintf(
+            out,
+            "# Board power model (sim/hw/power.h) fitted to %s/power.csv%s.\n"
+            "power:\n"
+            "  source: %s/power.csv\n"
+            "  active_w: %.4g\n"
+            "  hbm_pj_per_byte: %.4g\n"
+            "  link_pj_per_byte: %.4g\n"
+            "  flop_pj: %.4g\n"
+            "  dvfs_exponent: %.4g\n"
+            "  burst_w: %.4g\n",
+            source,
+            power->has_link ? ""
+                            : " (no all-reduce measured: link_pj_per_byte "
+                              "is the device file's)",
+            source, q->active_w, q->hbm_j_per_byte * 1e12,
+            q->link_j_per_byte * 1e12, q->flop_j * 1e12, q->dvfs_exponent,
+            q->burst_w);
+    }
     int bad = ferror(out);
     if (fclose(out) != 0 || bad || rename(tmp, path) != 0) {
         unlink(tmp);
@@ -139,6 +162,37 @@ int dcs_cmd_calibrate(int argc, char **argv, FILE *out)
         fprintf(out, "%-18s %6zu %7d %22.4f %21.4f\n", res.groups[g].name,
                 res.groups[g].rows, res.groups[g].params,
                 res.groups[g].rms_before, res.groups[g].rms_after);
+    /* The board power model, when power.csv was measured. */
+    dcs_power_fit_t power, *pw = NULL;
+    char csv[4200], meta[4200];
+    snprintf(csv, sizeof csv, "%s/power.csv", dir);
+    snprintf(meta, sizeof meta, "%s/power_meta.yaml", dir);
+    if (access(csv, R_OK) == 0) {
+        dcs_table_t t;
+        int64_t gpus = 2;
+        dcs_cfg_t *cfg = dcs_cfg_load(meta, &err);
+        if (cfg) {
+            dcs_cfg_i64(dcs_cfg_root(cfg), "gpus_on_host", DCS_CFG_OPTIONAL, 1,
+                        64, &gpus, &err);
+            dcs_cfg_free(cfg);
+        }
+        dev.params = p; /* the burst power needs the new GEMM rates */
+        if (dcs_table_read(csv, &t, &err) < 0 ||
+            (rc = dcs_power_fit(&t, &dev, (int)gpus, &power, &err)) < 0) {
+            fprintf(stderr, "dcsim calibrate: %s\n", err.msg);
+            return DCS_EXIT_INPUT;
+        }
+        dcs_table_free(&t);
+        pw = &power;
+        const dcs_power_params_t *q = &power.params;
+        fprintf(out,
+                "power: idle %.1f W measured (device file: %.1f W); active "
+                "%.1f W, HBM %.1f pJ/B, links %.1f pJ/B, bf16 %.3f pJ/FLOP at "
+                "the maximum clock, DVFS exponent %.2f, bursts %.0f W\n",
+                power.idle_w, dev.idle_power_w, q->active_w,
+                q->hbm_j_per_byte * 1e12, q->link_j_per_byte * 1e12,
+                q->flop_j * 1e12, q->dvfs_exponent, q->burst_w);
+    }
     if (dry)
         return DCS_EXIT_OK;
     /* Store the source relative to the data root when it lies inside it. */
@@ -151,7 +205,7 @@ int dcs_cmd_calibrate(int argc, char **argv, FILE *out)
     }
     char path[4400];
     snprintf(path, sizeof path, "%s/topologies/devices/%s.yaml", home, device);
-    if (write_block(path, source, &p, &res) < 0) {
+    if (write_block(path, source, &p, &res, pw) < 0) {
         fprintf(stderr, "dcsim calibrate: cannot write '%s': %s\n", path,
                 strerror(errno));
         return DCS_EXIT_RUNTIME;

@@ -8,6 +8,8 @@
 #include "cli/price.h"
 #include "config/table.h"
 #include "hw/device.h"
+#include "hw/power.h"
+#include "net/collective.h"
 #include "report/csv.h"
 
 static const char USAGE[] =
@@ -27,8 +29,10 @@ static const char USAGE[] =
     "op,dtype,m,n,k,batch,heads,seq,kv_seq,head_dim,causal,\n"
     "                   pass (and kv_heads); missing ones are 0, extra "
     "columns\n"
-    "                   are kept; writes the rows to stdout with a\n"
-    "                   predicted_us column appended\n"
+    "                   are kept; writes the rows to stdout with\n"
+    "                   predicted_us and predicted_power_w appended (mean\n"
+    "                   board power while the op runs back to back, held\n"
+    "                   at the TDP; idle gives idle power)\n"
     "\n"
     "ops: gemm (C[m,n] = A[m,k] B[k,n]), bmm (batch of gemms), attention\n"
     "([batch,heads,seq,head_dim], causal, pass), decode_attention (one query\n"
@@ -40,6 +44,20 @@ static const char USAGE[] =
     "reduce_scatter input, all_to_all send buffer), on the device's\n"
     "node-local interconnect.\n"
     "Bad input (unknown op, impossible shape, bad cell) exits 2.\n";
+
+/* Average board power while `op` runs back to back for `time_s` each,
+ * held at the TDP (hw/power.h); collectives send dcs_coll_volume's bytes
+ * over the links. */
+static double op_power_w(const dcs_device_spec_t *dev, const dcs_op_t *op,
+                         double time_s)
+{
+    double link = 0, steps = 0;
+    if (dcs_op_is_collective(op))
+        dcs_coll_volume(op, &link, &steps);
+    dcs_power_draw_t d;
+    dcs_power_op(dev, op, time_s, link, 0, &d);
+    return d.sustained_w;
+}
 
 static const char *const OP_COLUMNS[] = {
     "op",     "dtype",    "m",      "n",    "k",        "batch", "heads", "seq",
@@ -158,7 +176,8 @@ static int batch(const dcs_device_spec_t *dev, const char *path, FILE *out)
     }
     /* Every row is checked and priced before anything is written. */
     double *us = calloc(t.nrows + 1, sizeof *us);
-    if (!us) {
+    double *watts = calloc(t.nrows + 1, sizeof *watts);
+    if (!us || !watts) {
         fprintf(stderr, "dcsim op: out of memory\n");
         dcs_table_free(&t);
         return DCS_EXIT_RUNTIME;
@@ -180,24 +199,27 @@ static int batch(const dcs_device_spec_t *dev, const char *path, FILE *out)
             fprintf(stderr, "dcsim op: %s:%d: %s\n", path, t.line[r], msg);
             rc = DCS_EXIT_INPUT;
         }
-        if (rc == DCS_EXIT_OK)
+        if (rc == DCS_EXIT_OK) {
             us[r] = dcs_price_op(dev, &dev->params, &op) * 1e6;
+            watts[r] = op_power_w(dev, &op, us[r] * 1e-6);
+        }
     }
     if (rc == DCS_EXIT_OK) {
         for (size_t c = 0; c < t.ncols; c++) {
             dcs_csv_quote(out, t.header[c]);
             fputc(',', out);
         }
-        fputs("predicted_us\n", out);
+        fputs("predicted_us,predicted_power_w\n", out);
         for (size_t r = 0; r < t.nrows; r++) {
             for (size_t c = 0; c < t.ncols; c++) {
                 dcs_csv_quote(out, t.cells[r][c]);
                 fputc(',', out);
             }
-            fprintf(out, "%.3f\n", us[r]);
+            fprintf(out, "%.3f,%.1f\n", us[r], watts[r]);
         }
     }
     free(us);
+    free(watts);
     dcs_table_free(&t);
     return rc;
 }

@@ -10,12 +10,14 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/price.h"
 #include "config/table.h"
 #include "hw/device.h"
 #include "hw/measure.h"
+#include "hw/powerfit.h"
 #include "workload/step.h"
 
 static const char USAGE[] =
@@ -468,6 +470,85 @@ static int validate_published(FILE *out, const measured_t *dev, size_t ndev)
     return 0;
 }
 
+/* GPUs the all-reduce phases of <dir>/power.csv ran on (power_meta.yaml's
+ * gpus_on_host; 2 when it does not say). */
+static int power_gpus(const char *dir)
+{
+    char path[4600];
+    snprintf(path, sizeof path, "%s/power_meta.yaml", dir);
+    dcs_err_t err = {""};
+    dcs_cfg_t *cfg = dcs_cfg_load(path, &err);
+    int64_t g = 2;
+    if (cfg) {
+        dcs_cfg_i64(dcs_cfg_root(cfg), "gpus_on_host", DCS_CFG_OPTIONAL, 1, 64,
+                    &g, &err);
+        dcs_cfg_free(cfg);
+    }
+    return (int)g;
+}
+
+/* Board power: each measured device's power.csv phases against the power
+ * model with the device file's parameters. Returns 1 when a phase is over
+ * the bound (10 %), 0 when none is, or a negative code. */
+static int validate_power(FILE *out, const measured_t *dev, size_t ndev,
+                          const char *only)
+{
+    int over = 0, header = 0;
+    for (size_t i = 0; i < ndev; i++) {
+        const dcs_device_spec_t *spec = &dev[i].spec;
+        if ((only && strcmp(spec->name, only)) || !spec->calibrated)
+            continue;
+        char dir[4400], path[4500];
+        snprintf(dir, sizeof dir, "%s/%s", dcs_cli_home(),
+                 spec->calibration_source);
+        snprintf(path, sizeof path, "%s/power.csv", dir);
+        dcs_table_t t;
+        dcs_err_t err = {""};
+        if (access(path, R_OK) != 0)
+            continue;
+        if (dcs_table_read(path, &t, &err) < 0) {
+            fprintf(stderr, "dcsim validate: %s\n", err.msg);
+            return -1;
+        }
+        dcs_power_fit_t fit;
+        int gpus = power_gpus(dir);
+        int rc = dcs_power_fit(&t, spec, gpus, &fit, &err);
+        dcs_table_free(&t);
+        if (rc < 0) {
+            fprintf(stderr, "dcsim validate: %s\n", err.msg);
+            return -1;
+        }
+        dcs_power_predict(&fit, spec, gpus); /* the saved parameters */
+        if (!header) {
+            fprintf(out,
+                    "\nboard power, sustained (tests/kernels/data/*/power.csv;"
+                    " bound: each within 10 %%)\n%-10s %-12s %-5s %10s %11s "
+                    "%8s %9s %10s %12s %s\n",
+                    "device", "phase", "set", "measured_w", "predicted_w",
+                    "error_%", "clock_mhz", "tflops", "pred_tflops", "result");
+            header = 1;
+        }
+        for (int k = 0; k < fit.nphases; k++) {
+            const dcs_power_phase_t *ph = &fit.phase[k];
+            double e =
+                100.0 * (ph->predicted_w - ph->measured_w) / ph->measured_w;
+            int bad = !(fabs(e) <= 10.0);
+            over |= bad;
+            char tf[32] = "-", ptf[32] = "-";
+            if (ph->tflops > 0)
+                snprintf(tf, sizeof tf, "%.0f", ph->tflops);
+            if (ph->predicted_tflops > 0)
+                snprintf(ptf, sizeof ptf, "%.0f", ph->predicted_tflops);
+            fprintf(out,
+                    "%-10s %-12s %-5s %10.1f %11.1f %8.1f %9.0f %10s %12s %s\n",
+                    spec->name, ph->name, ph->fitted ? "fit" : "kept",
+                    ph->measured_w, ph->predicted_w, e, ph->clock_mhz, tf, ptf,
+                    bad ? "OVER" : "ok");
+        }
+    }
+    return over;
+}
+
 int dcs_cmd_validate(int argc, char **argv, FILE *out)
 {
     static const struct option opts[] = {
@@ -617,6 +698,13 @@ int dcs_cmd_validate(int argc, char **argv, FILE *out)
             rc = DCS_EXIT_INPUT;
         else
             over |= t;
+        if (rc == DCS_EXIT_OK) {
+            t = validate_power(out, dev, ndev, only);
+            if (t < 0)
+                rc = DCS_EXIT_INPUT;
+            else
+                over |= t;
+        }
         if (rc == DCS_EXIT_OK && !only) {
             t = validate_published(out, dev, ndev);
             if (t < 0)

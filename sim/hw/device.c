@@ -84,6 +84,69 @@ static int read_calibration(dcs_cfg_node_t *map, dcs_device_spec_t *spec,
     return 0;
 }
 
+/* Defaults for a device whose board power was never measured, scaled from
+ * its TDP, idle power and peaks the way the measured H100 SXM's fit sits
+ * (topologies/devices/h100-sxm.yaml): a running kernel adds 4 % of the TDP;
+ * the HBM at full bandwidth draws 0.7 x (TDP - idle); dense bf16 at the
+ * maximum clock and full rate would draw 2.5 x (TDP - idle) (so sustained
+ * dense GEMMs are held at the limit, as measured); NVLink 250 pJ per byte
+ * (the H200 fit); energy per FLOP ~ clock^1.45 (the H100 fit); bursts up
+ * to 1.2 x TDP. ASSUMPTION: unmeasured devices behave like the H100. */
+static void power_defaults(dcs_device_spec_t *spec)
+{
+    dcs_power_params_t *p = &spec->power;
+    double span = spec->tdp_w - spec->idle_power_w;
+    double bf16 = spec->perf.peak_flops[DCS_BF16] > 0
+                      ? spec->perf.peak_flops[DCS_BF16]
+                      : spec->perf.peak_flops[DCS_FP32];
+    p->fitted = 0;
+    p->active_w = 0.04 * spec->tdp_w;
+    p->hbm_j_per_byte = 0.7 * span / spec->perf.mem_bw_bytes_per_s;
+    p->link_j_per_byte = 250e-12;
+    p->flop_j = bf16 > 0 ? 2.5 * span / bf16 : 0;
+    p->dvfs_exponent = 1.45;
+    p->burst_w = 1.2 * spec->tdp_w;
+}
+
+static int read_power(dcs_cfg_node_t *map, dcs_device_spec_t *spec,
+                      dcs_err_t *err)
+{
+    dcs_cfg_node_t *pw = NULL;
+    const char *source = "";
+    double hbm_pj, link_pj, flop_pj;
+    dcs_power_params_t *p = &spec->power;
+    int rc;
+    power_defaults(spec);
+    if ((rc = dcs_cfg_map(map, "power", DCS_CFG_OPTIONAL, &pw, err)) < 0 || !pw)
+        return rc;
+    hbm_pj = p->hbm_j_per_byte * 1e12;
+    link_pj = p->link_j_per_byte * 1e12;
+    flop_pj = p->flop_j * 1e12;
+    if ((rc = dcs_cfg_str(pw, "source", DCS_CFG_OPTIONAL, &source, err)) < 0 ||
+        (rc = dcs_cfg_f64(pw, "active_w", DCS_CFG_OPTIONAL, 0, 1e5,
+                          &p->active_w, err)) < 0 ||
+        (rc = dcs_cfg_f64(pw, "hbm_pj_per_byte", DCS_CFG_OPTIONAL, 0, 1e4,
+                          &hbm_pj, err)) < 0 ||
+        (rc = dcs_cfg_f64(pw, "link_pj_per_byte", DCS_CFG_OPTIONAL, 0, 1e4,
+                          &link_pj, err)) < 0 ||
+        (rc = dcs_cfg_f64(pw, "flop_pj", DCS_CFG_OPTIONAL, 0, 1e3, &flop_pj,
+                          err)) < 0 ||
+        (rc = dcs_cfg_f64(pw, "dvfs_exponent", DCS_CFG_OPTIONAL, 0.1, 5,
+                          &p->dvfs_exponent, err)) < 0 ||
+        (rc = dcs_cfg_f64(pw, "burst_w", DCS_CFG_OPTIONAL, 0, 1e5, &p->burst_w,
+                          err)) < 0)
+        return rc;
+    p->hbm_j_per_byte = hbm_pj * 1e-12;
+    p->link_j_per_byte = link_pj * 1e-12;
+    p->flop_j = flop_pj * 1e-12;
+    p->fitted = source[0] != '\0';
+    if (p->burst_w < spec->tdp_w)
+        return dcs_cfg_error(dcs_cfg_get(pw, "burst_w"), err,
+                             "burst power %g W is below the TDP of %g W",
+                             p->burst_w, spec->tdp_w);
+    return 0;
+}
+
 int dcs_device_read(dcs_cfg_node_t *map, dcs_device_spec_t *spec,
                     dcs_err_t *err)
 {
@@ -132,6 +195,8 @@ int dcs_device_read(dcs_cfg_node_t *map, dcs_device_spec_t *spec,
     spec->perf.sm_count = (int)sms;
     if (spec->busy_power_w < 0)
         spec->busy_power_w = 0.85 * spec->tdp_w;
+    if ((rc = read_power(map, spec, err)) < 0)
+        return rc;
     if (spec->idle_power_w > spec->busy_power_w)
         return dcs_cfg_error(dcs_cfg_get(map, "idle_power_w"), err,
                              "idle power %g W is above busy power %g W",

@@ -10,6 +10,20 @@
 #include "config/cfg.h"
 #include "hw/opcost.h"
 
+/* Board power model parameters (sim/hw/power.h), fitted by `dcsim
+ * calibrate` to the NVML measurements in tests/kernels/data/<device>/
+ * power.csv, or defaults scaled from the device's TDP (stated in device.c). */
+typedef struct dcs_power_params {
+    int fitted;             /* 1: fitted to measured board power */
+    double active_w;        /* above idle whenever a kernel runs */
+    double hbm_j_per_byte;  /* per byte through device memory */
+    double link_j_per_byte; /* per byte sent over the node's links */
+    double flop_j;          /* per dense bf16 FLOP at the maximum clock */
+    double dvfs_exponent;   /* energy per FLOP ~ clock^this */
+    double burst_w;         /* what short bursts may draw (above the
+                               sustained limit, tdp_w) */
+} dcs_power_params_t;
+
 typedef struct dcs_device_spec {
     char name[64];            /* e.g. "h100-sxm" */
     char vendor[32];          /* e.g. "NVIDIA" */
@@ -28,6 +42,7 @@ typedef struct dcs_device_spec {
     char calibration_source[256]; /* measurements it was fitted to */
     int64_t fit_rows, kept_rows;  /* rows used for fitting / kept out */
     dcs_opcost_params_t params;   /* calibrated, or the defaults */
+    dcs_power_params_t power;     /* board power model */
 } dcs_device_spec_t;
 
 /* Reads a device mapping. Required: name, memory_gib,
@@ -35,7 +50,9 @@ typedef struct dcs_device_spec {
  * one), tdp_w, idle_power_w. Optional: description, vendor, l2_bytes,
  * boost_clock_mhz, peak_flops_sparse, busy_power_w (default 85 % of TDP),
  * interconnect {kind, bw_bytes_per_s_per_direction, ports}, calibration
- * {source, fit_rows, kept_rows, params {name: value}}. Checks idle <= busy
+ * {source, fit_rows, kept_rows, params {name: value}}, power {source,
+ * active_w, hbm_pj_per_byte, link_pj_per_byte, flop_pj, dvfs_exponent,
+ * burst_w} (defaults from the TDP when absent). Checks idle <= busy
  * <= tdp. Returns 0 or DCS_EINPUT with `err` naming file, line and field. */
 int dcs_device_read(dcs_cfg_node_t *map, dcs_device_spec_t *spec,
                     dcs_err_t *err);

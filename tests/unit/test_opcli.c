@@ -428,7 +428,8 @@ static size_t split_lines(char *text, char **lines, size_t cap, int crlf)
 
 /* Runs --batch on `file` (LF or CRLF line ends, no newline inside a cell)
  * and checks that the output is the input, line by line, with
- * ",predicted_us" after the header and ",NUMBER" (>= 0) after each row.
+ * ",predicted_us,predicted_power_w" after the header and ",NUMBER,WATTS"
+ * after each row (time >= 0, power between idle and the TDP).
  * Returns the predictions (the caller frees); *nrows their count. */
 static double *expect_batch_good(const char *file, int crlf, size_t *nrows)
 {
@@ -444,7 +445,8 @@ static double *expect_batch_good(const char *file, int crlf, size_t *nrows)
     size_t nout = split_lines(out, out_lines, 64, 0);
     ck_assert_uint_eq(nout, nin);
     char want[1024];
-    snprintf(want, sizeof want, "%s,predicted_us", in_lines[0]);
+    snprintf(want, sizeof want, "%s,predicted_us,predicted_power_w",
+             in_lines[0]);
     ck_assert_str_eq(out_lines[0], want);
     double *us = calloc(nin, sizeof *us);
     ck_assert_ptr_nonnull(us);
@@ -454,8 +456,15 @@ static double *expect_batch_good(const char *file, int crlf, size_t *nrows)
                           out_lines[i][len] == ',',
                       "row %zu: '%s' does not start with '%s,'", i,
                       out_lines[i], in_lines[i]);
-        us[i - 1] = parse_number(out_lines[i] + len + 1, "predicted_us");
+        char *time = out_lines[i] + len + 1, *comma = strrchr(time, ',');
+        ck_assert_ptr_nonnull(comma);
+        *comma = '\0';
+        us[i - 1] = parse_number(time, "predicted_us");
         ck_assert_double_ge(us[i - 1], 0);
+        /* board power: between idle and the H100's 700 W limit */
+        double w = parse_number(comma + 1, "predicted_power_w");
+        ck_assert_double_ge(w, 100);
+        ck_assert_double_le(w, 700);
     }
     *nrows = nin - 1;
     free(input);
@@ -477,13 +486,14 @@ START_TEST(test_batch_good_lf)
         if (i != 3)
             ck_assert_msg(us[i] > 0, "row %zu predicts %g", i + 2, us[i]);
     free(us);
-    /* The idle row (line 5) prints 0.000 exactly. */
+    /* The idle row (line 5) prints 0.000 exactly, at the idle power of
+     * topologies/devices/h100-sxm.yaml (idle_power_w: 121.6). */
     const char *args[] = {"op",      "--device",        "h100-sxm",
                           "--batch", OPDATA "good.csv", NULL};
     char *out, *err;
     ck_assert_int_eq(run_dcsim(args, &out, &err), 0);
     ck_assert_msg(strstr(out, "\npause,idle,,,,,,,,,,,\"nothing, at all\","
-                              "0.000\n") != NULL,
+                              "0.000,121.6\n") != NULL,
                   "%s", out);
     free(out);
     free(err);
@@ -514,7 +524,7 @@ START_TEST(test_batch_header_only)
         NULL};
     char *out, *err;
     ck_assert_int_eq(run_dcsim(args, &out, &err), 0);
-    ck_assert_str_eq(out, "op,m,n,predicted_us\n");
+    ck_assert_str_eq(out, "op,m,n,predicted_us,predicted_power_w\n");
     ck_assert_str_eq(after_note(err), "");
     free(out);
     free(err);
