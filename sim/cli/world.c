@@ -268,6 +268,26 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
         goto out;
     }
 
+    /* What capex and embodied carbon count: the fabric's switches and
+     * ports (a port per directed link: each cable has two ends), the
+     * storage, and the facility's critical capacity (its design IT load,
+     * or the cluster flat out: every GPU at its TDP, hosts, network). */
+    double network_w = sc->fabric.port_power_w * sc->fabric.nlinks;
+    const dcs_fleet_spec_t *fs = &sc->fleet;
+    dcs_assets_t assets = {
+        .gpus = (double)fs->nodes * fs->gpus_per_node,
+        .nodes = fs->nodes,
+        .switches =
+            sc->fabric.hosts > 0 ? sc->fabric.nodes - sc->fabric.hosts : 0,
+        .ports = sc->fabric.nlinks,
+        .storage_tb = sc->storage.capacity / 1e12,
+        .storage_devices = 0,
+        .critical_w = sc->facility.design_it_w > 0
+                          ? sc->facility.design_it_w
+                          : fs->nodes * (fs->gpus_per_node * fs->device.tdp_w +
+                                         fs->host_power_w) +
+                                network_w,
+    };
     dcs_run_data_t run = {
         .scenario_name = sc->name,
         .scenario_file = opts->scenario_path,
@@ -280,7 +300,8 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
         .facility = &sc->facility,
         .cost = &sc->cost,
         /* every directed link has one transmitting port */
-        .network_power_w = sc->fabric.port_power_w * sc->fabric.nlinks,
+        .network_power_w = network_w,
+        .assets = assets,
         .training = sc->training_kind ? &sc->training : NULL,
         .breakdown = opts->breakdown,
     };
@@ -344,6 +365,8 @@ int dcs_world_run(const dcs_run_opts_t *opts, FILE *table, dcs_err_t *err)
     dcs_synth_spec_destroy(&sc.synth);
     dcs_training_destroy(&sc.training);
     dcs_topo_destroy(&sc.fabric);
+    dcs_facility_free(&sc.facility);
+    dcs_cost_destroy(&sc.cost);
     dcs_cfg_free(cfg);
     return rc;
 }

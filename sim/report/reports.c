@@ -2,8 +2,11 @@
 #include "report/reports.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <string.h>
 
+#include "cost/carbon.h"
+#include "cost/tariff.h"
 #include "report/csv.h"
 
 #define J_PER_KWH 3.6e6
@@ -39,18 +42,146 @@ static double job_it_energy_j(const dcs_run_data_t *run, const dcs_job_t *job)
            host_share_w * dcs_time_to_s(job_run_ns(run, job));
 }
 
+static size_t interval_count(const dcs_run_data_t *run)
+{
+    dcs_time_t iv = run->fleet->interval_ns;
+    return (size_t)((run->end_ns + iv - 1) / iv);
+}
+
+static void interval_bounds(const dcs_run_data_t *run, size_t i,
+                            dcs_time_t *from, dcs_time_t *to)
+{
+    dcs_time_t iv = run->fleet->interval_ns;
+    *from = (dcs_time_t)i * iv;
+    *to = *from + iv < run->end_ns ? *from + iv : run->end_ns;
+}
+
+/* One interval's bounds, energy by component, and what follows from it. */
+typedef struct interval {
+    dcs_time_t from, to;
+    double len_s;
+    double gpu_j, host_j, net_j; /* IT energy */
+    double it_j;
+    double cooling_j, losses_j; /* facility overheads on it */
+    double facility_j;
+    double water_l;    /* cooling make-up water */
+    double outside_c;  /* mean outside dry bulb */
+    double energy_usd; /* facility energy at the tariff */
+    double carbon_kg;  /* operational */
+} interval_t;
+
+/* Interval i, the facility run at its mean IT power (hour by hour through
+ * the weather and the tariff). */
+static void interval_energy(const dcs_run_data_t *run, size_t i, interval_t *e)
+{
+    const dcs_fleet_t *fleet = run->fleet;
+    interval_bounds(run, i, &e->from, &e->to);
+    e->len_s = dcs_time_to_s(e->to - e->from);
+    e->gpu_j = 0;
+    for (int n = 0; n < fleet->spec.nodes; n++)
+        e->gpu_j += dcs_tally_bin(&fleet->node_gpu_power_w[n], i);
+    e->host_j = fleet->spec.host_power_w * fleet->spec.nodes * e->len_s;
+    e->net_j = run->network_power_w * e->len_s;
+    e->it_j = e->gpu_j + e->host_j + e->net_j;
+    double t0 = dcs_time_to_s(e->from), t1 = dcs_time_to_s(e->to);
+    double it_w = e->len_s > 0 ? e->it_j / e->len_s : 0;
+    dcs_facility_energy_t fe;
+    dcs_facility_energy(run->facility, t0, t1, it_w, &fe);
+    e->cooling_j = fe.cooling_j;
+    e->losses_j = fe.losses_j;
+    e->facility_j = e->it_j + e->cooling_j + e->losses_j;
+    e->water_l = fe.water_l;
+    e->outside_c = fe.outside_c;
+    double fac_w = e->len_s > 0 ? e->facility_j / e->len_s : 0;
+    e->energy_usd = dcs_tariff_energy_usd(&run->cost->tariff, t0, t1, fac_w);
+    e->carbon_kg = dcs_carbon_operational_kg(&run->cost->carbon, t0, t1, fac_w);
+}
+
+/* The other cost items per second: amortized capex by class, then
+ * colocation, maintenance and staff. */
+static const char *const ITEMS[] = {
+    "capex_gpus",     "capex_nodes", "capex_network", "capex_storage",
+    "capex_facility", "colocation",  "maintenance",   "staff",
+};
+enum { NITEMS = sizeof ITEMS / sizeof ITEMS[0] };
+
+static void item_rates(const dcs_run_data_t *run, double *usd_per_s)
+{
+    static const dcs_asset_t cls[] = {DCS_ASSET_GPU, DCS_ASSET_NODE,
+                                      DCS_ASSET_NETWORK, DCS_ASSET_STORAGE,
+                                      DCS_ASSET_FACILITY};
+    for (int c = 0; c < 5; c++)
+        usd_per_s[c] =
+            dcs_capex_usd_per_s(&run->cost->capex, &run->assets, cls[c]);
+    usd_per_s[5] =
+        dcs_cost_colocation_usd_per_s(run->cost, run->assets.critical_w);
+    usd_per_s[6] = dcs_cost_maintenance_usd_per_s(run->cost, &run->assets);
+    usd_per_s[7] = dcs_cost_staff_usd_per_s(run->cost);
+}
+
+/* Demand charges: each billing month (from time 0) on the highest
+ * interval-mean facility power in it. Calls `row` per month. */
+static double demand_charges(const dcs_run_data_t *run,
+                             void (*row)(void *ctx, double from_s, double to_s,
+                                         double usd),
+                             void *ctx)
+{
+    double end_s = dcs_time_to_s(run->end_ns), total = 0;
+    for (double m0 = 0; m0 < end_s; m0 += DCS_S_PER_MONTH) {
+        double m1 = fmin(m0 + DCS_S_PER_MONTH, end_s), peak = 0;
+        for (size_t i = 0; i < interval_count(run); i++) {
+            interval_t e;
+            interval_energy(run, i, &e);
+            double a = dcs_time_to_s(e.from), b = dcs_time_to_s(e.to);
+            if (b > m0 && a < m1 && e.len_s > 0)
+                peak = fmax(peak, e.facility_j / e.len_s);
+        }
+        double usd = dcs_tariff_demand_usd(&run->cost->tariff, peak, m1 - m0);
+        if (row && usd > 0)
+            row(ctx, m0, m1, usd);
+        total += usd;
+    }
+    return total;
+}
+
+/* The run's mean price of a facility joule, for jobs' own energy. */
+static double usd_per_facility_j(const dcs_run_data_t *run)
+{
+    double usd = 0, j = 0;
+    for (size_t i = 0; i < interval_count(run); i++) {
+        interval_t e;
+        interval_energy(run, i, &e);
+        usd += e.energy_usd;
+        j += e.facility_j;
+    }
+    return j > 0 ? usd / j : dcs_cost_energy_usd(run->cost, 1.0);
+}
+
+/* The run's PUE (facility / IT energy), for jobs' own energy. */
+static double run_pue(const dcs_run_data_t *run)
+{
+    double it = 0, fac = 0;
+    for (size_t i = 0; i < interval_count(run); i++) {
+        interval_t e;
+        interval_energy(run, i, &e);
+        it += e.it_j;
+        fac += e.facility_j;
+    }
+    return it > 0 ? fac / it : dcs_facility_pue(run->facility);
+}
+
 /* A job's cost: amortized capex of its GPUs and their share of the nodes
- * for the time it held them, plus its IT energy at facility level (x PUE). */
-static double job_cost_usd(const dcs_run_data_t *run, const dcs_job_t *job)
+ * for the time it held them, plus its IT energy at facility level (x the
+ * run's PUE) at the run's mean price. */
+static double job_cost_usd(const dcs_run_data_t *run, const dcs_job_t *job,
+                           double pue, double usd_per_j)
 {
     const dcs_fleet_spec_t *fs = &run->fleet->spec;
     double per_gpu_s = dcs_cost_gpu_usd_per_s(run->cost) +
                        dcs_cost_node_usd_per_s(run->cost) / fs->gpus_per_node;
     double run_s = dcs_time_to_s(job_run_ns(run, job));
-    double facility_j =
-        job_it_energy_j(run, job) * dcs_facility_pue(run->facility);
     return per_gpu_s * job->gpus * run_s +
-           dcs_cost_energy_usd(run->cost, facility_j);
+           job_it_energy_j(run, job) * pue * usd_per_j;
 }
 
 void dcs_summary_compute(const dcs_run_data_t *run, dcs_summary_t *sum)
@@ -67,18 +198,35 @@ void dcs_summary_compute(const dcs_run_data_t *run, dcs_summary_t *sum)
     sum->network_energy_j = run->network_power_w * end_s;
     sum->it_energy_j =
         sum->gpu_energy_j + sum->host_energy_j + sum->network_energy_j;
-    dcs_facility_overheads(run->facility, sum->it_energy_j,
-                           &sum->cooling_energy_j, &sum->losses_energy_j);
+    for (size_t i = 0; i < interval_count(run); i++) {
+        interval_t e;
+        interval_energy(run, i, &e);
+        sum->cooling_energy_j += e.cooling_j;
+        sum->losses_energy_j += e.losses_j;
+        sum->water_l += e.water_l;
+        sum->energy_cost_usd += e.energy_usd;
+        sum->carbon_operational_kg += e.carbon_kg;
+    }
     sum->facility_energy_j =
         sum->it_energy_j + sum->cooling_energy_j + sum->losses_energy_j;
     sum->pue = sum->it_energy_j > 0 ? sum->facility_energy_j / sum->it_energy_j
                                     : dcs_facility_pue(run->facility);
-    sum->energy_cost_usd =
-        dcs_cost_energy_usd(run->cost, sum->facility_energy_j);
-    sum->capex_cost_usd = (dcs_cost_gpu_usd_per_s(run->cost) * fleet->ngpus +
-                           dcs_cost_node_usd_per_s(run->cost) * fs->nodes) *
-                          end_s;
-    sum->total_cost_usd = sum->energy_cost_usd + sum->capex_cost_usd;
+    double rate[NITEMS];
+    item_rates(run, rate);
+    for (int c = 0; c < NITEMS; c++)
+        *(c < 5 ? &sum->capex_cost_usd : &sum->other_cost_usd) +=
+            rate[c] * end_s;
+    sum->other_cost_usd += demand_charges(run, NULL, NULL);
+    sum->total_cost_usd =
+        sum->energy_cost_usd + sum->capex_cost_usd + sum->other_cost_usd;
+    sum->carbon_embodied_kg =
+        dcs_carbon_embodied_total_kg_per_s(&run->cost->carbon,
+                                           &run->cost->capex, &run->assets) *
+        end_s;
+    sum->cloud_on_demand_usd = dcs_cost_cloud_usd(
+        run->cost, run->sched->busy_gpus_tally.total, DCS_CLOUD_ON_DEMAND);
+    sum->cloud_reserved_usd =
+        dcs_cost_cloud_usd(run->cost, fleet->ngpus * end_s, DCS_CLOUD_RESERVED);
     if (end_s > 0)
         sum->mean_util_frac =
             run->sched->busy_gpus_tally.total / (fleet->ngpus * end_s);
@@ -128,9 +276,16 @@ static void write_summary(FILE *f, const dcs_run_data_t *run,
         "it_energy_kwh",
         "facility_energy_kwh",
         "pue",
+        "water_l",
+        "wue_l_per_kwh",
         "energy_cost_usd",
         "capex_cost_usd",
+        "other_cost_usd",
         "total_cost_usd",
+        "carbon_operational_kg",
+        "carbon_embodied_kg",
+        "cloud_on_demand_usd",
+        "cloud_reserved_usd",
         "mean_util_frac",
         "mean_queue_delay_s",
         "max_queue_delay_s",
@@ -153,9 +308,17 @@ static void write_summary(FILE *f, const dcs_run_data_t *run,
     dcs_csv_f64(&w, s->it_energy_j / J_PER_KWH);
     dcs_csv_f64(&w, s->facility_energy_j / J_PER_KWH);
     dcs_csv_f64(&w, s->pue);
+    dcs_csv_f64(&w, s->water_l);
+    dcs_csv_f64(
+        &w, s->it_energy_j > 0 ? s->water_l / (s->it_energy_j / J_PER_KWH) : 0);
     dcs_csv_f64(&w, s->energy_cost_usd);
     dcs_csv_f64(&w, s->capex_cost_usd);
+    dcs_csv_f64(&w, s->other_cost_usd);
     dcs_csv_f64(&w, s->total_cost_usd);
+    dcs_csv_f64(&w, s->carbon_operational_kg);
+    dcs_csv_f64(&w, s->carbon_embodied_kg);
+    dcs_csv_f64(&w, s->cloud_on_demand_usd);
+    dcs_csv_f64(&w, s->cloud_reserved_usd);
     dcs_csv_f64(&w, s->mean_util_frac);
     dcs_csv_f64(&w, s->mean_queue_delay_s);
     dcs_csv_f64(&w, s->max_queue_delay_s);
@@ -179,6 +342,7 @@ static void write_jobs(FILE *f, const dcs_run_data_t *run)
         "run_time_s",   "iterations", "tokens", "energy_kwh",
         "cost_usd",
     };
+    double pue = run_pue(run), usd_per_j = usd_per_facility_j(run);
     dcs_csv_t w;
     dcs_csv_begin(&w, f, cols, NCOLS(cols));
     for (size_t i = 0; i < run->jobs->len; i++) {
@@ -209,23 +373,9 @@ static void write_jobs(FILE *f, const dcs_run_data_t *run)
             dcs_csv_empty(&w); /* iterations: training jobs only */
         dcs_csv_empty(&w);     /* tokens: serving only */
         dcs_csv_f64(&w, job_it_energy_j(run, job) / J_PER_KWH);
-        dcs_csv_f64(&w, job_cost_usd(run, job));
+        dcs_csv_f64(&w, job_cost_usd(run, job, pue, usd_per_j));
         dcs_csv_end_row(&w);
     }
-}
-
-static size_t interval_count(const dcs_run_data_t *run)
-{
-    dcs_time_t iv = run->fleet->interval_ns;
-    return (size_t)((run->end_ns + iv - 1) / iv);
-}
-
-static void interval_bounds(const dcs_run_data_t *run, size_t i,
-                            dcs_time_t *from, dcs_time_t *to)
-{
-    dcs_time_t iv = run->fleet->interval_ns;
-    *from = (dcs_time_t)i * iv;
-    *to = *from + iv < run->end_ns ? *from + iv : run->end_ns;
 }
 
 static void util_row(dcs_csv_t *w, dcs_time_t from, dcs_time_t to,
@@ -278,32 +428,6 @@ static void write_utilization(FILE *f, const dcs_run_data_t *run)
     }
 }
 
-/* IT energy of interval i: GPU boards, hosts and the network, in J. */
-/* One interval's bounds and energy by component. */
-typedef struct interval {
-    dcs_time_t from, to;
-    double len_s;
-    double gpu_j, host_j, net_j; /* IT energy */
-    double it_j;
-    double cooling_j, losses_j; /* facility overheads on it */
-    double facility_j;
-} interval_t;
-
-static void interval_energy(const dcs_run_data_t *run, size_t i, interval_t *e)
-{
-    const dcs_fleet_t *fleet = run->fleet;
-    interval_bounds(run, i, &e->from, &e->to);
-    e->len_s = dcs_time_to_s(e->to - e->from);
-    e->gpu_j = 0;
-    for (int n = 0; n < fleet->spec.nodes; n++)
-        e->gpu_j += dcs_tally_bin(&fleet->node_gpu_power_w[n], i);
-    e->host_j = fleet->spec.host_power_w * fleet->spec.nodes * e->len_s;
-    e->net_j = run->network_power_w * e->len_s;
-    e->it_j = e->gpu_j + e->host_j + e->net_j;
-    dcs_facility_overheads(run->facility, e->it_j, &e->cooling_j, &e->losses_j);
-    e->facility_j = e->it_j + e->cooling_j + e->losses_j;
-}
-
 static void write_energy(FILE *f, const dcs_run_data_t *run)
 {
     static const char *const cols[] = {"interval_start_s", "interval_end_s",
@@ -326,30 +450,41 @@ static void write_energy(FILE *f, const dcs_run_data_t *run)
     }
 }
 
+static void cost_row(dcs_csv_t *w, dcs_time_t from, dcs_time_t to,
+                     const char *item, double usd)
+{
+    dcs_csv_time_s(w, from);
+    dcs_csv_time_s(w, to);
+    dcs_csv_str(w, item);
+    dcs_csv_f64(w, usd);
+    dcs_csv_end_row(w);
+}
+
+static void demand_row(void *ctx, double from_s, double to_s, double usd)
+{
+    cost_row(ctx, dcs_time_from_s(from_s), dcs_time_from_s(to_s),
+             "demand_charge", usd);
+}
+
+/* Per interval: energy at the tariff, every cost item with a price (the
+ * GPUs' and nodes' capex always); then demand charges per billing month. */
 static void write_cost(FILE *f, const dcs_run_data_t *run)
 {
     static const char *const cols[] = {"period_start_s", "period_end_s", "item",
                                        "cost_usd"};
-    const dcs_fleet_t *fleet = run->fleet;
     dcs_csv_t w;
     dcs_csv_begin(&w, f, cols, NCOLS(cols));
+    double rate[NITEMS];
+    item_rates(run, rate);
     for (size_t i = 0; i < interval_count(run); i++) {
         interval_t e;
         interval_energy(run, i, &e);
-        const char *names[] = {"capex_gpus", "capex_nodes", "energy"};
-        double values[] = {
-            dcs_cost_gpu_usd_per_s(run->cost) * fleet->ngpus * e.len_s,
-            dcs_cost_node_usd_per_s(run->cost) * fleet->spec.nodes * e.len_s,
-            dcs_cost_energy_usd(run->cost, e.facility_j),
-        };
-        for (size_t c = 0; c < 3; c++) {
-            dcs_csv_time_s(&w, e.from);
-            dcs_csv_time_s(&w, e.to);
-            dcs_csv_str(&w, names[c]);
-            dcs_csv_f64(&w, values[c]);
-            dcs_csv_end_row(&w);
-        }
+        for (int c = 0; c < NITEMS; c++)
+            if (c < 2 || rate[c] > 0)
+                cost_row(&w, e.from, e.to, ITEMS[c], rate[c] * e.len_s);
+        cost_row(&w, e.from, e.to, "energy", e.energy_usd);
     }
+    demand_charges(run, demand_row, &w);
 }
 
 static void write_timeseries(FILE *f, const dcs_run_data_t *run)
@@ -361,6 +496,9 @@ static void write_timeseries(FILE *f, const dcs_run_data_t *run)
         "facility_power_w",
         "pue",
         "outside_temp_c",
+        "cooling_power_w",
+        "water_l",
+        "carbon_kg",
         "queue_length",
         "running_jobs",
         "busy_gpus",
@@ -377,7 +515,10 @@ static void write_timeseries(FILE *f, const dcs_run_data_t *run)
         dcs_csv_f64(&w, e.facility_j / e.len_s);
         dcs_csv_f64(&w, e.it_j > 0 ? e.facility_j / e.it_j
                                    : dcs_facility_pue(run->facility));
-        dcs_csv_f64(&w, run->facility->outside_temp_c);
+        dcs_csv_f64(&w, e.outside_c);
+        dcs_csv_f64(&w, e.cooling_j / e.len_s);
+        dcs_csv_f64(&w, e.water_l);
+        dcs_csv_f64(&w, e.carbon_kg);
         dcs_csv_f64(&w, dcs_tally_bin(&s->queue_tally, i) / e.len_s);
         dcs_csv_f64(&w, dcs_tally_bin(&s->running_tally, i) / e.len_s);
         dcs_csv_f64(&w, dcs_tally_bin(&s->busy_gpus_tally, i) / e.len_s);
@@ -667,8 +808,22 @@ void dcs_summary_print(FILE *out, const dcs_run_data_t *run,
     fprintf(out, "%-26s %.1f kWh\n", "facility energy",
             s->facility_energy_j / J_PER_KWH);
     fprintf(out, "%-26s %.3f\n", "PUE", s->pue);
-    fprintf(out, "%-26s $%.2f (energy $%.2f, capex $%.2f)\n", "total cost",
-            s->total_cost_usd, s->energy_cost_usd, s->capex_cost_usd);
+    if (s->water_l > 0)
+        fprintf(out, "%-26s %.0f L (WUE %.3f L/kWh)\n", "cooling water",
+                s->water_l, s->water_l / (s->it_energy_j / J_PER_KWH));
+    fprintf(out, "%-26s $%.2f (energy $%.2f, capex $%.2f, other $%.2f)\n",
+            "total cost", s->total_cost_usd, s->energy_cost_usd,
+            s->capex_cost_usd, s->other_cost_usd);
+    if (s->carbon_operational_kg > 0 || s->carbon_embodied_kg > 0)
+        fprintf(out, "%-26s %.1f t operational, %.1f t embodied\n",
+                "carbon (CO2e)", s->carbon_operational_kg / 1000.0,
+                s->carbon_embodied_kg / 1000.0);
+    if (s->cloud_on_demand_usd > 0 || s->cloud_reserved_usd > 0)
+        fprintf(out,
+                "%-26s $%.2f on demand (busy GPU-hours), $%.2f reserved "
+                "(every GPU, the whole run)\n",
+                "same work rented", s->cloud_on_demand_usd,
+                s->cloud_reserved_usd);
     /* Training jobs: a line each (training.csv has the rest). */
     for (size_t i = 0; run->training && i < run->jobs->len; i++) {
         const dcs_training_job_t *j = training_of(run->jobs->items[i]);

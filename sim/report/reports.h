@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "cluster/sched.h"
+#include "cost/capex.h"
 #include "cost/cost.h"
 #include "facility/facility.h"
 #include "hw/fleet.h"
@@ -31,6 +32,7 @@ typedef struct dcs_run_data {
     const dcs_facility_t *facility;
     const dcs_cost_spec_t *cost;
     double network_power_w;         /* fabric ports, constant (0: no fabric) */
+    dcs_assets_t assets;            /* what capex and embodied carbon count */
     const dcs_training_t *training; /* training jobs, or NULL */
     int breakdown; /* 1: breakdown.csv of every training job's iteration */
 } dcs_run_data_t;
@@ -49,11 +51,17 @@ typedef struct dcs_summary {
     double losses_energy_j;   /* power delivery losses */
     double facility_energy_j; /* it + cooling + losses */
     double pue;               /* facility / it energy */
-    double energy_cost_usd;
-    double capex_cost_usd; /* amortized over the run */
+    double water_l;           /* cooling make-up water */
+    double energy_cost_usd;   /* facility energy at the tariff */
+    double capex_cost_usd;    /* every asset class, amortized over the run */
+    double other_cost_usd;    /* colocation, maintenance, staff, demand */
     double total_cost_usd;
-    double mean_util_frac;     /* busy GPU-seconds / (GPUs x makespan) */
-    double mean_queue_delay_s; /* over started jobs */
+    double carbon_operational_kg; /* facility energy x grid intensity */
+    double carbon_embodied_kg;    /* assets' embodied, amortized */
+    double cloud_on_demand_usd;   /* busy GPU-hours at the cloud price */
+    double cloud_reserved_usd;    /* every GPU for the run, reserved price */
+    double mean_util_frac;        /* busy GPU-seconds / (GPUs x makespan) */
+    double mean_queue_delay_s;    /* over started jobs */
     double max_queue_delay_s;
     double mean_jct_s; /* submit to end, over finished jobs */
 } dcs_summary_t;
