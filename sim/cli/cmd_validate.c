@@ -19,6 +19,7 @@
 #include "hw/measure.h"
 #include "hw/powerfit.h"
 #include "workload/step.h"
+#include "workload/trainpower.h"
 
 static const char USAGE[] =
     "usage: dcsim validate [--device NAME] [--check]\n"
@@ -315,6 +316,10 @@ static int validate_training(FILE *out, const measured_t *dev, size_t ndev,
                 };
                 dcs_step_time_t st;
                 dcs_step_time(&m, &plan, &dev[i].spec, &st, NULL, NULL);
+                /* held at the board's power limit (workload/trainpower.h) */
+                dcs_train_power_t pw;
+                if (dcs_train_power(&m, &plan, &dev[i].spec, 0, &st, &pw) == 0)
+                    st.total_s = pw.iteration_s;
                 double meas = atof(t.cells[r][dcs_table_col(&t, "time_ms")]);
                 double pred = st.total_s * 1e3;
                 double e = 100.0 * (pred - meas) / meas;

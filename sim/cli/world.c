@@ -78,6 +78,7 @@ static int read_training(dcs_cfg_node_t *w, scenario_t *sc, dcs_err_t *err)
         .nic_bw = sc->fabric.hosts > 0
                       ? sc->fabric.links[sc->fabric.up[0]].bw_bytes_per_s
                       : 0,
+        .gpu_power_cap_w = sc->fleet.gpu_power_cap_w,
         .storage_write_bw = sc->storage.write_bw,
         .storage_capacity = sc->storage.capacity,
         .fabric = sc->fabric.hosts > 0 ? &sc->fabric : NULL,

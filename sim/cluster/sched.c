@@ -97,6 +97,8 @@ static void start_job(dcs_sched_t *s, dcs_sim_t *sim, size_t index)
     job->end_event = dcs_sim_after(
         sim, job->kind->run_time_ns(job, job->gpu_ids), job_end, job, 0);
     DCS_ASSERT(job->end_event != 0);
+    for (int i = 0; job->power_w > 0 && i < job->gpus; i++)
+        dcs_fleet_set_power(s->fleet, now, job->gpu_ids[i], job->power_w);
 }
 
 static void schedule(dcs_sched_t *s, dcs_sim_t *sim)

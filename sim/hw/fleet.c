@@ -22,7 +22,10 @@ int dcs_fleet_read(dcs_cfg_node_t *map, dcs_fleet_spec_t *spec, dcs_err_t *err)
         (rc = dcs_cfg_i64(map, "gpus_per_node", DCS_CFG_REQUIRED, 1, 1024,
                           &gpus_per_node, err)) < 0 ||
         (rc = dcs_cfg_f64(map, "host_power_w", DCS_CFG_REQUIRED, 0, 1e6,
-                          &spec->host_power_w, err)) < 0)
+                          &spec->host_power_w, err)) < 0 ||
+        (rc = dcs_cfg_f64(map, "gpu_power_cap_w", DCS_CFG_OPTIONAL,
+                          spec->device.idle_power_w, spec->device.tdp_w,
+                          &spec->gpu_power_cap_w, err)) < 0)
         return rc;
     if (nodes * gpus_per_node > 10000000)
         return dcs_cfg_error(
@@ -50,8 +53,9 @@ int dcs_fleet_init(dcs_fleet_t *fleet, const dcs_fleet_spec_t *spec,
     fleet->node_states =
         calloc(nodes * DCS_DEV_NSTATES, sizeof *fleet->node_states);
     fleet->node_gpu_power_w = calloc(nodes, sizeof *fleet->node_gpu_power_w);
+    fleet->gpu_set_w = calloc(n, sizeof *fleet->gpu_set_w);
     if (!fleet->state || !fleet->gpu_energy_j || !fleet->gpu_since_ns ||
-        !fleet->node_states || !fleet->node_gpu_power_w) {
+        !fleet->node_states || !fleet->node_gpu_power_w || !fleet->gpu_set_w) {
         dcs_fleet_destroy(fleet);
         return DCS_ENOMEM;
     }
@@ -80,11 +84,14 @@ void dcs_fleet_destroy(dcs_fleet_t *fleet)
     free(fleet->gpu_since_ns);
     free(fleet->node_states);
     free(fleet->node_gpu_power_w);
+    free(fleet->gpu_set_w);
     memset(fleet, 0, sizeof *fleet);
 }
 
 static double gpu_power_w(const dcs_fleet_t *fleet, int gpu)
 {
+    if (fleet->gpu_set_w[gpu] > 0)
+        return fleet->gpu_set_w[gpu];
     return fleet->power->power_w(fleet->power, &fleet->spec.device,
                                  (dcs_dev_state_t)fleet->state[gpu]);
 }
@@ -107,6 +114,7 @@ int dcs_fleet_set_state(dcs_fleet_t *fleet, dcs_time_t now, int gpu,
     fleet->gpu_energy_j[gpu] = dcs_fleet_gpu_energy_j(fleet, gpu, now);
     fleet->gpu_since_ns[gpu] = now;
     fleet->state[gpu] = (unsigned char)state;
+    fleet->gpu_set_w[gpu] = 0;
     double new_w = gpu_power_w(fleet, gpu);
     dcs_tally_t *states = &fleet->node_states[node * DCS_DEV_NSTATES];
     int rc = 0;
@@ -115,6 +123,22 @@ int dcs_fleet_set_state(dcs_fleet_t *fleet, dcs_time_t now, int gpu,
         dcs_tally_add(&fleet->node_gpu_power_w[node], now, new_w - old_w) < 0)
         rc = DCS_ENOMEM;
     return rc;
+}
+
+int dcs_fleet_set_power(dcs_fleet_t *fleet, dcs_time_t now, int gpu,
+                        double watts)
+{
+    DCS_ASSERT(gpu >= 0 && gpu < fleet->ngpus && watts >= 0);
+    double old_w = gpu_power_w(fleet, gpu);
+    fleet->gpu_energy_j[gpu] = dcs_fleet_gpu_energy_j(fleet, gpu, now);
+    fleet->gpu_since_ns[gpu] = now;
+    fleet->gpu_set_w[gpu] = watts;
+    double new_w = gpu_power_w(fleet, gpu);
+    return dcs_tally_add(
+               &fleet->node_gpu_power_w[dcs_fleet_node_of(fleet, gpu)], now,
+               new_w - old_w) < 0
+               ? DCS_ENOMEM
+               : 0;
 }
 
 int dcs_fleet_finish(dcs_fleet_t *fleet, dcs_time_t end)

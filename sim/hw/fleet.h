@@ -23,10 +23,13 @@ typedef struct dcs_fleet_spec {
     int nodes;                /* node count */
     int gpus_per_node;        /* devices per node */
     double host_power_w;      /* per node, everything but the GPUs */
+    double gpu_power_cap_w;   /* board limit set on every GPU, W (0: the
+                                 device's TDP) */
 } dcs_fleet_spec_t;
 
 /* Reads a cluster mapping: name, description, device (a mapping, usually
- * `!include ../devices/x.yaml`), nodes, gpus_per_node, host_power_w.
+ * `!include ../devices/x.yaml`), nodes, gpus_per_node, host_power_w,
+ * optional gpu_power_cap_w (at most the device's TDP).
  * Returns 0 or DCS_EINPUT. */
 int dcs_fleet_read(dcs_cfg_node_t *map, dcs_fleet_spec_t *spec, dcs_err_t *err);
 
@@ -40,6 +43,8 @@ typedef struct dcs_fleet {
     unsigned char *state;     /* per GPU: a dcs_dev_state_t */
     double *gpu_energy_j;     /* per GPU: energy up to gpu_since_ns */
     dcs_time_t *gpu_since_ns; /* per GPU: time of its last change */
+    double *gpu_set_w;        /* per GPU: power set by dcs_fleet_set_power
+                                 (0: its state's, from the power model) */
     dcs_tally_t *node_states; /* nodes x DCS_DEV_NSTATES: devices in state */
     dcs_tally_t *node_gpu_power_w; /* per node: sum of GPU board power */
 } dcs_fleet_t;
@@ -59,6 +64,13 @@ static inline int dcs_fleet_node_of(const dcs_fleet_t *fleet, int gpu)
  * DCS_ENOMEM. */
 int dcs_fleet_set_state(dcs_fleet_t *fleet, dcs_time_t now, int gpu,
                         dcs_dev_state_t state);
+
+/* Sets `gpu`'s board power to `watts` at `now`, in the state it is in
+ * (a job that knows its own draw, e.g. a training iteration's mean), until
+ * its next state change; 0 returns it to its state's power. Returns 0 or
+ * DCS_ENOMEM. */
+int dcs_fleet_set_power(dcs_fleet_t *fleet, dcs_time_t now, int gpu,
+                        double watts);
 
 /* Energy of `gpu` from time 0 to `now`, in J. */
 double dcs_fleet_gpu_energy_j(const dcs_fleet_t *fleet, int gpu,

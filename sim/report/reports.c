@@ -566,6 +566,9 @@ static void write_training(FILE *f, const dcs_run_data_t *run)
         "lost_s",
         "restart_s",
         "energy_kwh",
+        "gpu_power_w",
+        "power_demand_w",
+        "clock_factor",
     };
     const double gib = 1073741824.0;
     dcs_csv_t w;
@@ -629,6 +632,9 @@ static void write_training(FILE *f, const dcs_run_data_t *run)
                 dcs_csv_empty(&w);
         }
         dcs_csv_f64(&w, job_it_energy_j(run, job) / J_PER_KWH);
+        dcs_csv_f64(&w, t->power.mean_w);
+        dcs_csv_f64(&w, t->power.demand_w);
+        dcs_csv_f64(&w, t->power.clock_factor);
         dcs_csv_end_row(&w);
     }
 }

@@ -53,6 +53,8 @@ struct dcs_job {
                               and after; NULL before */
     double energy_j;       /* GPU energy while it ran, once ended */
     double start_energy_j; /* its GPUs' energy at start (bookkeeping) */
+    double power_w;        /* per GPU while it runs, set by its kind at
+                              start (0: the device's busy power) */
     void *sched;           /* the scheduler that runs it (opaque) */
     void *work;            /* what its kind needs (training: its spec and
                               run), not owned; NULL for fixed jobs */

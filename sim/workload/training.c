@@ -133,6 +133,29 @@ static int read_plan(dcs_cfg_node_t *job, dcs_training_job_t *j, dcs_err_t *err)
     return 0;
 }
 
+/* Prices j's iteration (step model) and holds it at the board's power
+ * limit (trainpower.h): a limit below what the iteration draws stretches
+ * its FLOP-bound ops, which the forward and backward times absorb. */
+static int price(dcs_training_job_t *j, const dcs_training_env_t *env)
+{
+    int rc =
+        dcs_step_time(&j->model, &j->plan, env->device, &j->step, NULL, NULL);
+    if (rc < 0)
+        return rc;
+    rc = dcs_train_power(&j->model, &j->plan, env->device, env->gpu_power_cap_w,
+                         &j->step, &j->power);
+    if (rc < 0)
+        return rc;
+    double extra = j->power.iteration_s - j->step.total_s;
+    double fb = j->step.forward_s + j->step.backward_s;
+    if (extra > 0 && fb > 0) {
+        j->step.forward_s += extra * j->step.forward_s / fb;
+        j->step.backward_s += extra * j->step.backward_s / fb;
+        j->step.total_s = j->power.iteration_s;
+    }
+    return 0;
+}
+
 static int read_job(dcs_cfg_node_t *node, const dcs_training_env_t *env,
                     dcs_training_job_t *j, dcs_err_t *err)
 {
@@ -211,7 +234,7 @@ static int read_job(dcs_cfg_node_t *node, const dcs_training_env_t *env,
             j->memory.temporary / GIB, (j->memory.total - cap) / GIB,
             env->device->name, cap / GIB, term, hint);
     }
-    if (dcs_step_time(&j->model, pl, env->device, &j->step, NULL, NULL) < 0)
+    if (price(j, env) < 0)
         return dcs_cfg_error(dcs_cfg_get(node, "plan"), err,
                              "device '%s' cannot run this plan (%s GEMMs)",
                              env->device->name, pl->fp8 ? "fp8" : "bf16");
@@ -356,8 +379,7 @@ static void reprice(dcs_training_job_t *j, double dp, double pp)
 {
     j->plan.dp_fabric_s = dp;
     j->plan.pp_fabric_s = pp;
-    int rc = dcs_step_time(&j->model, &j->plan, j->owner->env.device, &j->step,
-                           NULL, NULL);
+    int rc = price(j, &j->owner->env);
     DCS_ASSERT(rc == 0); /* it priced at load */
 }
 
@@ -409,7 +431,8 @@ static dcs_time_t training_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
 {
     dcs_training_job_t *j = job->work;
     dcs_training_t *t = j->owner;
-    j->job = (dcs_job_t *)job; /* the scheduler's, to move its end */
+    j->job = (dcs_job_t *)job;         /* the scheduler's, to move its end */
+    j->job->power_w = j->power.mean_w; /* each GPU's, while it runs */
     j->gpu_ids = gpu_ids;
     if (on_fabric(j)) {
         double dp, pp;

@@ -42,6 +42,7 @@
 #include "workload/job.h"
 #include "workload/memory.h"
 #include "workload/step.h"
+#include "workload/trainpower.h"
 #include "workload/trainrun.h"
 
 /* What the cluster offers a training job. */
@@ -55,6 +56,7 @@ typedef struct dcs_training_env {
     dcs_topo_t *fabric;      /* the scale-out network (NULL: none) */
     int flow;                /* 1: data-parallel traffic as flows on the
                                 fabric (network.collectives: flow) */
+    double gpu_power_cap_w;  /* board limit, W (0: the device's TDP) */
 } dcs_training_env_t;
 
 typedef struct dcs_training dcs_training_t;
@@ -64,6 +66,7 @@ typedef struct dcs_training_job {
     char team[32];
     dcs_model_t model;
     dcs_train_plan_t plan;
+    dcs_train_power_t power; /* its iteration's board power and limit */
     int gpus;
     double submit_s;
     int64_t iterations;
