@@ -2,11 +2,13 @@
 #include "cli/world.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cluster/sched.h"
 #include "config/cfg.h"
+#include "cost/budget.h"
 #include "cost/cost.h"
 #include "engine/sim.h"
 #include "facility/facility.h"
@@ -33,6 +35,8 @@ typedef struct scenario {
     const dcs_placement_t *placement;
     dcs_facility_t facility;
     dcs_cost_spec_t cost;
+    dcs_budget_t budget; /* `budgets`; empty when the scenario has none */
+    int has_budget;
     dcs_topo_t fabric; /* scale-out network; no hosts when the file has none
                           (jobs do not use it yet: training plans will) */
 } scenario_t;
@@ -172,7 +176,7 @@ static int read_scenario(dcs_cfg_t *cfg, const char *path, scenario_t *sc,
 {
     dcs_cfg_node_t *root = dcs_cfg_root(cfg);
     dcs_cfg_node_t *cluster = NULL, *facility = NULL, *cost = NULL,
-                   *report = NULL;
+                   *budgets = NULL, *report = NULL;
     const char *name = NULL, *description = NULL;
     int64_t seed = 1;
     double horizon_s = 0, interval_s = 3600;
@@ -197,12 +201,16 @@ static int read_scenario(dcs_cfg_t *cfg, const char *path, scenario_t *sc,
         (rc = dcs_facility_read(facility, &sc->facility, err)) < 0 ||
         (rc = dcs_cfg_map(root, "cost", DCS_CFG_REQUIRED, &cost, err)) < 0 ||
         (rc = dcs_cost_read(cost, &sc->cost, err)) < 0 ||
+        (rc = dcs_cfg_map(root, "budgets", DCS_CFG_OPTIONAL, &budgets, err)) <
+            0 ||
+        (budgets && (rc = dcs_budget_read(budgets, &sc->budget, err)) < 0) ||
         (rc = dcs_cfg_map(root, "report", DCS_CFG_OPTIONAL, &report, err)) <
             0 ||
         (report && (rc = dcs_cfg_f64(report, "interval_s", DCS_CFG_OPTIONAL,
                                      1e-3, 1e9, &interval_s, err)) < 0) ||
         (rc = dcs_cfg_check_unknown(root, err)) < 0)
         return rc;
+    sc->has_budget = budgets != NULL;
     if (name)
         snprintf(sc->name, sizeof sc->name, "%s", name);
     else
@@ -212,6 +220,82 @@ static int read_scenario(dcs_cfg_t *cfg, const char *path, scenario_t *sc,
         horizon_s > 0 ? dcs_time_from_s(horizon_s) : DCS_TIME_NEVER;
     sc->interval_ns = dcs_time_from_s(interval_s);
     return 0;
+}
+
+/* The scheduler's gate: budgets (a team over its plan for the period waits
+ * for the next, when `hold_over_budget`) and the facility's power cap (a
+ * job starts only if the IT load with it, its GPUs counted at their limit,
+ * stays under what the cap allows at that hour). Spend reaches the budgets
+ * as it happens: a running job adds its rate (amortized capex of its GPUs
+ * and their share of the nodes, and its energy at the facility's design
+ * PUE and the mean tariff). */
+typedef struct gate {
+    scenario_t *sc;
+    dcs_fleet_t *fleet;
+    double network_w; /* fabric ports, W */
+} gate_t;
+
+static double job_rate_usd_per_s(const gate_t *g, const dcs_job_t *job)
+{
+    const dcs_fleet_spec_t *fs = &g->sc->fleet;
+    double gpu_w = job->power_w > 0 ? job->power_w : fs->device.busy_power_w;
+    double it_w = job->gpus * (gpu_w + fs->host_power_w / fs->gpus_per_node);
+    double capex =
+        job->gpus * (dcs_cost_gpu_usd_per_s(&g->sc->cost) +
+                     dcs_cost_node_usd_per_s(&g->sc->cost) / fs->gpus_per_node);
+    return capex + dcs_cost_energy_usd(&g->sc->cost, it_w) *
+                       dcs_facility_pue(&g->sc->facility);
+}
+
+static int gate_admit(void *ctx, const dcs_job_t *job, dcs_time_t now)
+{
+    gate_t *g = ctx;
+    scenario_t *sc = g->sc;
+    if (sc->has_budget && dcs_budget_holds(&sc->budget, job->team, now))
+        return 0;
+    if (isfinite(sc->facility.power_cap_w)) {
+        const dcs_fleet_spec_t *fs = &sc->fleet;
+        double gpus_w = 0;
+        for (int n = 0; n < fs->nodes; n++)
+            gpus_w += g->fleet->node_gpu_power_w[n].value;
+        double it_w = gpus_w + fs->host_power_w * fs->nodes + g->network_w;
+        double add = job->gpus * (fs->device.tdp_w - fs->device.idle_power_w);
+        if (it_w + add >
+            dcs_facility_it_limit_w(&sc->facility, dcs_time_to_s(now)))
+            return 0;
+    }
+    return 1;
+}
+
+/* Held jobs are tried again at the next budget period and at the next
+ * hour (the weather, and with it the cap's IT limit, changes hourly). */
+static dcs_time_t gate_retry(void *ctx, dcs_time_t now)
+{
+    gate_t *g = ctx;
+    dcs_time_t hour = dcs_time_from_s(3600.0);
+    dcs_time_t t = (now / hour + 1) * hour;
+    if (g->sc->has_budget) {
+        dcs_time_t p = dcs_budget_next_period_ns(&g->sc->budget, now);
+        if (!isfinite(g->sc->facility.power_cap_w) || p < t)
+            t = p;
+    }
+    return t;
+}
+
+static void gate_started(void *ctx, const dcs_job_t *job, dcs_time_t now)
+{
+    gate_t *g = ctx;
+    if (g->sc->has_budget)
+        dcs_budget_rate(&g->sc->budget, job->team, now,
+                        job_rate_usd_per_s(g, job));
+}
+
+static void gate_ended(void *ctx, const dcs_job_t *job, dcs_time_t now)
+{
+    gate_t *g = ctx;
+    if (g->sc->has_budget)
+        dcs_budget_rate(&g->sc->budget, job->team, now,
+                        -job_rate_usd_per_s(g, job));
 }
 
 /* The run proper: build, simulate, report. */
@@ -234,6 +318,12 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
     if (rc == 0 &&
         (rc = dcs_sched_init(&sched, &fleet, sc->policy, sc->placement)) == 0)
         have_sched = 1;
+    gate_t gate = {sc, &fleet, 0};
+    if (rc == 0 && (sc->has_budget || isfinite(sc->facility.power_cap_w))) {
+        gate.network_w = sc->fabric.port_power_w * sc->fabric.nlinks;
+        sched.hooks = (dcs_sched_hooks_t){&gate, gate_admit, gate_retry,
+                                          gate_started, gate_ended};
+    }
     if (rc == 0 && sc->training_kind)
         rc = dcs_training_start(&sc->training, sim, sc->seed, &jobs,
                                 dcs_sched_submit, &sched);
@@ -303,6 +393,8 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
         /* every directed link has one transmitting port */
         .network_power_w = network_w,
         .assets = assets,
+        .budget = sc->has_budget ? &sc->budget : NULL,
+        .jobs_held = sched.held,
         .training = sc->training_kind ? &sc->training : NULL,
         .breakdown = opts->breakdown,
     };
@@ -368,6 +460,7 @@ int dcs_world_run(const dcs_run_opts_t *opts, FILE *table, dcs_err_t *err)
     dcs_topo_destroy(&sc.fabric);
     dcs_facility_free(&sc.facility);
     dcs_cost_destroy(&sc.cost);
+    dcs_budget_destroy(&sc.budget);
     dcs_cfg_free(cfg);
     return rc;
 }

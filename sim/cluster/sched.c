@@ -8,6 +8,7 @@ int dcs_sched_init(dcs_sched_t *s, dcs_fleet_t *fleet,
                    const dcs_policy_t *policy, const dcs_placement_t *placement)
 {
     memset(s, 0, sizeof *s);
+    s->wake_ns = -1;
     s->fleet = fleet;
     s->policy = policy;
     s->placement = placement;
@@ -28,6 +29,8 @@ void dcs_sched_destroy(dcs_sched_t *s)
     dcs_alloc_destroy(&s->alloc);
     free(s->queue_buf);
     free(s->scratch);
+    free(s->view_buf);
+    free(s->view_idx);
     dcs_tally_destroy(&s->queue_tally);
     dcs_tally_destroy(&s->running_tally);
     dcs_tally_destroy(&s->busy_gpus_tally);
@@ -99,22 +102,70 @@ static void start_job(dcs_sched_t *s, dcs_sim_t *sim, size_t index)
     DCS_ASSERT(job->end_event != 0);
     for (int i = 0; job->power_w > 0 && i < job->gpus; i++)
         dcs_fleet_set_power(s->fleet, now, job->gpu_ids[i], job->power_w);
+    if (s->hooks.started)
+        s->hooks.started(s->hooks.ctx, job, now);
+}
+
+static void schedule(dcs_sched_t *s, dcs_sim_t *sim);
+
+static void wake(dcs_sim_t *sim, void *obj, int64_t arg)
+{
+    dcs_sched_t *s = obj;
+    (void)arg;
+    s->wake_ns = -1;
+    schedule(s, sim);
+}
+
+/* The queue as the policy sees it: the admitted jobs only, when there is
+ * an admission hook. Returns how many jobs were held back. */
+static size_t admitted(dcs_sched_t *s, dcs_time_t now, dcs_sched_view_t *view)
+{
+    dcs_job_t **queue = s->queue_buf + s->queue_head;
+    view->queue = queue;
+    view->queue_len = s->queue_len;
+    if (!s->hooks.admit)
+        return 0;
+    if (s->queue_len > s->view_cap) {
+        size_t cap = s->queue_len * 2;
+        dcs_job_t **b = realloc(s->view_buf, cap * sizeof *b);
+        DCS_ASSERT(b != NULL);
+        s->view_buf = b;
+        size_t *ix = realloc(s->view_idx, cap * sizeof *ix);
+        DCS_ASSERT(ix != NULL);
+        s->view_idx = ix;
+        s->view_cap = cap;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < s->queue_len; i++)
+        if (s->hooks.admit(s->hooks.ctx, queue[i], now)) {
+            s->view_buf[n] = queue[i];
+            s->view_idx[n++] = i;
+        }
+    view->queue = s->view_buf;
+    view->queue_len = n;
+    return s->queue_len - n;
 }
 
 static void schedule(dcs_sched_t *s, dcs_sim_t *sim)
 {
+    dcs_time_t now = dcs_sim_now(sim);
+    size_t held = 0;
     for (;;) {
-        dcs_sched_view_t view = {s->queue_buf + s->queue_head,
-                                 s->queue_len,
-                                 &s->alloc,
-                                 dcs_sim_now(sim),
-                                 view_fits,
-                                 s};
+        dcs_sched_view_t view = {NULL, 0, &s->alloc, now, view_fits, s};
+        held = admitted(s, now, &view);
         long pick = s->policy->pick(s->policy, &view);
         if (pick < 0)
             break;
-        DCS_ASSERT((size_t)pick < s->queue_len);
-        start_job(s, sim, (size_t)pick);
+        DCS_ASSERT((size_t)pick < view.queue_len);
+        start_job(s, sim, s->hooks.admit ? s->view_idx[pick] : (size_t)pick);
+    }
+    if (held > 0 && s->hooks.retry_ns) {
+        s->held += (int64_t)held;
+        dcs_time_t t = s->hooks.retry_ns(s->hooks.ctx, now);
+        if (t > now && (s->wake_ns < 0 || t < s->wake_ns)) {
+            s->wake_ns = t;
+            DCS_ASSERT(dcs_sim_at(sim, t, wake, s, 0) != 0);
+        }
     }
 }
 
@@ -135,6 +186,8 @@ static void job_end(dcs_sim_t *sim, void *obj, int64_t arg)
     job->move_end = NULL;
     if (job->kind->ended)
         job->kind->ended(job, now);
+    if (s->hooks.ended)
+        s->hooks.ended(s->hooks.ctx, job, now);
     dcs_alloc_release(&s->alloc, job->gpu_ids, job->gpus);
     dcs_tally_add(&s->running_tally, now, -1);
     dcs_tally_add(&s->busy_gpus_tally, now, -job->gpus);

@@ -17,6 +17,22 @@
 #include "hw/fleet.h"
 #include "workload/job.h"
 
+/* What the world may add to the scheduler without it knowing the layers
+ * below (budgets, the facility's power cap): an admission test, a time to
+ * test the held jobs again, and word of starts and ends. */
+typedef struct dcs_sched_hooks {
+    void *ctx;
+    /* 1 when `job` may start now; a job refused stays queued and the
+     * policy does not see it (others may start around it). */
+    int (*admit)(void *ctx, const dcs_job_t *job, dcs_time_t now);
+    /* When to ask again about jobs refused at `now` (> now), besides
+     * every arrival and end; -1: only then. */
+    dcs_time_t (*retry_ns)(void *ctx, dcs_time_t now);
+    /* After a job started (its kind priced it) and after it ended. */
+    void (*started)(void *ctx, const dcs_job_t *job, dcs_time_t now);
+    void (*ended)(void *ctx, const dcs_job_t *job, dcs_time_t now);
+} dcs_sched_hooks_t;
+
 typedef struct dcs_sched {
     dcs_fleet_t *fleet; /* not owned */
     const dcs_policy_t *policy;
@@ -33,6 +49,13 @@ typedef struct dcs_sched {
     dcs_tally_t running_tally;   /* jobs running */
     dcs_tally_t busy_gpus_tally; /* GPUs allocated */
     dcs_sim_t *sim;              /* the run's, once a job has started */
+    /* Optional hooks (NULL: none), set after dcs_sched_init. */
+    dcs_sched_hooks_t hooks;
+    dcs_job_t **view_buf; /* the admitted jobs shown to the policy */
+    size_t *view_idx;     /* their places in the queue */
+    size_t view_cap;      /* entries allocated in both */
+    dcs_time_t wake_ns;   /* a retry already scheduled (-1: none) */
+    int64_t held;         /* admission refusals so far */
 } dcs_sched_t;
 
 /* Returns 0 or DCS_ENOMEM. */

@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cost/carbon.h"
@@ -526,6 +527,38 @@ static void write_timeseries(FILE *f, const dcs_run_data_t *run)
     }
 }
 
+/* budget.csv: per team and period, plan, actual, forecast and alerts. */
+static int write_budget(FILE *f, const dcs_run_data_t *run)
+{
+    static const char *const cols[] = {
+        "team",       "period_start_s", "period_end_s", "plan_usd",
+        "actual_usd", "forecast_usd",   "alert",        "alert_at_s",
+    };
+    dcs_budget_row_t *rows = NULL;
+    size_t n = 0;
+    int rc = dcs_budget_rows(run->budget, run->end_ns, &rows, &n);
+    if (rc < 0)
+        return rc;
+    dcs_csv_t w;
+    dcs_csv_begin(&w, f, cols, NCOLS(cols));
+    for (size_t i = 0; i < n; i++) {
+        dcs_csv_str(&w, rows[i].team);
+        dcs_csv_time_s(&w, rows[i].start_ns);
+        dcs_csv_time_s(&w, rows[i].end_ns);
+        dcs_csv_f64(&w, rows[i].plan_usd);
+        dcs_csv_f64(&w, rows[i].actual_usd);
+        dcs_csv_f64(&w, rows[i].forecast_usd);
+        dcs_csv_str(&w, rows[i].alert);
+        if (rows[i].alert_ns >= 0)
+            dcs_csv_time_s(&w, rows[i].alert_ns);
+        else
+            dcs_csv_empty(&w);
+        dcs_csv_end_row(&w);
+    }
+    free(rows);
+    return 0;
+}
+
 static void write_training(FILE *f, const dcs_run_data_t *run)
 {
     static const char *const cols[] = {
@@ -739,6 +772,12 @@ int dcs_reports_write(dcs_outdir_t *o, const dcs_run_data_t *run,
     if (!(f = dcs_outdir_create(o, "timeseries.csv", err)))
         return DCS_EIO;
     write_timeseries(f, run);
+    if (run->budget) {
+        if (!(f = dcs_outdir_create(o, "budget.csv", err)))
+            return DCS_EIO;
+        if (write_budget(f, run) < 0)
+            return dcs_err_set(err, DCS_ENOMEM, "budget.csv: out of memory");
+    }
     if (run->training) {
         if (!(f = dcs_outdir_create(o, "training.csv", err)))
             return DCS_EIO;
@@ -830,6 +869,9 @@ void dcs_summary_print(FILE *out, const dcs_run_data_t *run,
                 "(every GPU, the whole run)\n",
                 "same work rented", s->cloud_on_demand_usd,
                 s->cloud_reserved_usd);
+    if (run->jobs_held > 0)
+        fprintf(out, "%-26s %" PRId64 " times (budgets, power cap)\n",
+                "jobs held at admission", run->jobs_held);
     /* Training jobs: a line each (training.csv has the rest). */
     for (size_t i = 0; run->training && i < run->jobs->len; i++) {
         const dcs_training_job_t *j = training_of(run->jobs->items[i]);

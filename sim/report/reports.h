@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "cluster/sched.h"
+#include "cost/budget.h"
 #include "cost/capex.h"
 #include "cost/cost.h"
 #include "facility/facility.h"
@@ -33,6 +34,8 @@ typedef struct dcs_run_data {
     const dcs_cost_spec_t *cost;
     double network_power_w;         /* fabric ports, constant (0: no fabric) */
     dcs_assets_t assets;            /* what capex and embodied carbon count */
+    dcs_budget_t *budget;           /* `budgets` (NULL: none): budget.csv */
+    int64_t jobs_held;              /* admissions refused (budget, cap) */
     const dcs_training_t *training; /* training jobs, or NULL */
     int breakdown; /* 1: breakdown.csv of every training job's iteration */
 } dcs_run_data_t;

@@ -480,6 +480,7 @@ static void arrive(dcs_sim_t *sim, void *obj, int64_t arg)
     job->gpus = j->gpus;
     job->work = j;
     snprintf(job->team, sizeof job->team, "%s", j->team);
+    job->submit_ns = dcs_sim_now(sim);
     t->sink(t->sink_ctx, sim, job);
 }
 

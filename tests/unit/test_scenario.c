@@ -845,6 +845,88 @@ START_TEST(test_training_power_cap)
 }
 END_TEST
 
+/* Runs the two-job scenario with `sets`; returns jobs.csv (caller frees)
+ * and, when `budget` is not NULL, budget.csv. */
+static void two_jobs_tables(const char *const *sets, size_t nsets,
+                            dcs_table_t *jobs, dcs_table_t *budget)
+{
+    char tmp[64], out[128], path[256];
+    make_tmpdir(tmp, sizeof tmp);
+    snprintf(out, sizeof out, "%s/run", tmp);
+    dcs_run_opts_t o = {
+        SC "train_flow_two_jobs.yaml", out, 0, 0, sets, nsets, NULL, NULL, 0};
+    dcs_err_t err = {""};
+    ck_assert_msg(dcs_world_run(&o, NULL, &err) == 0, "%s", err.msg);
+    snprintf(path, sizeof path, "%s/jobs.csv", out);
+    ck_assert_int_eq(dcs_table_read(path, jobs, &err), 0);
+    snprintf(path, sizeof path, "%s/budget.csv", out);
+    if (budget)
+        ck_assert_msg(dcs_table_read(path, budget, &err) == 0, "%s", err.msg);
+    else
+        ck_assert(!exists(path));
+    remove_tree(tmp);
+}
+
+START_TEST(test_budget_hold)
+{
+    /* One team with $0.001 per 100 s period: the first job (0 to 6.32 s)
+     * overspends it at once; the second, submitted at 10 s, is held to
+     * the next period and starts at exactly 100 s (queue delay 90 s).
+     * Without hold_over_budget it starts on arrival; without budgets no
+     * budget.csv is written. */
+    const char *hold[] = {
+        "network.collectives=analytical", "workload.jobs.1.submit_s=10",
+        "budgets={period_s: 100, hold_over_budget: true, teams: [{name: "
+        "default, usd_per_period: 0.001}]}"};
+    const char *watch[] = {"network.collectives=analytical",
+                           "workload.jobs.1.submit_s=10",
+                           "budgets={period_s: 100, teams: [{name: default, "
+                           "usd_per_period: 0.001}]}"};
+    dcs_table_t jobs, budget;
+    two_jobs_tables(hold, 3, &jobs, &budget);
+    ck_assert_double_eq_tol(cell(&jobs, 1, "start_time_s"), 100, 1e-9);
+    ck_assert_double_eq_tol(cell(&jobs, 1, "queue_delay_s"), 90, 1e-9);
+    ck_assert_uint_eq(budget.nrows, 2);
+    int alert = dcs_table_col(&budget, "alert");
+    ck_assert_str_eq(budget.cells[0][alert], "over_actual");
+    ck_assert_double_eq(cell(&budget, 0, "alert_at_s"), 0);
+    ck_assert_double_gt(cell(&budget, 0, "actual_usd"), 0.001);
+    dcs_table_free(&jobs);
+    dcs_table_free(&budget);
+    two_jobs_tables(watch, 3, &jobs, &budget);
+    ck_assert_double_eq_tol(cell(&jobs, 1, "start_time_s"), 10, 1e-9);
+    ck_assert_str_eq(budget.cells[0][alert], "over_actual");
+    dcs_table_free(&jobs);
+    dcs_table_free(&budget);
+    two_jobs_tables(watch, 2, &jobs, NULL);
+    dcs_table_free(&jobs);
+}
+END_TEST
+
+START_TEST(test_facility_power_cap)
+{
+    /* Proportional facility: facility = IT x 1.3 x 1.05 = 1.365 IT. Idle,
+     * the cluster's IT is 48 x 121.6 (H100 idle) + 6 x 2500 (hosts) =
+     * 20836.8 W; a job is admitted when IT now + 24 x (700 - 121.6) =
+     * 13881.6 W stays within cap / 1.365. A cap of 36000 x 1.365 W admits
+     * the first job (34718.4 W) but not the second while the first runs
+     * (its boards above idle): the second starts when the first ends.
+     * Without the cap both start at 0. */
+    const char *capped[] = {"network.collectives=analytical",
+                            "facility.power_cap_w=49140"};
+    const char *free_run[] = {"network.collectives=analytical"};
+    dcs_table_t jobs;
+    two_jobs_tables(capped, 2, &jobs, NULL);
+    ck_assert_double_eq(cell(&jobs, 0, "start_time_s"), 0);
+    ck_assert_double_eq_tol(cell(&jobs, 1, "start_time_s"),
+                            cell(&jobs, 0, "end_time_s"), 1e-9);
+    dcs_table_free(&jobs);
+    two_jobs_tables(free_run, 1, &jobs, NULL);
+    ck_assert_double_eq(cell(&jobs, 1, "start_time_s"), 0);
+    dcs_table_free(&jobs);
+}
+END_TEST
+
 START_TEST(test_training_flow_needs_fabric)
 {
     const char *wants[] = {"bad_train_flow_no_fabric.yaml:4:16: field "
@@ -933,6 +1015,8 @@ int main(void)
     tcase_add_test(train, test_training_flow_contention);
     tcase_add_test(train, test_training_flow_pipeline);
     tcase_add_test(train, test_training_power_cap);
+    tcase_add_test(train, test_budget_hold);
+    tcase_add_test(train, test_facility_power_cap);
     tcase_add_test(train, test_training_flow_needs_fabric);
     tcase_add_test(train, test_training_sections_bad_values);
     suite_add_tcase(s, train);
