@@ -320,7 +320,8 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
         have_sched = 1;
     gate_t gate = {sc, &fleet, 0};
     if (rc == 0 && (sc->has_budget || isfinite(sc->facility.power_cap_w))) {
-        gate.network_w = sc->fabric.port_power_w * sc->fabric.nlinks;
+        gate.network_w = sc->fabric.port_power_w * sc->fabric.nlinks +
+                         sc->storage.power_w; /* and storage: constant */
         sched.hooks = (dcs_sched_hooks_t){&gate, gate_admit, gate_retry,
                                           gate_started, gate_ended};
     }
@@ -363,16 +364,18 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
      * ports (a port per directed link: each cable has two ends), the
      * storage, and the facility's critical capacity (its design IT load,
      * or the cluster flat out: every GPU at its TDP, hosts, network). */
-    double network_w = sc->fabric.port_power_w * sc->fabric.nlinks;
     const dcs_fleet_spec_t *fs = &sc->fleet;
+    double switches =
+        sc->fabric.hosts > 0 ? sc->fabric.nodes - sc->fabric.hosts : 0;
+    double network_w = sc->fabric.port_power_w * sc->fabric.nlinks +
+                       sc->fabric.chassis_power_w * switches;
     dcs_assets_t assets = {
         .gpus = (double)fs->nodes * fs->gpus_per_node,
         .nodes = fs->nodes,
-        .switches =
-            sc->fabric.hosts > 0 ? sc->fabric.nodes - sc->fabric.hosts : 0,
+        .switches = switches,
         .ports = sc->fabric.nlinks,
         .storage_tb = sc->storage.capacity / 1e12,
-        .storage_devices = 0,
+        .storage_devices = (double)sc->storage.devices,
         .critical_w = sc->facility.design_it_w > 0
                           ? sc->facility.design_it_w
                           : fs->nodes * (fs->gpus_per_node * fs->device.tdp_w +
@@ -392,6 +395,7 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
         .cost = &sc->cost,
         /* every directed link has one transmitting port */
         .network_power_w = network_w,
+        .storage_power_w = sc->storage.power_w,
         .assets = assets,
         .budget = sc->has_budget ? &sc->budget : NULL,
         .jobs_held = sched.held,

@@ -5,6 +5,61 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A node's power besides its GPUs: one figure, or its parts. */
+static int read_host(dcs_cfg_node_t *map, dcs_fleet_spec_t *spec,
+                     dcs_err_t *err)
+{
+    dcs_cfg_node_t *host = NULL;
+    int rc;
+    if ((rc = dcs_cfg_map(map, "host", DCS_CFG_OPTIONAL, &host, err)) < 0)
+        return rc;
+    if (!host) {
+        rc = dcs_cfg_f64(map, "host_power_w", DCS_CFG_REQUIRED, 0, 1e6,
+                         &spec->host_power_w, err);
+        spec->host_busy_w = spec->host_power_w;
+        spec->psu_efficiency = 1.0; /* host_power_w is at the wall */
+        return rc;
+    }
+    if (dcs_cfg_get(map, "host_power_w"))
+        return dcs_cfg_error(dcs_cfg_get(map, "host_power_w"), err,
+                             "give host_power_w or host, not both");
+    int64_t cpus = 2, nics = 0;
+    double cpu_idle = 0, cpu_busy = 0, memory = 0, nic = 0, fans_idle = 0,
+           fans_busy = -1, psu = 0.94, vr = 1.0;
+    if ((rc = dcs_cfg_i64(host, "cpus", DCS_CFG_OPTIONAL, 0, 64, &cpus, err)) <
+            0 ||
+        (rc = dcs_cfg_f64(host, "cpu_idle_w", DCS_CFG_REQUIRED, 0, 1e4,
+                          &cpu_idle, err)) < 0 ||
+        (rc = dcs_cfg_f64(host, "cpu_busy_w", DCS_CFG_REQUIRED, cpu_idle, 1e4,
+                          &cpu_busy, err)) < 0 ||
+        (rc = dcs_cfg_f64(host, "memory_w", DCS_CFG_OPTIONAL, 0, 1e5, &memory,
+                          err)) < 0 ||
+        (rc = dcs_cfg_i64(host, "nics", DCS_CFG_OPTIONAL, 0, 1024, &nics,
+                          err)) < 0 ||
+        (rc = dcs_cfg_f64(host, "nic_w", DCS_CFG_OPTIONAL, 0, 1e4, &nic, err)) <
+            0 ||
+        (rc = dcs_cfg_f64(host, "fans_idle_w", DCS_CFG_OPTIONAL, 0, 1e5,
+                          &fans_idle, err)) < 0 ||
+        (rc = dcs_cfg_f64(host, "fans_busy_w", DCS_CFG_OPTIONAL, 0, 1e5,
+                          &fans_busy, err)) < 0 ||
+        (rc = dcs_cfg_f64(host, "psu_efficiency", DCS_CFG_OPTIONAL, 0.5, 1,
+                          &psu, err)) < 0 ||
+        (rc = dcs_cfg_f64(host, "vr_efficiency", DCS_CFG_OPTIONAL, 0.5, 1, &vr,
+                          err)) < 0 ||
+        (rc = dcs_cfg_check_unknown(host, err)) < 0)
+        return rc;
+    if (fans_busy < 0)
+        fans_busy = fans_idle;
+    /* The parts draw through the regulators and the supplies; the GPUs'
+     * board power (measured at the board) goes through the supplies too:
+     * the reports add that loss (psu_efficiency). */
+    double fixed = memory + (double)nics * nic;
+    spec->host_power_w = (cpus * cpu_idle + fixed + fans_idle) / (psu * vr);
+    spec->host_busy_w = (cpus * cpu_busy + fixed + fans_busy) / (psu * vr);
+    spec->psu_efficiency = psu;
+    return 0;
+}
+
 int dcs_fleet_read(dcs_cfg_node_t *map, dcs_fleet_spec_t *spec, dcs_err_t *err)
 {
     const char *name = NULL, *description = NULL;
@@ -21,8 +76,7 @@ int dcs_fleet_read(dcs_cfg_node_t *map, dcs_fleet_spec_t *spec, dcs_err_t *err)
                           err)) < 0 ||
         (rc = dcs_cfg_i64(map, "gpus_per_node", DCS_CFG_REQUIRED, 1, 1024,
                           &gpus_per_node, err)) < 0 ||
-        (rc = dcs_cfg_f64(map, "host_power_w", DCS_CFG_REQUIRED, 0, 1e6,
-                          &spec->host_power_w, err)) < 0 ||
+        (rc = read_host(map, spec, err)) < 0 ||
         (rc = dcs_cfg_f64(map, "gpu_power_cap_w", DCS_CFG_OPTIONAL,
                           spec->device.idle_power_w, spec->device.tdp_w,
                           &spec->gpu_power_cap_w, err)) < 0)

@@ -22,13 +22,21 @@ typedef struct dcs_fleet_spec {
     dcs_device_spec_t device; /* every GPU is of this kind */
     int nodes;                /* node count */
     int gpus_per_node;        /* devices per node */
-    double host_power_w;      /* per node, everything but the GPUs */
+    double host_power_w;      /* per node, everything but the GPUs, with
+                                 its GPUs idle */
+    double host_busy_w;       /* the same with all its GPUs working (CPUs
+                                 feeding them); in between by share */
+    double psu_efficiency;    /* the node's supplies, which also carry the
+                                 GPU boards' power (1: not modelled) */
     double gpu_power_cap_w;   /* board limit set on every GPU, W (0: the
                                  device's TDP) */
 } dcs_fleet_spec_t;
 
 /* Reads a cluster mapping: name, description, device (a mapping, usually
- * `!include ../devices/x.yaml`), nodes, gpus_per_node, host_power_w,
+ * `!include ../devices/x.yaml`), nodes, gpus_per_node, host_power_w (one
+ * figure) or host {cpus, cpu_idle_w, cpu_busy_w, memory_w, nics, nic_w,
+ * fans_idle_w, fans_busy_w, psu_efficiency, vr_efficiency} (the parts,
+ * through the voltage regulators and the power supplies),
  * optional gpu_power_cap_w (at most the device's TDP).
  * Returns 0 or DCS_EINPUT. */
 int dcs_fleet_read(dcs_cfg_node_t *map, dcs_fleet_spec_t *spec, dcs_err_t *err);

@@ -20,11 +20,13 @@ int dcs_fabric_read(dcs_cfg_node_t *map, int gpus, dcs_topo_t *t,
         (rc = dcs_cfg_i64(map, "latency_ns", DCS_CFG_OPTIONAL, 0, 1000000000,
                           &latency, err)) < 0)
         return rc;
-    double protocol = 1.0, port_w = 0;
+    double protocol = 1.0, port_w = 0, chassis_w = 0;
     if ((rc = dcs_cfg_f64(map, "protocol_efficiency", DCS_CFG_OPTIONAL, 0.01,
                           1.0, &protocol, err)) < 0 ||
         (rc = dcs_cfg_f64(map, "port_power_w", DCS_CFG_OPTIONAL, 0, 10000,
-                          &port_w, err)) < 0)
+                          &port_w, err)) < 0 ||
+        (rc = dcs_cfg_f64(map, "chassis_power_w", DCS_CFG_OPTIONAL, 0, 1e6,
+                          &chassis_w, err)) < 0)
         return rc;
     /* Payload rate: the wire rate less the protocol's headers and coding. */
     double bw = gbps * 1e9 / 8 * protocol;
@@ -115,5 +117,6 @@ int dcs_fabric_read(dcs_cfg_node_t *map, int gpus, dcs_topo_t *t,
     if (rc < 0)
         return dcs_err_set(err, rc, "out of memory building the fabric");
     t->port_power_w = port_w;
+    t->chassis_power_w = chassis_w;
     return 0;
 }

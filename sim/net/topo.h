@@ -42,8 +42,9 @@ typedef struct dcs_topo {
     int rail;            /* leaf-spine: 1 when host h is on leaf h % leaves */
     double port_power_w; /* per port; a directed link has one transmitting
                             port, so a cable's two ends are two links */
-    int *up;             /* per host: its uplink (host -> first switch) */
-    int *down;           /* per host: its downlink */
+    double chassis_power_w; /* per switch, besides its ports */
+    int *up;                /* per host: its uplink (host -> first switch) */
+    int *down;              /* per host: its downlink */
 } dcs_topo_t;
 
 /* Builders. Every link gets `bw_bytes_per_s` and `latency_ns`; a

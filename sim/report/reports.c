@@ -61,7 +61,7 @@ static void interval_bounds(const dcs_run_data_t *run, size_t i,
 typedef struct interval {
     dcs_time_t from, to;
     double len_s;
-    double gpu_j, host_j, net_j; /* IT energy */
+    double gpu_j, host_j, net_j, storage_j; /* IT energy */
     double it_j;
     double cooling_j, losses_j; /* facility overheads on it */
     double facility_j;
@@ -70,6 +70,27 @@ typedef struct interval {
     double energy_usd; /* facility energy at the tariff */
     double carbon_kg;  /* operational */
 } interval_t;
+
+/* Hosts' energy in interval i (of `len_s`, GPU boards drawing `gpu_j`):
+ * idle power, plus the busy share of the CPUs' extra by the GPU-seconds at
+ * work, plus the supplies' loss on the boards' power. */
+static double host_energy_j(const dcs_run_data_t *run, size_t i, double len_s,
+                            double gpu_j)
+{
+    const dcs_fleet_t *fleet = run->fleet;
+    const dcs_fleet_spec_t *fs = &fleet->spec;
+    double busy_s = 0;
+    if (fs->host_busy_w > fs->host_power_w)
+        for (int n = 0; n < fs->nodes; n++)
+            for (int st = 0; st < DCS_DEV_NSTATES; st++)
+                if (st != DCS_DEV_IDLE && st != DCS_DEV_FAILED)
+                    busy_s += dcs_tally_bin(
+                        &fleet->node_states[n * DCS_DEV_NSTATES + st], i);
+    double psu = fs->psu_efficiency > 0 ? fs->psu_efficiency : 1.0;
+    return fs->host_power_w * fs->nodes * len_s +
+           (fs->host_busy_w - fs->host_power_w) * busy_s / fs->gpus_per_node +
+           gpu_j * (1.0 / psu - 1.0);
+}
 
 /* Interval i, the facility run at its mean IT power (hour by hour through
  * the weather and the tariff). */
@@ -81,9 +102,10 @@ static void interval_energy(const dcs_run_data_t *run, size_t i, interval_t *e)
     e->gpu_j = 0;
     for (int n = 0; n < fleet->spec.nodes; n++)
         e->gpu_j += dcs_tally_bin(&fleet->node_gpu_power_w[n], i);
-    e->host_j = fleet->spec.host_power_w * fleet->spec.nodes * e->len_s;
+    e->host_j = host_energy_j(run, i, e->len_s, e->gpu_j);
     e->net_j = run->network_power_w * e->len_s;
-    e->it_j = e->gpu_j + e->host_j + e->net_j;
+    e->storage_j = run->storage_power_w * e->len_s;
+    e->it_j = e->gpu_j + e->host_j + e->net_j + e->storage_j;
     double t0 = dcs_time_to_s(e->from), t1 = dcs_time_to_s(e->to);
     double it_w = e->len_s > 0 ? e->it_j / e->len_s : 0;
     dcs_facility_energy_t fe;
@@ -195,10 +217,15 @@ void dcs_summary_compute(const dcs_run_data_t *run, dcs_summary_t *sum)
     sum->gpus = fleet->ngpus;
     for (int n = 0; n < fs->nodes; n++)
         sum->gpu_energy_j += fleet->node_gpu_power_w[n].total;
-    sum->host_energy_j = fs->host_power_w * fs->nodes * end_s;
     sum->network_energy_j = run->network_power_w * end_s;
-    sum->it_energy_j =
-        sum->gpu_energy_j + sum->host_energy_j + sum->network_energy_j;
+    sum->storage_energy_j = run->storage_power_w * end_s;
+    for (size_t i = 0; i < interval_count(run); i++) {
+        interval_t e;
+        interval_energy(run, i, &e);
+        sum->host_energy_j += e.host_j;
+    }
+    sum->it_energy_j = sum->gpu_energy_j + sum->host_energy_j +
+                       sum->network_energy_j + sum->storage_energy_j;
     for (size_t i = 0; i < interval_count(run); i++) {
         interval_t e;
         interval_energy(run, i, &e);
@@ -438,10 +465,13 @@ static void write_energy(FILE *f, const dcs_run_data_t *run)
     for (size_t i = 0; i < interval_count(run); i++) {
         interval_t e;
         interval_energy(run, i, &e);
-        const char *names[] = {"gpu", "host", "network", "cooling",
-                               "electrical_losses"};
-        double values[] = {e.gpu_j, e.host_j, e.net_j, e.cooling_j, e.losses_j};
-        for (size_t c = 0; c < 5; c++) {
+        const char *names[] = {
+            "gpu",    "host", "network", "cooling", "electrical_losses",
+            "storage"};
+        double values[] = {e.gpu_j,     e.host_j,   e.net_j,
+                           e.cooling_j, e.losses_j, e.storage_j};
+        size_t nc = run->storage_power_w > 0 ? 6 : 5;
+        for (size_t c = 0; c < nc; c++) {
             dcs_csv_time_s(&w, e.from);
             dcs_csv_time_s(&w, e.to);
             dcs_csv_str(&w, names[c]);

@@ -32,10 +32,11 @@ typedef struct dcs_run_data {
     const dcs_jobs_t *jobs;
     const dcs_facility_t *facility;
     const dcs_cost_spec_t *cost;
-    double network_power_w;         /* fabric ports, constant (0: no fabric) */
-    dcs_assets_t assets;            /* what capex and embodied carbon count */
-    dcs_budget_t *budget;           /* `budgets` (NULL: none): budget.csv */
-    int64_t jobs_held;              /* admissions refused (budget, cap) */
+    double network_power_w; /* fabric ports and switch chassis, constant */
+    double storage_power_w; /* the storage tier, constant (0: none) */
+    dcs_assets_t assets;    /* what capex and embodied carbon count */
+    dcs_budget_t *budget;   /* `budgets` (NULL: none): budget.csv */
+    int64_t jobs_held;      /* admissions refused (budget, cap) */
     const dcs_training_t *training; /* training jobs, or NULL */
     int breakdown; /* 1: breakdown.csv of every training job's iteration */
 } dcs_run_data_t;
@@ -49,6 +50,7 @@ typedef struct dcs_summary {
     double gpu_energy_j;     /* GPU boards */
     double host_energy_j;    /* everything else in the nodes */
     double network_energy_j; /* fabric ports */
+    double storage_energy_j; /* storage tier */
     double it_energy_j;      /* gpu + host */
     double cooling_energy_j;
     double losses_energy_j;   /* power delivery losses */

@@ -15,9 +15,12 @@ typedef struct dcs_storage {
     double write_bw; /* bytes/s, aggregate (0: no storage) */
     double read_bw;  /* bytes/s, aggregate */
     double capacity; /* bytes (0: unlimited) */
+    int64_t devices; /* storage servers or enclosures */
+    double power_w;  /* the tier's draw: devices x device_power_w, W */
 } dcs_storage_t;
 
-/* Reads a `storage` mapping. Returns 0 or DCS_EINPUT. */
+/* Reads a `storage` mapping: write_gb_per_s, read_gb_per_s, capacity_tb,
+ * devices and device_power_w (both optional). Returns 0 or DCS_EINPUT. */
 int dcs_storage_read(dcs_cfg_node_t *map, dcs_storage_t *s, dcs_err_t *err);
 
 #endif

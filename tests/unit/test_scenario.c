@@ -122,7 +122,8 @@ START_TEST(test_unknown_field_no_suggestion)
                       SC "bad_unknown_no_match.yaml:10:3: unknown field "
                          "'cluster.rack_layout'; known fields: name, "
                          "description, device, nodes, gpus_per_node, "
-                         "host_power_w, gpu_power_cap_w, fabric, storage");
+                         "host, host_power_w, gpu_power_cap_w, fabric, "
+                         "storage");
 }
 END_TEST
 
@@ -927,6 +928,66 @@ START_TEST(test_facility_power_cap)
 }
 END_TEST
 
+START_TEST(test_node_switch_storage_power)
+{
+    /* host_parts.yaml: the two-job run with hosts given by their parts
+     * (2 CPUs 100 W idle / 300 W busy, 500 W memory, 8 NICs of 25 W, fans
+     * 200 W idle / 400 W busy, supplies 95 %), a leaf-spine fabric of 1 leaf
+     * and 1 spine at 300 W per chassis, and storage of 4 devices at 1 kW.
+     * By hand, over the makespan T with B busy GPU-seconds and G J of GPU
+     * boards: hosts 6 x 1100 / 0.95 x T + (1700 - 1100) / 0.95 x B / 8 +
+     * G x (1 / 0.95 - 1) (idle 2 x 100 + 500 + 8 x 25 + 200 = 1100 W, busy
+     * 2 x 300 + 500 + 200 + 400 = 1700 W); network 2 x 300 x T (ports 0 W);
+     * storage 4000 x T. */
+    char tmp[64], out[128], path[256];
+    make_tmpdir(tmp, sizeof tmp);
+    snprintf(out, sizeof out, "%s/run", tmp);
+    dcs_run_opts_t o = {
+        SC "host_parts.yaml", out, 0, 0, NULL, 0, NULL, NULL, 0};
+    dcs_err_t err = {""};
+    ck_assert_msg(dcs_world_run(&o, NULL, &err) == 0, "%s", err.msg);
+    dcs_table_t sum, jobs, energy;
+    snprintf(path, sizeof path, "%s/summary.csv", out);
+    ck_assert_int_eq(dcs_table_read(path, &sum, &err), 0);
+    snprintf(path, sizeof path, "%s/jobs.csv", out);
+    ck_assert_int_eq(dcs_table_read(path, &jobs, &err), 0);
+    snprintf(path, sizeof path, "%s/energy.csv", out);
+    ck_assert_int_eq(dcs_table_read(path, &energy, &err), 0);
+    double t = cell(&sum, 0, "makespan_s");
+    double g = cell(&sum, 0, "gpu_energy_kwh") * 3.6e6;
+    double b = 0;
+    for (size_t r = 0; r < jobs.nrows; r++)
+        b += cell(&jobs, r, "gpus") * cell(&jobs, r, "run_time_s");
+    double host = 6 * 1100 / 0.95 * t + 600 / 0.95 * b / 8 + g * (1 / 0.95 - 1);
+    double by[3] = {0, 0, 0}; /* host, network, storage */
+    int comp = dcs_table_col(&energy, "component");
+    for (size_t r = 0; r < energy.nrows; r++) {
+        const char *c = energy.cells[r][comp];
+        int k = !strcmp(c, "host")      ? 0
+                : !strcmp(c, "network") ? 1
+                : !strcmp(c, "storage") ? 2
+                                        : -1;
+        if (k >= 0)
+            by[k] += cell(&energy, r, "energy_kwh") * 3.6e6;
+    }
+    ck_assert_double_le(fabs(by[0] - host), 1e-6 * host);
+    ck_assert_double_le(fabs(by[1] - 600 * t), 1e-6 * 600 * t);
+    ck_assert_double_le(fabs(by[2] - 4000 * t), 1e-6 * 4000 * t);
+    dcs_table_free(&sum);
+    dcs_table_free(&jobs);
+    dcs_table_free(&energy);
+    remove_tree(tmp);
+    /* both forms of host power at once */
+    const char *wants[] = {"--set:1:22: field 'cluster.host_power_w': give "
+                           "host_power_w or host, not both"};
+    const char *sets[] = {"cluster.host_power_w=2000"};
+    dcs_run_opts_t bad = {
+        SC "host_parts.yaml", "/nonexistent/x", 0, 0, sets, 1, NULL, NULL, 0};
+    ck_assert_int_eq(dcs_world_run(&bad, NULL, &err), DCS_EINPUT);
+    ck_assert_str_eq(err.msg, wants[0]);
+}
+END_TEST
+
 START_TEST(test_training_flow_needs_fabric)
 {
     const char *wants[] = {"bad_train_flow_no_fabric.yaml:4:16: field "
@@ -952,7 +1013,8 @@ START_TEST(test_training_sections_bad_values)
          "number in [1e-06, 1e+09], found '-1'"},
         {"cluster.storage.speed=1",
          "--set:1:17: unknown field 'cluster.storage.speed'; known fields: "
-         "write_gb_per_s, read_gb_per_s, capacity_tb"},
+         "write_gb_per_s, read_gb_per_s, capacity_tb, devices, "
+         "device_power_w"},
         {"workload.jobs.0.checkpoint.keep=0",
          "--set:1:33: field 'workload.jobs[0].checkpoint.keep': expected an "
          "integer in [1, 1000], found '0'"},
@@ -1017,6 +1079,7 @@ int main(void)
     tcase_add_test(train, test_training_power_cap);
     tcase_add_test(train, test_budget_hold);
     tcase_add_test(train, test_facility_power_cap);
+    tcase_add_test(train, test_node_switch_storage_power);
     tcase_add_test(train, test_training_flow_needs_fabric);
     tcase_add_test(train, test_training_sections_bad_values);
     suite_add_tcase(s, train);
