@@ -81,7 +81,10 @@ def smooth(knots, x):
     for i in range(12):
         if MIDS[i] <= x:
             m = i
-    nxt = MIDS[(m + 1) % 12] + (YEAR_DAYS if m == 11 else 0)
+    # Before mid-January the segment runs from last mid-December (a year
+    # back) to this mid-January; after mid-December, to next mid-January.
+    wrap = m == 11 and x >= MIDS[11]
+    nxt = MIDS[(m + 1) % 12] + (YEAR_DAYS if wrap else 0)
     here = MIDS[m] if x >= MIDS[m] else MIDS[m] - YEAR_DAYS
     u = (x - here) / (nxt - here)
     k = lambda i: knots[i % 12]
