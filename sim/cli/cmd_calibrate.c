@@ -164,25 +164,13 @@ int dcs_cmd_calibrate(int argc, char **argv, FILE *out)
                 res.groups[g].rms_before, res.groups[g].rms_after);
     /* The board power model, when power.csv was measured. */
     dcs_power_fit_t power, *pw = NULL;
-    char csv[4200], meta[4200];
-    snprintf(csv, sizeof csv, "%s/power.csv", dir);
-    snprintf(meta, sizeof meta, "%s/power_meta.yaml", dir);
-    if (access(csv, R_OK) == 0) {
-        dcs_table_t t;
-        int64_t gpus = 2;
-        dcs_cfg_t *cfg = dcs_cfg_load(meta, &err);
-        if (cfg) {
-            dcs_cfg_i64(dcs_cfg_root(cfg), "gpus_on_host", DCS_CFG_OPTIONAL, 1,
-                        64, &gpus, &err);
-            dcs_cfg_free(cfg);
-        }
-        dev.params = p; /* the burst power needs the new GEMM rates */
-        if (dcs_table_read(csv, &t, &err) < 0 ||
-            (rc = dcs_power_fit(&t, &dev, (int)gpus, &power, &err)) < 0) {
-            fprintf(stderr, "dcsim calibrate: %s\n", err.msg);
-            return DCS_EXIT_INPUT;
-        }
-        dcs_table_free(&t);
+    dev.params = p; /* the burst power needs the new GEMM rates */
+    rc = dcs_power_fit_dir(dir, &dev, &power, &err);
+    if (rc < 0) {
+        fprintf(stderr, "dcsim calibrate: %s\n", err.msg);
+        return DCS_EXIT_INPUT;
+    }
+    if (rc == 1) {
         pw = &power;
         const dcs_power_params_t *q = &power.params;
         fprintf(out,

@@ -10,7 +10,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/price.h"
@@ -314,12 +313,10 @@ static int validate_training(FILE *out, const measured_t *dev, size_t ndev,
                     .bucket_bytes = 25e6,
                     .eager = 1,
                 };
-                dcs_step_time_t st;
-                dcs_step_time(&m, &plan, &dev[i].spec, &st, NULL, NULL);
                 /* held at the board's power limit (workload/trainpower.h) */
+                dcs_step_time_t st;
                 dcs_train_power_t pw;
-                if (dcs_train_power(&m, &plan, &dev[i].spec, 0, &st, &pw) == 0)
-                    st.total_s = pw.iteration_s;
+                dcs_train_power(&m, &plan, &dev[i].spec, 0, &st, &pw);
                 double meas = atof(t.cells[r][dcs_table_col(&t, "time_ms")]);
                 double pred = st.total_s * 1e3;
                 double e = 100.0 * (pred - meas) / meas;
@@ -475,23 +472,6 @@ static int validate_published(FILE *out, const measured_t *dev, size_t ndev)
     return 0;
 }
 
-/* GPUs the all-reduce phases of <dir>/power.csv ran on (power_meta.yaml's
- * gpus_on_host; 2 when it does not say). */
-static int power_gpus(const char *dir)
-{
-    char path[4600];
-    snprintf(path, sizeof path, "%s/power_meta.yaml", dir);
-    dcs_err_t err = {""};
-    dcs_cfg_t *cfg = dcs_cfg_load(path, &err);
-    int64_t g = 2;
-    if (cfg) {
-        dcs_cfg_i64(dcs_cfg_root(cfg), "gpus_on_host", DCS_CFG_OPTIONAL, 1, 64,
-                    &g, &err);
-        dcs_cfg_free(cfg);
-    }
-    return (int)g;
-}
-
 /* Board power: each measured device's power.csv phases against the power
  * model with the device file's parameters. Returns 1 when a phase is over
  * the bound (10 %), 0 when none is, or a negative code. */
@@ -503,27 +483,19 @@ static int validate_power(FILE *out, const measured_t *dev, size_t ndev,
         const dcs_device_spec_t *spec = &dev[i].spec;
         if ((only && strcmp(spec->name, only)) || !spec->calibrated)
             continue;
-        char dir[4400], path[4500];
+        char dir[4400];
         snprintf(dir, sizeof dir, "%s/%s", dcs_cli_home(),
                  spec->calibration_source);
-        snprintf(path, sizeof path, "%s/power.csv", dir);
-        dcs_table_t t;
-        dcs_err_t err = {""};
-        if (access(path, R_OK) != 0)
-            continue;
-        if (dcs_table_read(path, &t, &err) < 0) {
-            fprintf(stderr, "dcsim validate: %s\n", err.msg);
-            return -1;
-        }
         dcs_power_fit_t fit;
-        int gpus = power_gpus(dir);
-        int rc = dcs_power_fit(&t, spec, gpus, &fit, &err);
-        dcs_table_free(&t);
+        dcs_err_t err = {""};
+        int rc = dcs_power_fit_dir(dir, spec, &fit, &err);
         if (rc < 0) {
             fprintf(stderr, "dcsim validate: %s\n", err.msg);
             return -1;
         }
-        dcs_power_predict(&fit, spec, gpus); /* the saved parameters */
+        if (rc == 0)
+            continue;                  /* no power measured */
+        dcs_power_predict(&fit, spec); /* the saved parameters */
         if (!header) {
             fprintf(out,
                     "\nboard power, sustained (tests/kernels/data/*/power.csv;"

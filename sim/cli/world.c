@@ -240,9 +240,8 @@ static double job_rate_usd_per_s(const gate_t *g, const dcs_job_t *job)
     const dcs_fleet_spec_t *fs = &g->sc->fleet;
     double gpu_w = job->power_w > 0 ? job->power_w : fs->device.busy_power_w;
     double it_w = job->gpus * (gpu_w + fs->host_power_w / fs->gpus_per_node);
-    double capex =
-        job->gpus * (dcs_cost_gpu_usd_per_s(&g->sc->cost) +
-                     dcs_cost_node_usd_per_s(&g->sc->cost) / fs->gpus_per_node);
+    double capex = job->gpus *
+                   dcs_cost_gpu_slot_usd_per_s(&g->sc->cost, fs->gpus_per_node);
     return capex + dcs_cost_energy_usd(&g->sc->cost, it_w) *
                        dcs_facility_pue(&g->sc->facility);
 }

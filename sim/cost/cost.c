@@ -67,6 +67,13 @@ double dcs_cost_node_usd_per_s(const dcs_cost_spec_t *spec)
                            c->amortization, c->interest_rate_frac);
 }
 
+double dcs_cost_gpu_slot_usd_per_s(const dcs_cost_spec_t *spec,
+                                   int gpus_per_node)
+{
+    return dcs_cost_gpu_usd_per_s(spec) +
+           dcs_cost_node_usd_per_s(spec) / gpus_per_node;
+}
+
 double dcs_cost_energy_usd(const dcs_cost_spec_t *spec, double joules)
 {
     return dcs_tariff_energy_usd_untimed(&spec->tariff, joules);

@@ -75,6 +75,11 @@ void dcs_cost_destroy(dcs_cost_spec_t *spec);
 double dcs_cost_gpu_usd_per_s(const dcs_cost_spec_t *spec);
 double dcs_cost_node_usd_per_s(const dcs_cost_spec_t *spec);
 
+/* What holding one GPU costs per second: its amortized capex and its share
+ * of its node's (a node of `gpus_per_node`). */
+double dcs_cost_gpu_slot_usd_per_s(const dcs_cost_spec_t *spec,
+                                   int gpus_per_node);
+
 /* Price of `joules` of facility energy when their timing is unknown: the
  * flat price (or the time-of-use price averaged over its period). Timed
  * energy: dcs_tariff_energy_usd(&spec->tariff, t0_s, t1_s, power_w). */

@@ -2,9 +2,12 @@
 #include "hw/powerfit.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "config/cfg.h"
 #include "hw/opcost.h"
 #include "hw/power.h"
 
@@ -95,9 +98,9 @@ static double link_rate(double gbps, int gpus)
     return 2.0 * (p - 1) / p * gbps * 1e9;
 }
 
-void dcs_power_predict(dcs_power_fit_t *fit, const dcs_device_spec_t *spec,
-                       int gpus)
+void dcs_power_predict(dcs_power_fit_t *fit, const dcs_device_spec_t *spec)
 {
+    int gpus = fit->gpus;
     const dcs_power_params_t *p = &spec->power;
     double active = spec->idle_power_w + p->active_w;
     for (int i = 0; i < fit->nphases; i++) {
@@ -147,6 +150,7 @@ int dcs_power_fit(const dcs_table_t *t, const dcs_device_spec_t *spec, int gpus,
                   dcs_power_fit_t *fit, dcs_err_t *err)
 {
     memset(fit, 0, sizeof *fit);
+    fit->gpus = gpus;
     int rc = read_phases(t, fit, err);
     if (rc < 0)
         return rc;
@@ -204,6 +208,32 @@ int dcs_power_fit(const dcs_table_t *t, const dcs_device_spec_t *spec, int gpus,
         ph[i]->fitted = 1;
     dcs_device_spec_t with = *spec;
     with.power = *p;
-    dcs_power_predict(fit, &with, gpus);
+    dcs_power_predict(fit, &with);
     return 0;
+}
+
+int dcs_power_fit_dir(const char *dir, const dcs_device_spec_t *spec,
+                      dcs_power_fit_t *fit, dcs_err_t *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/power_meta.yaml", dir);
+    int64_t gpus = 2;
+    dcs_err_t ignored;
+    dcs_cfg_t *cfg =
+        access(path, R_OK) == 0 ? dcs_cfg_load(path, &ignored) : NULL;
+    if (cfg) {
+        dcs_cfg_i64(dcs_cfg_root(cfg), "gpus_on_host", DCS_CFG_OPTIONAL, 1, 64,
+                    &gpus, &ignored);
+        dcs_cfg_free(cfg);
+    }
+    snprintf(path, sizeof path, "%s/power.csv", dir);
+    if (access(path, R_OK) != 0)
+        return 0;
+    dcs_table_t t;
+    int rc = dcs_table_read(path, &t, err);
+    if (rc < 0)
+        return rc;
+    rc = dcs_power_fit(&t, spec, (int)gpus, fit, err);
+    dcs_table_free(&t);
+    return rc < 0 ? rc : 1;
 }

@@ -41,6 +41,7 @@ typedef struct dcs_power_fit {
     dcs_power_params_t params; /* fitted (link_j_per_byte kept from the
                                   device when no all-reduce was measured) */
     int has_link;              /* 1: link_j_per_byte was fitted */
+    int gpus;                  /* GPUs of the all-reduce phases */
     dcs_power_phase_t phase[DCS_POWERFIT_MAX_PHASES];
     int nphases;
 } dcs_power_fit_t;
@@ -52,9 +53,15 @@ typedef struct dcs_power_fit {
 int dcs_power_fit(const dcs_table_t *t, const dcs_device_spec_t *spec, int gpus,
                   dcs_power_fit_t *fit, dcs_err_t *err);
 
+/* The same from a measurement folder: <dir>/power.csv, with the GPU count
+ * from <dir>/power_meta.yaml's gpus_on_host (2 when it does not say).
+ * Returns 1 when fitted, 0 when the folder has no power.csv, or a negative
+ * DCS_E* code with `err` set. */
+int dcs_power_fit_dir(const char *dir, const dcs_device_spec_t *spec,
+                      dcs_power_fit_t *fit, dcs_err_t *err);
+
 /* Predicts every phase of `fit` with `spec`'s power parameters as they
  * are (used by validate on a device file's saved parameters). */
-void dcs_power_predict(dcs_power_fit_t *fit, const dcs_device_spec_t *spec,
-                       int gpus);
+void dcs_power_predict(dcs_power_fit_t *fit, const dcs_device_spec_t *spec);
 
 #endif

@@ -143,54 +143,40 @@ static void item_rates(const dcs_run_data_t *run, double *usd_per_s)
 }
 
 /* Demand charges: each billing month (from time 0) on the highest
- * interval-mean facility power in it. Calls `row` per month. */
+ * interval-mean facility power in it (an interval counts in every month
+ * it overlaps). Calls `row` per month. One pass over the intervals. */
 static double demand_charges(const dcs_run_data_t *run,
                              void (*row)(void *ctx, double from_s, double to_s,
                                          double usd),
                              void *ctx)
 {
     double end_s = dcs_time_to_s(run->end_ns), total = 0;
-    for (double m0 = 0; m0 < end_s; m0 += DCS_S_PER_MONTH) {
-        double m1 = fmin(m0 + DCS_S_PER_MONTH, end_s), peak = 0;
-        for (size_t i = 0; i < interval_count(run); i++) {
-            interval_t e;
-            interval_energy(run, i, &e);
-            double a = dcs_time_to_s(e.from), b = dcs_time_to_s(e.to);
-            if (b > m0 && a < m1 && e.len_s > 0)
-                peak = fmax(peak, e.facility_j / e.len_s);
-        }
-        double usd = dcs_tariff_demand_usd(&run->cost->tariff, peak, m1 - m0);
+    size_t months = (size_t)ceil(end_s / DCS_S_PER_MONTH);
+    if (months == 0 || run->cost->tariff.demand_usd_per_kw_month <= 0)
+        return 0;
+    double *peak = calloc(months, sizeof *peak);
+    DCS_ASSERT(peak != NULL); /* writing reports: nothing sane to do */
+    for (size_t i = 0; i < interval_count(run); i++) {
+        interval_t e;
+        interval_energy(run, i, &e);
+        if (e.len_s <= 0)
+            continue;
+        double a = dcs_time_to_s(e.from), b = dcs_time_to_s(e.to);
+        size_t m0 = (size_t)(a / DCS_S_PER_MONTH);
+        for (size_t m = m0; m < months && m * DCS_S_PER_MONTH < b; m++)
+            peak[m] = fmax(peak[m], e.facility_j / e.len_s);
+    }
+    for (size_t m = 0; m < months; m++) {
+        double m0 = m * DCS_S_PER_MONTH;
+        double m1 = fmin(m0 + DCS_S_PER_MONTH, end_s);
+        double usd =
+            dcs_tariff_demand_usd(&run->cost->tariff, peak[m], m1 - m0);
         if (row && usd > 0)
             row(ctx, m0, m1, usd);
         total += usd;
     }
+    free(peak);
     return total;
-}
-
-/* The run's mean price of a facility joule, for jobs' own energy. */
-static double usd_per_facility_j(const dcs_run_data_t *run)
-{
-    double usd = 0, j = 0;
-    for (size_t i = 0; i < interval_count(run); i++) {
-        interval_t e;
-        interval_energy(run, i, &e);
-        usd += e.energy_usd;
-        j += e.facility_j;
-    }
-    return j > 0 ? usd / j : dcs_cost_energy_usd(run->cost, 1.0);
-}
-
-/* The run's PUE (facility / IT energy), for jobs' own energy. */
-static double run_pue(const dcs_run_data_t *run)
-{
-    double it = 0, fac = 0;
-    for (size_t i = 0; i < interval_count(run); i++) {
-        interval_t e;
-        interval_energy(run, i, &e);
-        it += e.it_j;
-        fac += e.facility_j;
-    }
-    return it > 0 ? fac / it : dcs_facility_pue(run->facility);
 }
 
 /* A job's cost: amortized capex of its GPUs and their share of the nodes
@@ -200,8 +186,8 @@ static double job_cost_usd(const dcs_run_data_t *run, const dcs_job_t *job,
                            double pue, double usd_per_j)
 {
     const dcs_fleet_spec_t *fs = &run->fleet->spec;
-    double per_gpu_s = dcs_cost_gpu_usd_per_s(run->cost) +
-                       dcs_cost_node_usd_per_s(run->cost) / fs->gpus_per_node;
+    double per_gpu_s =
+        dcs_cost_gpu_slot_usd_per_s(run->cost, fs->gpus_per_node);
     double run_s = dcs_time_to_s(job_run_ns(run, job));
     return per_gpu_s * job->gpus * run_s +
            job_it_energy_j(run, job) * pue * usd_per_j;
@@ -223,18 +209,14 @@ void dcs_summary_compute(const dcs_run_data_t *run, dcs_summary_t *sum)
         interval_t e;
         interval_energy(run, i, &e);
         sum->host_energy_j += e.host_j;
-    }
-    sum->it_energy_j = sum->gpu_energy_j + sum->host_energy_j +
-                       sum->network_energy_j + sum->storage_energy_j;
-    for (size_t i = 0; i < interval_count(run); i++) {
-        interval_t e;
-        interval_energy(run, i, &e);
         sum->cooling_energy_j += e.cooling_j;
         sum->losses_energy_j += e.losses_j;
         sum->water_l += e.water_l;
         sum->energy_cost_usd += e.energy_usd;
         sum->carbon_operational_kg += e.carbon_kg;
     }
+    sum->it_energy_j = sum->gpu_energy_j + sum->host_energy_j +
+                       sum->network_energy_j + sum->storage_energy_j;
     sum->facility_energy_j =
         sum->it_energy_j + sum->cooling_energy_j + sum->losses_energy_j;
     sum->pue = sum->it_energy_j > 0 ? sum->facility_energy_j / sum->it_energy_j
@@ -362,7 +344,10 @@ static const dcs_training_job_t *training_of(const dcs_job_t *job)
     return job->work;
 }
 
-static void write_jobs(FILE *f, const dcs_run_data_t *run)
+/* jobs.csv; a job's energy is priced at the run's PUE and mean tariff
+ * (from the summary). */
+static void write_jobs(FILE *f, const dcs_run_data_t *run,
+                       const dcs_summary_t *sum)
 {
     static const char *const cols[] = {
         "job_id",       "team",       "state",  "submit_time_s",
@@ -370,7 +355,10 @@ static void write_jobs(FILE *f, const dcs_run_data_t *run)
         "run_time_s",   "iterations", "tokens", "energy_kwh",
         "cost_usd",
     };
-    double pue = run_pue(run), usd_per_j = usd_per_facility_j(run);
+    double pue = sum->pue;
+    double usd_per_j = sum->facility_energy_j > 0
+                           ? sum->energy_cost_usd / sum->facility_energy_j
+                           : dcs_cost_energy_usd(run->cost, 1.0);
     dcs_csv_t w;
     dcs_csv_begin(&w, f, cols, NCOLS(cols));
     for (size_t i = 0; i < run->jobs->len; i++) {
@@ -789,7 +777,7 @@ int dcs_reports_write(dcs_outdir_t *o, const dcs_run_data_t *run,
     write_summary(f, run, sum);
     if (!(f = dcs_outdir_create(o, "jobs.csv", err)))
         return DCS_EIO;
-    write_jobs(f, run);
+    write_jobs(f, run, sum);
     if (!(f = dcs_outdir_create(o, "utilization.csv", err)))
         return DCS_EIO;
     write_utilization(f, run);

@@ -138,22 +138,8 @@ static int read_plan(dcs_cfg_node_t *job, dcs_training_job_t *j, dcs_err_t *err)
  * its FLOP-bound ops, which the forward and backward times absorb. */
 static int price(dcs_training_job_t *j, const dcs_training_env_t *env)
 {
-    int rc =
-        dcs_step_time(&j->model, &j->plan, env->device, &j->step, NULL, NULL);
-    if (rc < 0)
-        return rc;
-    rc = dcs_train_power(&j->model, &j->plan, env->device, env->gpu_power_cap_w,
-                         &j->step, &j->power);
-    if (rc < 0)
-        return rc;
-    double extra = j->power.iteration_s - j->step.total_s;
-    double fb = j->step.forward_s + j->step.backward_s;
-    if (extra > 0 && fb > 0) {
-        j->step.forward_s += extra * j->step.forward_s / fb;
-        j->step.backward_s += extra * j->step.backward_s / fb;
-        j->step.total_s = j->power.iteration_s;
-    }
-    return 0;
+    return dcs_train_power(&j->model, &j->plan, env->device,
+                           env->gpu_power_cap_w, &j->step, &j->power);
 }
 
 static int read_job(dcs_cfg_node_t *node, const dcs_training_env_t *env,

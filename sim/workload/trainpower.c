@@ -41,11 +41,10 @@ static void each_op(void *ctx, const char *phase, const dcs_op_t *op,
 
 int dcs_train_power(const dcs_model_t *m, const dcs_train_plan_t *plan,
                     const dcs_device_spec_t *dev, double limit_w,
-                    const dcs_step_time_t *step, dcs_train_power_t *out)
+                    dcs_step_time_t *step, dcs_train_power_t *out)
 {
     energy_t e = {dev, 0, 0, 0, 0};
-    dcs_step_time_t again;
-    int rc = dcs_step_time(m, plan, dev, &again, each_op, &e);
+    int rc = dcs_step_time(m, plan, dev, step, each_op, &e);
     if (rc < 0)
         return rc;
     /* The callback lists one micro-batch's ops (and the optimizer's);
@@ -86,5 +85,13 @@ int dcs_train_power(const dcs_model_t *m, const dcs_train_plan_t *plan,
     out->clock_factor = lo;
     out->iteration_s = t + e.flop_s * (1 / lo - 1);
     out->mean_w = limit;
+    /* the forward and backward passes absorb the stretch */
+    double extra = out->iteration_s - t;
+    double fb = step->forward_s + step->backward_s;
+    if (fb > 0) {
+        step->forward_s += extra * step->forward_s / fb;
+        step->backward_s += extra * step->backward_s / fb;
+    }
+    step->total_s = out->iteration_s;
     return 0;
 }

@@ -26,11 +26,13 @@ typedef struct dcs_train_power {
     double clock_factor; /* the FLOP-bound ops' clock, 1: unthrottled */
 } dcs_train_power_t;
 
-/* The iteration `step` (priced by dcs_step_time for m, plan, dev) under a
- * board limit of `limit_w` (<= 0: the TDP). Returns 0 or a negative
- * DCS_E* code from pricing. */
+/* Prices one iteration of m on dev under `plan` (dcs_step_time, into
+ * `step`) and holds it at a board limit of `limit_w` (<= 0: the TDP):
+ * `step` comes back stretched when the limit binds (forward and backward
+ * take the extra time). Returns 0 or a negative DCS_E* code from
+ * pricing. */
 int dcs_train_power(const dcs_model_t *m, const dcs_train_plan_t *plan,
                     const dcs_device_spec_t *dev, double limit_w,
-                    const dcs_step_time_t *step, dcs_train_power_t *out);
+                    dcs_step_time_t *step, dcs_train_power_t *out);
 
 #endif

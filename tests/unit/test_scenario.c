@@ -985,6 +985,21 @@ START_TEST(test_node_switch_storage_power)
         SC "host_parts.yaml", "/nonexistent/x", 0, 0, sets, 1, NULL, NULL, 0};
     ck_assert_int_eq(dcs_world_run(&bad, NULL, &err), DCS_EINPUT);
     ck_assert_str_eq(err.msg, wants[0]);
+    /* a part out of range, and an unknown part */
+    const char *parts[][2] = {
+        {"cluster.host.psu_efficiency=2",
+         "--set:1:29: field 'cluster.host.psu_efficiency': expected a number "
+         "in [0.5, 1], found '2'"},
+        {"cluster.host.gpu_w=2",
+         "--set:1:14: unknown field 'cluster.host.gpu_w'; known fields: cpus, "
+         "cpu_idle_w, cpu_busy_w, memory_w, nics, nic_w, fans_idle_w, "
+         "fans_busy_w, psu_efficiency, vr_efficiency"},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        bad.sets = &parts[i][0];
+        ck_assert_int_eq(dcs_world_run(&bad, NULL, &err), DCS_EINPUT);
+        ck_assert_str_eq(err.msg, parts[i][1]);
+    }
 }
 END_TEST
 
@@ -1000,8 +1015,9 @@ END_TEST
 
 START_TEST(test_training_sections_bad_values)
 {
-    /* The network and storage sections and the checkpoint and failure
-     * keys of a training job: each bad value named exactly. */
+    /* The network and storage sections, the checkpoint and failure keys
+     * of a training job, and the power keys (device model, GPU cap,
+     * storage devices, switch chassis): each bad value named exactly. */
     const struct {
         const char *set, *want;
     } cases[] = {
@@ -1024,6 +1040,19 @@ START_TEST(test_training_sections_bad_values)
         {"workload.jobs.0.plan.tp_overlap=maybe",
          "--set:1:33: field 'workload.jobs[0].plan.tp_overlap': expected "
          "true or false, found 'maybe'"},
+        /* power: the device's model, the cluster's cap and parts */
+        {"cluster.device.power.burst_w=500",
+         "--set:1:30: field 'cluster.device.power.burst_w': burst power 500 "
+         "W is below the TDP of 700 W"},
+        {"cluster.gpu_power_cap_w=800",
+         "--set:1:25: field 'cluster.gpu_power_cap_w': expected a number in "
+         "[121.6, 700], found '800'"},
+        {"cluster.storage.device_power_w=-1",
+         "--set:1:32: field 'cluster.storage.device_power_w': expected a "
+         "number in [0, 1e+06], found '-1'"},
+        {"cluster.fabric.chassis_power_w=-5",
+         "--set:1:32: field 'cluster.fabric.chassis_power_w': expected a "
+         "number in [0, 1e+06], found '-5'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *sets[] = {cases[i].set};
