@@ -83,8 +83,7 @@ static int read_training(dcs_cfg_node_t *w, scenario_t *sc, dcs_err_t *err)
                       ? sc->fabric.links[sc->fabric.up[0]].bw_bytes_per_s
                       : 0,
         .gpu_power_cap_w = sc->fleet.gpu_power_cap_w,
-        .storage_write_bw = sc->storage.write_bw,
-        .storage_capacity = sc->storage.capacity,
+        .storage = sc->storage,
         .fabric = sc->fabric.hosts > 0 ? &sc->fabric : NULL,
         .flow = sc->flow,
     };

@@ -23,11 +23,13 @@ typedef struct flow {
     dcs_time_t updated_ns;
     int64_t latency_ns; /* route latency, added after draining */
     dcs_event_id_t drain_ev;
+    dcs_event_id_t arrive_ev; /* after draining, until it arrives */
     dcs_flow_done_fn on_done;
     void *ctx;
     uint64_t hash; /* ECMP choice */
     int src, dst;
     int active;    /* on its links */
+    int live;      /* started, not yet arrived nor cancelled */
     uint32_t mark; /* epoch of the last component it joined */
     int frozen;    /* solve scratch */
 } flow_t;
@@ -60,6 +62,9 @@ struct dcs_net {
     heap_entry_t *heap;
     size_t nheap, heap_cap;
     dcs_net_stats_t stats;
+    int reuse;         /* 1: ids of arrived flows are given out again */
+    int64_t *free_ids; /* slots free for reuse */
+    size_t nfree, free_cap;
 };
 
 dcs_net_t *dcs_net_new(dcs_sim_t *sim, dcs_topo_t *topo)
@@ -109,6 +114,7 @@ void dcs_net_free(dcs_net_t *n)
     free(n->version);
     free(n->heap);
     free(n->flows);
+    free(n->free_ids);
     free(n);
 }
 
@@ -361,14 +367,34 @@ void dcs_net_solve_now(dcs_net_t *n)
         solve(n);
 }
 
+/* A flow's slot is free again (when ids are reused). */
+static void retire(dcs_net_t *n, int64_t f)
+{
+    n->flows[f].live = 0;
+    if (!n->reuse)
+        return;
+    if (n->nfree == n->free_cap) {
+        size_t cap = n->free_cap ? 2 * n->free_cap : 256;
+        int64_t *a = realloc(n->free_ids, cap * sizeof *a);
+        DCS_ASSERT(a != NULL); /* out of memory mid-run: nothing sane */
+        n->free_ids = a;
+        n->free_cap = cap;
+    }
+    n->free_ids[n->nfree++] = f;
+}
+
 static void arrived(dcs_sim_t *sim, void *obj, int64_t f)
 {
     dcs_net_t *n = obj;
     flow_t *fl = &n->flows[f];
+    fl->arrive_ev = 0;
     n->stats.flows_done++;
     n->stats.bytes_done += fl->bytes;
-    if (fl->on_done)
-        fl->on_done(sim, fl->ctx, f);
+    dcs_flow_done_fn done = fl->on_done;
+    void *ctx = fl->ctx;
+    retire(n, f); /* before the callback, which may start flows */
+    if (done)
+        done(sim, ctx, f);
 }
 
 static void drained(dcs_sim_t *sim, void *obj, int64_t f)
@@ -381,7 +407,8 @@ static void drained(dcs_sim_t *sim, void *obj, int64_t f)
     fl->rate = 0;
     detach(n, (int)f);
     request_solve(n);
-    dcs_sim_after(sim, fl->latency_ns, arrived, n, f);
+    fl->arrive_ev = dcs_sim_after(sim, fl->latency_ns, arrived, n, f);
+    DCS_ASSERT(fl->arrive_ev != 0);
 }
 
 static uint64_t mix(uint64_t z)
@@ -398,7 +425,7 @@ int64_t dcs_flow_start(dcs_net_t *n, int src, int dst, uint64_t bytes,
     if (src == dst || bytes == 0 || src < 0 || dst < 0 ||
         src >= n->topo->hosts || dst >= n->topo->hosts)
         return DCS_EINVAL;
-    if (n->nflows == n->cap) {
+    if (n->nfree == 0 && n->nflows == n->cap) {
         size_t cap = n->cap ? 2 * n->cap : 1024;
         flow_t *a = realloc(n->flows, cap * sizeof *a);
         if (!a)
@@ -406,14 +433,18 @@ int64_t dcs_flow_start(dcs_net_t *n, int src, int dst, uint64_t bytes,
         n->flows = a;
         n->cap = cap;
     }
-    int64_t f = (int64_t)n->nflows;
+    int64_t f = n->nfree ? n->free_ids[n->nfree - 1] : (int64_t)n->nflows;
     flow_t *fl = &n->flows[f];
     memset(fl, 0, sizeof *fl);
     fl->hash = mix((uint64_t)f);
     fl->nlinks = dcs_topo_route(n->topo, src, dst, fl->hash, fl->links);
     if (fl->nlinks < 0)
         return DCS_ENOTFOUND;
-    n->nflows++;
+    if (n->nfree)
+        n->nfree--;
+    else
+        n->nflows++;
+    fl->live = 1;
     fl->src = src;
     fl->dst = dst;
     fl->bytes = fl->remaining = (double)bytes;
@@ -460,6 +491,32 @@ void dcs_net_fail_link(dcs_net_t *n, int link, dcs_flow_stall_fn on_stall,
     }
     free(on);
     request_solve(n);
+}
+
+int dcs_flow_cancel(dcs_net_t *n, int64_t f)
+{
+    if (f < 0 || (size_t)f >= n->nflows || !n->flows[f].live)
+        return DCS_ENOTFOUND;
+    flow_t *fl = &n->flows[f];
+    if (fl->active) {
+        catch_up(n, fl);
+        if (fl->drain_ev)
+            dcs_sim_cancel(n->sim, fl->drain_ev);
+        fl->drain_ev = 0;
+        fl->rate = 0;
+        detach(n, (int)f);
+        request_solve(n);
+    }
+    if (fl->arrive_ev)
+        dcs_sim_cancel(n->sim, fl->arrive_ev);
+    fl->arrive_ev = 0;
+    retire(n, f);
+    return 0;
+}
+
+void dcs_net_reuse_ids(dcs_net_t *n)
+{
+    n->reuse = 1;
 }
 
 double dcs_flow_rate(const dcs_net_t *n, int64_t f)

@@ -41,6 +41,17 @@ void dcs_net_free(dcs_net_t *net);
 int64_t dcs_flow_start(dcs_net_t *net, int src, int dst, uint64_t bytes,
                        dcs_flow_done_fn on_done, void *ctx);
 
+/* Stops a flow now: it leaves its links (the others' rates are solved
+ * again) and never arrives. Returns 0, or DCS_ENOTFOUND when it has
+ * already arrived or been cancelled. */
+int dcs_flow_cancel(dcs_net_t *net, int64_t flow);
+
+/* From now on, the id of a flow that has arrived or been cancelled may be
+ * given to a later flow (before its arrival callback runs), so a network
+ * that carries flows for months holds only those in flight. Do not ask
+ * after a flow once it is done. */
+void dcs_net_reuse_ids(dcs_net_t *net);
+
 /* Current rate of a flow in bytes/s (0 once drained or stalled), and bytes
  * still to send as of now. */
 double dcs_flow_rate(const dcs_net_t *net, int64_t flow);

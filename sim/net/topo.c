@@ -71,6 +71,26 @@ int dcs_topo_dumbbell(dcs_topo_t *t, int per_side, double bw,
     return 0;
 }
 
+int dcs_topo_star(dcs_topo_t *t, int clients, double bw, double in_bw,
+                  double out_bw, int64_t latency_ns)
+{
+    memset(t, 0, sizeof *t);
+    if (clients < 1)
+        return DCS_EINVAL;
+    int hosts = clients + 1, sw = hosts;
+    if (alloc_links(t, hosts, hosts + 1, 2 * hosts) < 0)
+        return DCS_ENOMEM;
+    t->kind = DCS_TOPO_STAR;
+    t->a = clients;
+    for (int h = 0; h < clients; h++)
+        host_links(t, h, sw, bw, latency_ns);
+    t->up[clients] = 2 * clients;
+    t->down[clients] = 2 * clients + 1;
+    set_link(t, 2 * clients, clients, sw, out_bw, latency_ns);
+    set_link(t, 2 * clients + 1, sw, clients, in_bw, latency_ns);
+    return 0;
+}
+
 static int leaf_spine(dcs_topo_t *t, int per_leaf, int leaves, int spines,
                       double bw, double spine_bw, int64_t latency_ns, int rail)
 {
@@ -263,6 +283,9 @@ int dcs_topo_route(const dcs_topo_t *t, int src, int dst, uint64_t hash,
         return torus_route(t, src, dst, links);
     links[0] = t->up[src];
     switch (t->kind) {
+    case DCS_TOPO_STAR:
+        links[1] = t->down[dst];
+        return ok(t, links, 2) ? 2 : -1;
     case DCS_TOPO_DUMBBELL: {
         int n = 0;
         links[n++] = t->up[src];

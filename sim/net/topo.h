@@ -28,6 +28,7 @@ typedef enum dcs_topo_kind {
     DCS_TOPO_TORUS,      /* 1D to 3D torus of hosts, with wraparound */
     DCS_TOPO_DRAGONFLY,  /* groups of routers, all-to-all inside a group,
                             one global link between every two groups */
+    DCS_TOPO_STAR,       /* clients and one server on a single switch */
 } dcs_topo_kind_t;
 
 typedef struct dcs_topo {
@@ -69,6 +70,12 @@ int dcs_topo_rail(dcs_topo_t *t, int hosts_per_leaf, int leaves, int spines,
  * global link, the global link, local hop to the destination's router. */
 int dcs_topo_dragonfly(dcs_topo_t *t, int groups, int routers, int per_router,
                        double bw, double global_bw, int64_t latency_ns);
+/* Star: hosts 0 .. clients-1 on one switch with links of `bw` each way,
+ * and a server, host `clients`, whose link from the switch carries
+ * `in_bw` and whose link to it `out_bw` (a storage tier's write and read
+ * bandwidth). */
+int dcs_topo_star(dcs_topo_t *t, int clients, double bw, double in_bw,
+                  double out_bw, int64_t latency_ns);
 /* k-ary fat tree (k even): k pods of k/2 edge and k/2 aggregation
  * switches, (k/2)^2 cores, k^3/4 hosts; full bisection. */
 int dcs_topo_fat_tree(dcs_topo_t *t, int k, double bw, int64_t latency_ns);

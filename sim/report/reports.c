@@ -620,6 +620,8 @@ static void write_training(FILE *f, const dcs_run_data_t *run)
         "gpu_power_w",
         "power_demand_w",
         "clock_factor",
+        "data_stall_s",
+        "checkpoint_write_mean_s",
     };
     const double gib = 1073741824.0;
     dcs_csv_t w;
@@ -686,6 +688,11 @@ static void write_training(FILE *f, const dcs_run_data_t *run)
         dcs_csv_f64(&w, t->power.mean_w);
         dcs_csv_f64(&w, t->power.demand_w);
         dcs_csv_f64(&w, t->power.clock_factor);
+        dcs_csv_f64(&w, t->data_stall_s);
+        if (dcs_training_started(t) && t->run.checkpoints > 0)
+            dcs_csv_f64(&w, t->run.ckpt_s / (double)t->run.checkpoints);
+        else
+            dcs_csv_empty(&w);
         dcs_csv_end_row(&w);
     }
 }

@@ -151,6 +151,8 @@ static int read_job(dcs_cfg_node_t *node, const dcs_training_env_t *env,
     int rc;
     j->ckpt_keep = 1;
     j->restart_s = 600;
+    j->data_bytes_per_token = 4; /* ASSUMPTION: token ids as 32-bit integers
+                                    (vocabularies over 65,536) */
     if ((rc = dcs_cfg_str(node, "name", DCS_CFG_REQUIRED, &name, err)) < 0 ||
         (rc = dcs_cfg_str(node, "team", DCS_CFG_OPTIONAL, &team, err)) < 0 ||
         (rc = dcs_cfg_map(node, "model", DCS_CFG_REQUIRED, &model, err)) < 0 ||
@@ -162,6 +164,8 @@ static int read_job(dcs_cfg_node_t *node, const dcs_training_env_t *env,
                           &j->iterations, err)) < 0 ||
         (rc = dcs_cfg_f64(node, "tokens", DCS_CFG_OPTIONAL, 1, 1e18, &tokens,
                           err)) < 0 ||
+        (rc = dcs_cfg_f64(node, "data_bytes_per_token", DCS_CFG_OPTIONAL, 0,
+                          1e9, &j->data_bytes_per_token, err)) < 0 ||
         (rc = dcs_cfg_map(node, "checkpoint", DCS_CFG_OPTIONAL, &ck, err)) <
             0 ||
         (ck && ((rc = dcs_cfg_f64(ck, "interval_s", DCS_CFG_REQUIRED, 1, 1e9,
@@ -227,18 +231,23 @@ static int read_job(dcs_cfg_node_t *node, const dcs_training_env_t *env,
     /* Checkpoints: bf16 weights and fp32 master weights and Adam moments. */
     j->ckpt_bytes = 14.0 * dcs_model_params(&j->model);
     if (j->ckpt_interval_s > 0) {
-        if (env->storage_write_bw <= 0)
+        if (env->storage.write_bw <= 0)
             return dcs_cfg_error(ck, err,
                                  "checkpoints need the cluster's 'storage' "
                                  "(write_gb_per_s)");
         double need = j->ckpt_bytes * (double)j->ckpt_keep;
-        if (env->storage_capacity > 0 && need > env->storage_capacity)
+        if (env->storage.capacity > 0 && need > env->storage.capacity)
             return dcs_cfg_error(ck, err,
                                  "%lld checkpoints of %.1f TB need %.1f TB, "
                                  "the storage holds %.1f TB",
                                  (long long)j->ckpt_keep, j->ckpt_bytes / 1e12,
-                                 need / 1e12, env->storage_capacity / 1e12);
-        j->ckpt_write_s = j->ckpt_bytes / env->storage_write_bw;
+                                 need / 1e12, env->storage.capacity / 1e12);
+        /* alone: the tier's bandwidth, or its nodes' links if less */
+        int nodes = (j->gpus + env->gpus_per_node - 1) / env->gpus_per_node;
+        double bw = env->storage.write_bw;
+        if (env->storage.node_bw > 0)
+            bw = fmin(bw, (double)nodes * env->storage.node_bw);
+        j->ckpt_write_s = j->ckpt_bytes / bw;
     }
     int nodes = (j->gpus + env->gpus_per_node - 1) / env->gpus_per_node;
     j->failure_rate_per_s = ((double)j->gpus * j->fail_per_gpu_per_h +
@@ -281,8 +290,13 @@ int dcs_training_read(dcs_cfg_node_t *map, const dcs_training_env_t *env,
 
 void dcs_training_destroy(dcs_training_t *t)
 {
-    for (size_t i = 0; i < t->njobs; i++)
+    for (size_t i = 0; i < t->njobs; i++) {
+        free(t->jobs[i].ckpt.parts); /* the network goes with io */
         gsl_rng_free(t->jobs[i].rng);
+        free(t->jobs[i].nodes);
+    }
+    dcs_storage_io_free(t->io);
+    t->io = NULL;
     free(t->jobs);
     t->jobs = NULL;
     t->njobs = 0;
@@ -327,6 +341,40 @@ static int on_fabric(const dcs_training_job_t *j)
            (dp_on_fabric(j) || j->step.pp_across);
 }
 
+/* Whether j reads its batches from the cluster's storage. */
+static int reads_data(const dcs_training_job_t *j)
+{
+    return j->owner->io != NULL && j->data_bytes_per_token > 0;
+}
+
+/* Nodes of the cluster, as the storage network sees them. */
+static int storage_nodes(const dcs_training_t *t)
+{
+    return (t->env.gpus + t->env.gpus_per_node - 1) / t->env.gpus_per_node;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* j's distinct nodes, from its placement, in order. */
+static void set_nodes(dcs_training_job_t *j)
+{
+    int gpn = j->owner->env.gpus_per_node;
+    free(j->nodes);
+    j->nodes = malloc(sizeof *j->nodes * (size_t)j->gpus);
+    DCS_ASSERT(j->nodes != NULL); /* out of memory mid-run */
+    for (int i = 0; i < j->gpus; i++)
+        j->nodes[i] = j->gpu_ids[i] / gpn;
+    qsort(j->nodes, (size_t)j->gpus, sizeof *j->nodes, cmp_int);
+    j->nnodes = 0;
+    for (int i = 0; i < j->gpus; i++)
+        if (j->nnodes == 0 || j->nodes[j->nnodes - 1] != j->nodes[i])
+            j->nodes[j->nnodes++] = j->nodes[i];
+}
+
 /* Seconds j's all-reduce (dp) and one of its pipeline sends (pp) take
  * across nodes as flows, among all the traffic of every other running
  * training job on the fabric sent at once (trainnet.h); 0 where j's
@@ -360,27 +408,135 @@ static void fabric_s(dcs_training_job_t *j, double *dp, double *pp)
     free(set);
 }
 
-/* Prices j's iteration again with its traffic's fabric times. */
-static void reprice(dcs_training_job_t *j, double dp, double pp)
+/* Seconds one iteration's batch takes to read from the storage, every
+ * other running job reading its own at the same moment (storage/io.h). */
+static double read_s(dcs_training_job_t *j)
+{
+    dcs_training_t *t = j->owner;
+    if (!t->io || j->data_bytes_per_token <= 0)
+        return 0;
+    dcs_storage_reader_t *set = malloc(sizeof *set * t->njobs);
+    DCS_ASSERT(set != NULL); /* out of memory mid-run: nothing sane to do */
+    size_t n = 0;
+    for (size_t pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < t->njobs; i++) {
+            dcs_training_job_t *o = &t->jobs[i];
+            if ((pass == 0) != (o == j) || (o != j && !running(o)))
+                continue;
+            const dcs_train_plan_t *q = &o->plan;
+            double tokens =
+                (double)(q->micro_batch * q->grad_accum * q->dp * q->seq);
+            set[n++] = (dcs_storage_reader_t){o->nodes, o->nnodes,
+                                              tokens * o->data_bytes_per_token};
+        }
+    double s = dcs_storage_read_s(&t->env.storage, storage_nodes(t), set, n);
+    DCS_ASSERT(s >= 0);
+    free(set);
+    return s;
+}
+
+/* Prices j's iteration again with its traffic's fabric times and its
+ * dataset read: prefetched during the previous iteration, a read that
+ * takes longer holds the iteration up by the difference, the GPUs idle. */
+static void reprice(dcs_training_job_t *j, double dp, double pp, double rd)
 {
     j->plan.dp_fabric_s = dp;
     j->plan.pp_fabric_s = pp;
+    j->read_s = rd;
     int rc = price(j, &j->owner->env);
     DCS_ASSERT(rc == 0); /* it priced at load */
+    double busy = j->step.total_s;
+    j->data_stall_s = rd > busy ? rd - busy : 0;
+    if (j->data_stall_s > 0) {
+        double idle = j->owner->env.device->idle_power_w;
+        j->step.total_s = rd;
+        j->power.iteration_s = rd;
+        j->power.mean_w =
+            (j->power.mean_w * busy + idle * j->data_stall_s) / rd;
+    }
 }
+
+static void ckpt_begin(dcs_sim_t *sim, void *obj, int64_t arg);
 
 /* The rest of j's run at its present pace, on a copy of its runner and
  * random stream (the real ones stay at now); j->run and end_s become the
- * projection. */
+ * projection, which prices checkpoints still to come at their write time
+ * alone. Where checkpoints are written as flows, the next one's start is
+ * scheduled (unless one is being written). */
 static void project(dcs_training_job_t *j)
 {
+    dcs_sim_t *sim = j->owner->sim;
     dcs_train_runner_t copy = j->runner;
     copy.rng = gsl_rng_clone(j->rng);
     DCS_ASSERT(copy.rng != NULL);
+    if (j->ckpt_ev) {
+        dcs_sim_cancel(sim, j->ckpt_ev);
+        j->ckpt_ev = 0;
+    }
+    if (copy.external && !dcs_storage_busy(&j->ckpt) &&
+        dcs_train_runner_advance(&copy, INFINITY, 0) == 2) {
+        j->ckpt_at_s = copy.s.t;
+        dcs_time_t at = j->job->start_ns + dcs_time_from_s(copy.s.t);
+        dcs_time_t now = dcs_sim_now(sim);
+        j->ckpt_ev = dcs_sim_at(sim, at > now ? at : now, ckpt_begin, j, 0);
+        DCS_ASSERT(j->ckpt_ev != 0);
+    }
+    copy.external = 0;
     dcs_train_runner_advance(&copy, INFINITY, 0);
     gsl_rng_free(copy.rng);
     j->run = copy.out;
     j->end_s = dcs_time_to_s(j->job->start_ns) + j->run.wall_s;
+}
+
+/* j's run changed course at now: its end moves to the new projection. */
+static void replan(dcs_training_job_t *j)
+{
+    project(j);
+    j->job->move_end(j->job, j->job->start_ns + dcs_time_from_s(j->run.wall_s));
+}
+
+static void ckpt_written(dcs_sim_t *sim, void *ctx)
+{
+    dcs_training_job_t *j = ctx;
+    if (j->fail_ev)
+        dcs_sim_cancel(sim, j->fail_ev);
+    j->fail_ev = 0;
+    double took = dcs_time_to_s(dcs_sim_now(sim) - j->ckpt.start_ns);
+    dcs_train_runner_ckpt_done(&j->runner, took);
+    replan(j);
+}
+
+/* A failure strikes while j writes: the write stops, its work is lost. */
+static void ckpt_struck(dcs_sim_t *sim, void *obj, int64_t arg)
+{
+    dcs_training_job_t *j = obj;
+    (void)sim;
+    (void)arg;
+    j->fail_ev = 0;
+    dcs_storage_cancel(&j->ckpt);
+    dcs_train_runner_ckpt_failed(&j->runner);
+    replan(j);
+}
+
+/* j's next checkpoint is due: its nodes start writing, among whatever
+ * else is being written. */
+static void ckpt_begin(dcs_sim_t *sim, void *obj, int64_t arg)
+{
+    dcs_training_job_t *j = obj;
+    (void)arg;
+    j->ckpt_ev = 0;
+    /* The projection ran this same way, draws included, to here. */
+    int rc = dcs_train_runner_advance(&j->runner, INFINITY, 0);
+    DCS_ASSERT(rc == 2 && j->runner.s.t == j->ckpt_at_s);
+    rc = dcs_storage_write(j->owner->io, &j->ckpt, j->nodes, j->nnodes,
+                           j->ckpt_bytes, ckpt_written, j);
+    DCS_ASSERT(rc == 0);
+    if (isfinite(j->runner.s.fail)) {
+        dcs_time_t at = j->job->start_ns + dcs_time_from_s(j->runner.s.fail);
+        dcs_time_t now = dcs_sim_now(sim);
+        j->fail_ev = dcs_sim_at(sim, at > now ? at : now, ckpt_struck, j, 0);
+        DCS_ASSERT(j->fail_ev != 0);
+    }
 }
 
 /* Something changed on the fabric at `now` (a training job started or
@@ -390,24 +546,28 @@ static void project(dcs_training_job_t *j)
 static void rebalance(dcs_training_t *t, const dcs_training_job_t *except,
                       double now)
 {
-    if (!t->env.flow)
-        return;
     for (size_t i = 0; i < t->njobs; i++) {
         dcs_training_job_t *o = &t->jobs[i];
-        if (o == except || !running(o) || !on_fabric(o) || o->end_s <= now)
+        int fabric = on_fabric(o), reads = reads_data(o);
+        if (o == except || !running(o) || (!fabric && !reads) ||
+            o->end_s <= now)
             continue; /* ending at this instant too: nothing to move */
-        double dp, pp;
-        fabric_s(o, &dp, &pp);
+        double dp = o->plan.dp_fabric_s, pp = o->plan.pp_fabric_s;
+        if (fabric)
+            fabric_s(o, &dp, &pp);
+        double rd = reads ? read_s(o) : 0;
         if (fabs(dp - o->plan.dp_fabric_s) <= 1e-9 * dp &&
-            fabs(pp - o->plan.pp_fabric_s) <= 1e-9 * pp)
+            fabs(pp - o->plan.pp_fabric_s) <= 1e-9 * pp &&
+            fabs(rd - o->read_s) <= 1e-9 * rd)
             continue;
+        double busy = o->step.total_s;
         dcs_train_runner_advance(&o->runner,
                                  now - dcs_time_to_s(o->job->start_ns), 0);
-        reprice(o, dp, pp);
+        reprice(o, dp, pp, rd);
+        if (fabs(o->step.total_s - busy) <= 1e-12 * busy)
+            continue; /* the read still hides behind the iteration */
         dcs_train_runner_set_iteration(&o->runner, o->step.total_s);
-        project(o);
-        dcs_time_t end = o->job->start_ns + dcs_time_from_s(o->run.wall_s);
-        o->job->move_end(o->job, end);
+        replan(o);
     }
 }
 
@@ -417,14 +577,16 @@ static dcs_time_t training_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
 {
     dcs_training_job_t *j = job->work;
     dcs_training_t *t = j->owner;
-    j->job = (dcs_job_t *)job;         /* the scheduler's, to move its end */
-    j->job->power_w = j->power.mean_w; /* each GPU's, while it runs */
+    j->job = (dcs_job_t *)job; /* the scheduler's, to move its end */
     j->gpu_ids = gpu_ids;
-    if (on_fabric(j)) {
-        double dp, pp;
-        fabric_s(j, &dp, &pp);
-        reprice(j, dp, pp);
+    set_nodes(j);
+    if (on_fabric(j) || reads_data(j)) {
+        double dp = 0, pp = 0;
+        if (on_fabric(j))
+            fabric_s(j, &dp, &pp);
+        reprice(j, dp, pp, reads_data(j) ? read_s(j) : 0);
     }
+    j->job->power_w = j->power.mean_w; /* each GPU's, while it runs */
     dcs_train_run_spec_t spec = {
         .iteration_s = j->step.total_s,
         .iterations = j->iterations,
@@ -439,6 +601,7 @@ static dcs_time_t training_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
     j->rng = dcs_rng_new_id(j->seed, "failures", (uint64_t)j->index);
     DCS_ASSERT(j->rng != NULL);
     dcs_train_runner_init(&j->runner, &spec, j->rng);
+    j->runner.external = t->io != NULL && spec.ckpt_every > 0;
     project(j);
     rebalance(t, j, dcs_time_to_s(job->start_ns));
     dcs_time_t ns = dcs_time_from_s(j->run.wall_s);
@@ -448,6 +611,15 @@ static dcs_time_t training_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
 static void training_ended(dcs_job_t *job, dcs_time_t now)
 {
     dcs_training_job_t *j = job->work;
+    dcs_sim_t *sim = j->owner->sim;
+    /* Nothing of its run is left to come (a write the projection expected
+     * to end sooner is cut short with it). */
+    if (j->ckpt_ev)
+        dcs_sim_cancel(sim, j->ckpt_ev);
+    if (j->fail_ev)
+        dcs_sim_cancel(sim, j->fail_ev);
+    j->ckpt_ev = j->fail_ev = 0;
+    dcs_storage_cancel(&j->ckpt);
     rebalance(j->owner, j, dcs_time_to_s(now));
 }
 
@@ -477,6 +649,10 @@ int dcs_training_start(dcs_training_t *t, dcs_sim_t *sim, uint64_t seed,
     t->sink = sink;
     t->sink_ctx = sink_ctx;
     t->sink_jobs = jobs;
+    t->sim = sim;
+    if (t->env.storage.write_bw > 0 &&
+        !(t->io = dcs_storage_io_new(sim, &t->env.storage, storage_nodes(t))))
+        return DCS_ENOMEM;
     for (size_t i = 0; i < t->njobs; i++) {
         t->jobs[i].seed = seed;
         if (dcs_sim_at(sim, dcs_time_from_s(t->jobs[i].submit_s), arrive, t,

@@ -15,6 +15,7 @@
  *                reserve_gib: 2}
  *         iterations: 1000       # or tokens: 2.0e12
  *         checkpoint: {interval_s: 3600, keep: 2}
+ *         data_bytes_per_token: 4  # dataset read per token (default 4)
  *         failures: {per_gpu_per_h: 1e-5, per_node_per_h: 0, restart_s: 600}
  *
  * The job asks for tp x pp x dp GPUs. Its iteration time comes from the
@@ -23,13 +24,18 @@
  * the device (sim/workload/memory.h), else loading fails naming the rank,
  * the term and a hint. Checkpoints hold the weights and the optimizer
  * state (2 + 12 bytes per parameter) and are written to the cluster's
- * storage. At start the whole run (iterations, checkpoints, failures,
- * restarts) is planned by whole iterations (sim/workload/trainrun.h); its
- * wall time is the job's run time. With `network: {collectives: flow}`,
- * the data-parallel all-reduce runs as flows among the other running
- * training jobs' (sim/workload/trainnet.h); when a job starts or ends the
- * others are re-priced, and a job whose pace changed goes on at the new
- * pace from where its run stands, its end moved. */
+ * storage as flows from the job's nodes (storage/io.h), among the other
+ * jobs' writes of the moment: each write takes as long as those flows,
+ * and a failure during it undoes it. Each iteration's batch is read from
+ * the storage (data_bytes_per_token per token) while the previous one
+ * computes; where that read, among the other running jobs' reads, takes
+ * longer than the iteration, the job waits on its data. At start the whole run
+ * (iterations, checkpoints, failures, restarts) is planned by whole iterations
+ * (sim/workload/trainrun.h); its wall time is the job's run time. With
+ * `network: {collectives: flow}`, the data-parallel all-reduce runs as flows
+ * among the other running training jobs' (sim/workload/trainnet.h); when a job
+ * starts or ends the others are re-priced, and a job whose pace changed goes on
+ * at the new pace from where its run stands, its end moved. */
 #ifndef DCS_TRAINING_H
 #define DCS_TRAINING_H
 
@@ -39,6 +45,7 @@
 #include "engine/sim.h"
 #include "hw/device.h"
 #include "net/topo.h"
+#include "storage/io.h"
 #include "workload/job.h"
 #include "workload/memory.h"
 #include "workload/step.h"
@@ -50,13 +57,12 @@ typedef struct dcs_training_env {
     const dcs_device_spec_t *device;
     int gpus; /* in the cluster */
     int gpus_per_node;
-    double nic_bw;           /* bytes/s per GPU on the fabric (0: none) */
-    double storage_write_bw; /* bytes/s (0: no storage) */
-    double storage_capacity; /* bytes (0: unlimited) */
-    dcs_topo_t *fabric;      /* the scale-out network (NULL: none) */
-    int flow;                /* 1: data-parallel traffic as flows on the
-                                fabric (network.collectives: flow) */
-    double gpu_power_cap_w;  /* board limit, W (0: the device's TDP) */
+    double nic_bw;          /* bytes/s per GPU on the fabric (0: none) */
+    dcs_storage_t storage;  /* the cluster's (write_bw 0: none) */
+    dcs_topo_t *fabric;     /* the scale-out network (NULL: none) */
+    int flow;               /* 1: data-parallel traffic as flows on the
+                               fabric (network.collectives: flow) */
+    double gpu_power_cap_w; /* board limit, W (0: the device's TDP) */
 } dcs_training_env_t;
 
 typedef struct dcs_training dcs_training_t;
@@ -75,6 +81,7 @@ typedef struct dcs_training_job {
     double restart_s;
     double fail_per_gpu_per_h, fail_per_node_per_h;
     double reserve_bytes;
+    double data_bytes_per_token; /* dataset read per trained token */
     /* derived at load */
     dcs_step_time_t step;
     dcs_train_memory_t memory;
@@ -93,6 +100,14 @@ typedef struct dcs_training_job {
     gsl_rng *rng;              /* its failure draws (owned) */
     dcs_train_runner_t runner; /* where its run stands */
     double end_s;              /* projected end */
+    /* storage traffic, once started */
+    int *nodes, nnodes;      /* the distinct nodes it runs on (owned) */
+    double read_s;           /* one iteration's dataset read, s */
+    double data_stall_s;     /* what the read adds to each iteration */
+    dcs_storage_xfer_t ckpt; /* the checkpoint being written */
+    double ckpt_at_s;        /* when the next is due, run time (s) */
+    dcs_event_id_t ckpt_ev;  /* its start; 0: none pending */
+    dcs_event_id_t fail_ev;  /* a failure striking during a write */
 } dcs_training_job_t;
 
 /* Called for each job as it arrives. */
@@ -105,6 +120,8 @@ struct dcs_training {
     dcs_jobs_t *sink_jobs; /* where submitted jobs go (not owned) */
     dcs_training_sink_fn sink;
     void *sink_ctx;
+    dcs_storage_io_t *io; /* checkpoint writes (NULL: no storage) */
+    dcs_sim_t *sim;       /* the run's, once started */
 };
 
 /* Reads a `workload` mapping with kind: training against `env`; prices

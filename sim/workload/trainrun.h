@@ -43,6 +43,7 @@ typedef struct dcs_train_runner_state {
     double t, fail;      /* now; when the next failure strikes (s) */
     int64_t done, saved; /* iterations done; as of the last checkpoint */
     double since;        /* iteration time since the last checkpoint (s) */
+    int ckpt_due;        /* 1: a checkpoint's write starts at t */
 } dcs_train_runner_state_t;
 
 typedef struct dcs_train_runner {
@@ -53,6 +54,8 @@ typedef struct dcs_train_runner {
     double lost_compute_s; /* iteration time failures undid */
     int64_t steps;
     int finished;
+    int external; /* 1: checkpoints are written by the caller, who is told
+                     when one is due and says how long it took */
 } dcs_train_runner_t;
 
 /* Starts a run at time 0 (draws the first failure gap). */
@@ -61,8 +64,16 @@ void dcs_train_runner_init(dcs_train_runner_t *r,
 /* Advances by whole iterations (`stepwise` 1: one per step), checkpoints,
  * failures and restarts until the run ends (returns 1; r->out is final)
  * or the next iteration would end after `until` (returns 0: paused at an
- * iteration's end, or mid-restart). */
+ * iteration's end, or mid-restart). With r->external set it also stops
+ * where a checkpoint is due (returns 2; its write starts at r->s.t). */
 int dcs_train_runner_advance(dcs_train_runner_t *r, double until, int stepwise);
+/* The due checkpoint's write took `write_s` s (a failure drawn to strike
+ * before its end undoes it, as in the runner's own writes). */
+void dcs_train_runner_ckpt_done(dcs_train_runner_t *r, double write_s);
+/* The failure drawn for r->s.fail struck while the due checkpoint was
+ * being written: the write and the work since the last checkpoint are
+ * lost. */
+void dcs_train_runner_ckpt_failed(dcs_train_runner_t *r);
 /* Iterations that end after the point the runner paused at take
  * `iteration_s` (the one under way at the change included). */
 void dcs_train_runner_set_iteration(dcs_train_runner_t *r, double iteration_s);

@@ -306,6 +306,44 @@ START_TEST(test_failed_link)
 }
 END_TEST
 
+START_TEST(test_cancel_and_reuse)
+{
+    /* Star of 2 clients at 10 GB/s and a server taking 4 GB/s: A and B of
+     * 4 GB each share the server's link at 2 GB/s. A is cancelled at 1 s
+     * (2 GB sent): B's last 2 GB go at 4 GB/s, so B drains at 1.5 s and A
+     * never arrives. With ids reused, a flow started after B arrived takes
+     * a freed id; cancelling a done flow is refused. */
+    dcs_sim_t *sim = dcs_sim_new();
+    dcs_topo_t t;
+    ck_assert_int_eq(dcs_topo_star(&t, 2, 10 * GB, 4 * GB, 1 * GB, 0), 0);
+    ck_assert_int_eq(t.hosts, 3);
+    dcs_net_t *net = dcs_net_new(sim, &t);
+    dcs_net_reuse_ids(net);
+    arrivals_t arr = {0};
+    int64_t a = dcs_flow_start(net, 0, 2, (uint64_t)(4 * GB), on_done, &arr);
+    int64_t b = dcs_flow_start(net, 1, 2, (uint64_t)(4 * GB), on_done, &arr);
+    dcs_net_solve_now(net);
+    ck_assert_double_eq_tol(dcs_flow_rate(net, a), 2 * GB, 1);
+    dcs_sim_run(sim, DCS_NS_PER_S);
+    ck_assert_int_eq(dcs_flow_cancel(net, a), 0);
+    ck_assert_int_eq(dcs_flow_cancel(net, a), DCS_ENOTFOUND);
+    dcs_sim_run(sim, DCS_TIME_NEVER);
+    ck_assert_int_eq(arr.n, 1);
+    ck_assert_int_eq(arr.flow[0], b);
+    ck_assert_int_eq(arr.at[0], 1500000000);
+    ck_assert_int_eq(dcs_flow_cancel(net, b), DCS_ENOTFOUND);
+    /* the server sends at 1 GB/s: reads are slower than writes */
+    int64_t c = dcs_flow_start(net, 2, 0, (uint64_t)(1 * GB), on_done, &arr);
+    ck_assert(c == a || c == b);
+    dcs_sim_run(sim, DCS_TIME_NEVER);
+    ck_assert_int_eq(arr.n, 2);
+    ck_assert_int_eq(arr.at[1], 2500000000);
+    dcs_net_free(net);
+    dcs_topo_destroy(&t);
+    dcs_sim_free(sim);
+}
+END_TEST
+
 START_TEST(test_fat_tree_routes)
 {
     /* k = 4: 16 hosts, 4 per pod, 2 per edge. Same edge: 2 links; same pod:
@@ -438,6 +476,7 @@ int main(void)
     tcase_add_test(tc, test_ring_all_reduce);
     tcase_add_test(tc, test_other_collectives);
     tcase_add_test(tc, test_failed_link);
+    tcase_add_test(tc, test_cancel_and_reuse);
     tcase_add_test(tc, test_fat_tree_routes);
     tcase_add_test(tc, test_torus_routes);
     tcase_add_test(tc, test_torus_ring_no_sharing);

@@ -928,6 +928,75 @@ START_TEST(test_facility_power_cap)
 }
 END_TEST
 
+START_TEST(test_checkpoint_storm)
+{
+    /* ckpt_storm.yaml: four identical one-node jobs checkpoint together on
+     * a 10 GB/s tier, so each write takes 4 x bytes / 10 GB/s (alone it
+     * would take a quarter of that); with 1 GB/s node links each job's
+     * node holds it to bytes / 1 GB/s and the others do not matter. With
+     * 1e6 bytes per token each job reads 8,192 x 1e6 bytes per iteration,
+     * all four at once from the 10 GB/s tier: 4 x 8.192 GB / 10 GB/s =
+     * 3.2768 s, far longer than the computation, which waits on it. */
+    const char *node[] = {"cluster.storage.node_gb_per_s=1"};
+    const char *reads[] = {"workload.jobs.0.data_bytes_per_token=1e6",
+                           "workload.jobs.1.data_bytes_per_token=1e6",
+                           "workload.jobs.2.data_bytes_per_token=1e6",
+                           "workload.jobs.3.data_bytes_per_token=1e6",
+                           "workload.jobs.0.checkpoint.interval_s=1e9",
+                           "workload.jobs.1.checkpoint.interval_s=1e9",
+                           "workload.jobs.2.checkpoint.interval_s=1e9",
+                           "workload.jobs.3.checkpoint.interval_s=1e9"};
+    for (int k = 0; k < 3; k++) {
+        char tmp[64], out[128], path[256];
+        make_tmpdir(tmp, sizeof tmp);
+        snprintf(out, sizeof out, "%s/run", tmp);
+        dcs_run_opts_t o = {
+            SC "ckpt_storm.yaml", out, 0, 0, NULL, 0, NULL, NULL, 0};
+        if (k == 1) {
+            o.sets = node;
+            o.nsets = 1;
+        } else if (k == 2) {
+            o.sets = reads;
+            o.nsets = 8;
+        }
+        dcs_err_t err = {""};
+        ck_assert_msg(dcs_world_run(&o, NULL, &err) == 0, "%s", err.msg);
+        dcs_table_t t;
+        snprintf(path, sizeof path, "%s/training.csv", out);
+        ck_assert_int_eq(dcs_table_read(path, &t, &err), 0);
+        ck_assert_int_eq(t.nrows, 4);
+        for (size_t r = 0; r < 4; r++) {
+            double bytes = cell(&t, r, "checkpoint_bytes");
+            double n = cell(&t, r, "checkpoints");
+            double each = k == 1 ? bytes / 1e9 : 4 * bytes / 1e10;
+            if (k == 2) {
+                /* (checkpoints off: each job would set its period in
+                 * iterations at its start, when fewer others read, and the
+                 * jobs would no longer end together) */
+                ck_assert_double_eq_tol(cell(&t, r, "iteration_s"), 3.2768,
+                                        1e-6);
+                ck_assert_double_eq_tol(cell(&t, r, "mean_iteration_s"), 3.2768,
+                                        1e-6);
+                ck_assert_double_gt(cell(&t, r, "data_stall_s"), 3.0);
+                continue;
+            }
+            ck_assert_double_ge(n, 2);
+            ck_assert_double_eq(cell(&t, r, "data_stall_s"), 0);
+            ck_assert_double_eq_tol(cell(&t, r, "checkpoint_write_mean_s"),
+                                    each, 1e-6 * each);
+            ck_assert_double_eq_tol(cell(&t, r, "checkpoint_time_s"), n * each,
+                                    1e-6 * n * each);
+            /* alone, as the job was priced at load */
+            ck_assert_double_eq_tol(cell(&t, r, "checkpoint_write_s"),
+                                    k == 1 ? bytes / 1e9 : bytes / 1e10,
+                                    1e-9 * bytes);
+        }
+        dcs_table_free(&t);
+        remove_tree(tmp);
+    }
+}
+END_TEST
+
 START_TEST(test_node_switch_storage_power)
 {
     /* host_parts.yaml: the two-job run with hosts given by their parts
@@ -1029,7 +1098,7 @@ START_TEST(test_training_sections_bad_values)
          "number in [1e-06, 1e+09], found '-1'"},
         {"cluster.storage.speed=1",
          "--set:1:17: unknown field 'cluster.storage.speed'; known fields: "
-         "write_gb_per_s, read_gb_per_s, capacity_tb, devices, "
+         "write_gb_per_s, read_gb_per_s, capacity_tb, node_gb_per_s, devices, "
          "device_power_w"},
         {"workload.jobs.0.checkpoint.keep=0",
          "--set:1:33: field 'workload.jobs[0].checkpoint.keep': expected an "
@@ -1109,6 +1178,7 @@ int main(void)
     tcase_add_test(train, test_budget_hold);
     tcase_add_test(train, test_facility_power_cap);
     tcase_add_test(train, test_node_switch_storage_power);
+    tcase_add_test(train, test_checkpoint_storm);
     tcase_add_test(train, test_training_flow_needs_fabric);
     tcase_add_test(train, test_training_sections_bad_values);
     suite_add_tcase(s, train);

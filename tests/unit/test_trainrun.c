@@ -59,6 +59,61 @@ START_TEST(whole_iterations_agree_with_stepwise)
 }
 END_TEST
 
+START_TEST(external_checkpoints_agree)
+{
+    /* Checkpoints written by the caller, each said to take W, give the run
+     * the runner's own writes give (same draws); writes said to take 2 W
+     * add W per checkpoint; a failure during a write is lost work. */
+    dcs_train_run_spec_t spec = {3.0, 20000, 500, 60.0, 600, 1.0 / 10800};
+    gsl_rng *a = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *b = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(a, 7);
+    gsl_rng_set(b, 7);
+    dcs_train_run_t own;
+    dcs_train_run(&spec, a, 0, &own);
+    dcs_train_runner_t r;
+    dcs_train_runner_init(&r, &spec, b);
+    r.external = 1;
+    int rc, struck = 0;
+    while ((rc = dcs_train_runner_advance(&r, INFINITY, 0)) == 2) {
+        if (r.s.t + spec.ckpt_write_s > r.s.fail) {
+            dcs_train_runner_ckpt_failed(&r);
+            struck++;
+        } else {
+            dcs_train_runner_ckpt_done(&r, spec.ckpt_write_s);
+        }
+    }
+    ck_assert_int_eq(rc, 1);
+    ck_assert_int_eq(r.out.checkpoints, own.checkpoints);
+    ck_assert_int_eq(r.out.failures, own.failures);
+    ck_assert_double_eq_tol(r.out.wall_s, own.wall_s, 1e-9 * own.wall_s);
+    ck_assert_double_eq_tol(r.out.lost_s, own.lost_s, 1e-9 * own.wall_s);
+    /* no failures: writes of 2 W */
+    dcs_train_run_spec_t calm = {2.0, 1000, 100, 30.0, 600, 0};
+    dcs_train_runner_init(&r, &calm, NULL);
+    r.external = 1;
+    while (dcs_train_runner_advance(&r, INFINITY, 0) == 2)
+        dcs_train_runner_ckpt_done(&r, 60.0);
+    ck_assert_int_eq(r.out.checkpoints, 9);
+    ck_assert_double_eq_tol(r.out.wall_s, 1000 * 2.0 + 9 * 60.0, 1e-9);
+    ck_assert_double_eq_tol(r.out.ckpt_s, 9 * 60.0, 1e-9);
+    /* a failure 10 s into the first write: 200 s of iterations and the
+     * 10 s of writing are lost, then the restart */
+    dcs_train_runner_init(&r, &calm, NULL);
+    r.external = 1;
+    ck_assert_int_eq(dcs_train_runner_advance(&r, INFINITY, 0), 2);
+    ck_assert_double_eq_tol(r.s.t, 200.0, 1e-9);
+    r.s.fail = 210.0;
+    dcs_train_runner_ckpt_failed(&r);
+    ck_assert_double_eq_tol(r.out.lost_s, 210.0, 1e-9);
+    ck_assert_int_eq(r.s.done, 0);
+    ck_assert_double_eq_tol(r.s.t, 210.0 + 600.0, 1e-9);
+    (void)struck;
+    gsl_rng_free(a);
+    gsl_rng_free(b);
+}
+END_TEST
+
 START_TEST(failure_count_follows_rate)
 {
     /* Poisson: over wall time w at rate r, about r w failures; 200 runs
@@ -214,6 +269,7 @@ int main(void)
     tcase_add_test(tc, no_failures_closed_form);
     tcase_add_test(tc, whole_iterations_agree_with_stepwise);
     tcase_add_test(tc, failure_count_follows_rate);
+    tcase_add_test(tc, external_checkpoints_agree);
     tcase_add_test(tc, young_daly);
     tcase_add_test(tc, pace_change_mid_run);
     tcase_add_test(tc, memory_closed_forms);
