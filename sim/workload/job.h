@@ -43,8 +43,19 @@ struct dcs_job {
     int64_t id;                 /* unique, in submission order */
     const dcs_job_kind_t *kind; /* how its run time is found */
     char team[32];              /* owner, for cost attribution */
+    char user[32];              /* owner within the team ("" unknown) */
+    char name[48];              /* as in its trace ("" none) */
     int gpus;                   /* GPUs requested */
     dcs_time_t duration_ns;     /* run time, for fixed-duration jobs */
+    dcs_time_t estimate_ns;     /* the user's estimate of its run time,
+                                   for policies without an oracle (0:
+                                   none given) */
+    int priority;               /* higher goes first where a policy ranks
+                                   by it (default 0) */
+    dcs_time_t deadline_ns;     /* when it should be done (-1: none) */
+    int min_gpus, max_gpus;     /* elastic bounds (0: not elastic, runs
+                                   on exactly `gpus`) */
+    char gpu_type[16];          /* device model wanted ("" any) */
     dcs_job_state_t state;
     dcs_time_t submit_ns;  /* when submitted */
     dcs_time_t start_ns;   /* when started; -1 before */
@@ -62,6 +73,12 @@ struct dcs_job {
      * (>= now), for kinds whose pace changes as others come and go. */
     void (*move_end)(dcs_job_t *job, dcs_time_t end_ns);
     uint64_t end_event; /* the scheduler's handle on its end */
+    /* Kept by the scheduler across preemptions and restarts. */
+    dcs_time_t first_start_ns; /* its first start; -1 before */
+    dcs_time_t remaining_ns;   /* work left, at its size (fixed jobs) */
+    dcs_time_t attained_ns;    /* time it has run, all runs */
+    double attained_gpu_s;     /* GPU-seconds it has held, all runs */
+    int preemptions;           /* times it was stopped and requeued */
 };
 
 /* The run's jobs, in submission order; owns them. */
