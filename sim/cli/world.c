@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster/params.h"
 #include "cluster/sched.h"
 #include "config/cfg.h"
 #include "cost/budget.h"
@@ -33,6 +34,8 @@ typedef struct scenario {
     dcs_storage_t storage; /* the cluster's; zeros when it has none */
     const dcs_policy_t *policy;
     const dcs_placement_t *placement;
+    dcs_policy_params_t sched_params;
+    dcs_time_t save_ns, restore_ns; /* preemption costs */
     dcs_facility_t facility;
     dcs_cost_spec_t cost;
     dcs_budget_t budget; /* `budgets`; empty when the scenario has none */
@@ -147,6 +150,10 @@ static int read_scheduler(dcs_cfg_node_t *root, scenario_t *sc, dcs_err_t *err)
         ((rc = dcs_cfg_str(s, "policy", DCS_CFG_OPTIONAL, &policy, err)) < 0 ||
          (rc = dcs_cfg_str(s, "placement", DCS_CFG_OPTIONAL, &placement, err)) <
              0))
+        return rc;
+    int gpus = sc->fleet.nodes * sc->fleet.gpus_per_node;
+    if ((rc = dcs_sched_params_read(s, gpus, &sc->sched_params, &sc->save_ns,
+                                    &sc->restore_ns, err)) < 0)
         return rc;
     sc->policy = dcs_policy_find(policy);
     sc->placement = dcs_placement_find(placement);
@@ -314,8 +321,12 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
                              sc->interval_ns)) == 0)
         have_fleet = 1;
     if (rc == 0 &&
-        (rc = dcs_sched_init(&sched, &fleet, sc->policy, sc->placement)) == 0)
+        (rc = dcs_sched_init(&sched, &fleet, sc->policy, sc->placement)) == 0) {
         have_sched = 1;
+        sched.params = sc->sched_params;
+        sched.save_ns = sc->save_ns;
+        sched.restore_ns = sc->restore_ns;
+    }
     gate_t gate = {sc, &fleet, 0};
     if (rc == 0 && (sc->has_budget || isfinite(sc->facility.power_cap_w))) {
         gate.network_w = sc->fabric.port_power_w * sc->fabric.nlinks +

@@ -10,6 +10,8 @@ typedef struct dcs_alloc {
     int gpus_per_node;    /* devices per node */
     int free_gpus;        /* free GPUs in the cluster */
     int *node_free;       /* per node: free GPUs */
+    int *with_free;       /* [k], k = 0 .. gpus_per_node: nodes with
+                             exactly k free GPUs */
     unsigned char *taken; /* per GPU: 1 when allocated */
 } dcs_alloc_t;
 
@@ -20,5 +22,8 @@ void dcs_alloc_destroy(dcs_alloc_t *a);
 /* Marks `n` GPUs taken (each must be free) or released (each must be taken). */
 void dcs_alloc_take(dcs_alloc_t *a, const int *gpu_ids, int n);
 void dcs_alloc_release(dcs_alloc_t *a, const int *gpu_ids, int n);
+
+/* The most free GPUs any one node has, in O(gpus_per_node). */
+int dcs_alloc_max_node_free(const dcs_alloc_t *a);
 
 #endif

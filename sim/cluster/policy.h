@@ -1,12 +1,25 @@
 /* policy.h - the scheduling policy interface, and the registry of policies.
  *
  * Writing a new policy: add policy_<name>.c with a `const dcs_policy_t`
- * whose pick() chooses which queued job starts next, and list it in
- * policy.c's registry. The scheduler calls pick() whenever something
- * changes (a job arrives or ends), again and again until it returns -1, and
- * starts each job picked on the GPUs placement finds. pick() must not
- * change anything; it may ask view->fits(view, job) whether a job can be
- * placed right now. Policies see jobs in submission order. */
+ * and list it in policy.c's registry; write its Check tests on small
+ * hand-made traces (tests/unit/test_policy_<name>.c, on the helpers of
+ * tests/unit/sched_world.h).
+ *
+ * The scheduler calls the policy whenever something changes (a job
+ * arrives or ends, a node fails or returns, a time the policy asked for
+ * comes): first preempt(), again and again until it returns -1, stopping
+ * each running job it names; then pick(), again and again until it
+ * returns -1, starting each queued job it names on the GPUs placement
+ * finds. Neither may change anything; both see the present state through
+ * the view and may ask view->fits() whether a job of some size could be
+ * placed now. A policy keeps no state of its own: what it needs to
+ * remember about a job (service attained, preemptions, the time it was
+ * queued) the scheduler keeps on the job (workload/job.h).
+ *
+ * Preempting a job stops it and puts it back in the queue; the work it did
+ * is kept (fixed-duration jobs resume where they stopped), and its next
+ * run pays the scheduler's checkpoint save and restore times. Only jobs
+ * whose kind allows it can be preempted (dcs_policy_can_preempt). */
 #ifndef DCS_POLICY_H
 #define DCS_POLICY_H
 
@@ -15,14 +28,43 @@
 #include "cluster/alloc.h"
 #include "workload/job.h"
 
+enum { DCS_POLICY_MAX_LEVELS = 8, DCS_POLICY_MAX_TEAMS = 32 };
+
+/* A team's share of the cluster under quota policies. */
+typedef struct dcs_team_quota {
+    char team[32];
+    int quota_gpus;    /* most GPUs its jobs may hold at once (0: none) */
+    int reserved_gpus; /* GPUs only its jobs may use */
+} dcs_team_quota_t;
+
+/* Settings of the policies, from the scenario's `scheduler` section
+ * (each policy reads the ones it documents). */
+typedef struct dcs_policy_params {
+    int use_estimates;     /* 1: plan with job->estimate_ns where given,
+                              not the true duration (no oracle) */
+    dcs_time_t quantum_ns; /* time-slicing and least-attained-service
+                              policies decide again this often */
+    double thresholds_gpu_s[DCS_POLICY_MAX_LEVELS]; /* Tiresias: attained
+                              GPU-seconds where a job drops a level */
+    int nthresholds;
+    dcs_time_t starve_ns; /* Tiresias: a job waiting this long since it
+                             last ran goes back to the top level (0: never) */
+    dcs_team_quota_t teams[DCS_POLICY_MAX_TEAMS];
+    int nteams;
+} dcs_policy_params_t;
+
 typedef struct dcs_sched_view dcs_sched_view_t;
 struct dcs_sched_view {
     dcs_job_t *const *queue; /* waiting jobs, in submission order */
     size_t queue_len;
+    /* running jobs, by expected end (earliest first; see expected_end) */
+    dcs_job_t *const *running;
+    size_t running_len;
     const dcs_alloc_t *alloc; /* free GPUs */
     dcs_time_t now_ns;
-    /* 1 when `job` could be placed now, else 0. */
-    int (*fits)(const dcs_sched_view_t *view, const dcs_job_t *job);
+    const dcs_policy_params_t *params;
+    /* 1 when `job` could be placed now on `gpus` GPUs (0: its own size). */
+    int (*fits)(const dcs_sched_view_t *view, const dcs_job_t *job, int gpus);
     void *ctx; /* the scheduler's, for fits() */
 };
 
@@ -30,9 +72,33 @@ typedef struct dcs_policy dcs_policy_t;
 struct dcs_policy {
     const char *name;    /* as named in scenario files */
     const char *summary; /* one line, for `dcsim list policies` */
-    /* Index in view->queue of the job to start now, or -1 for none. */
-    long (*pick)(const dcs_policy_t *policy, const dcs_sched_view_t *view);
+    /* Index in view->queue of the job to start now, or -1 for none. An
+     * elastic job (max_gpus > 0) may be given a size in [min_gpus,
+     * max_gpus] through *gpus (left 0: the job's own size). */
+    long (*pick)(const dcs_policy_t *policy, const dcs_sched_view_t *view,
+                 int *gpus);
+    /* Optional (NULL: never preempts). Index in view->running of a job to
+     * stop now and requeue, or -1. */
+    long (*preempt)(const dcs_policy_t *policy, const dcs_sched_view_t *view);
+    /* Optional. When to be asked again though nothing happens (> now),
+     * or -1: only on arrivals, ends and failures. */
+    dcs_time_t (*next_ns)(const dcs_policy_t *policy,
+                          const dcs_sched_view_t *view);
 };
+
+/* When a job is expected to end: its start plus what is left of its run as
+ * the policy may know it (the estimate with use_estimates, else the true
+ * remaining time); never before now. */
+dcs_time_t dcs_policy_expected_end(const dcs_sched_view_t *view,
+                                   const dcs_job_t *job);
+/* A queued job's expected run time at its own size, as above. */
+dcs_time_t dcs_policy_expected_run(const dcs_sched_view_t *view,
+                                   const dcs_job_t *job);
+/* 1 when the job's kind lets it be stopped and resumed. */
+static inline int dcs_policy_can_preempt(const dcs_job_t *job)
+{
+    return job->kind->preemptible;
+}
 
 /* First come, first served: the oldest job starts when it fits; nothing
  * overtakes it (head-of-line blocking). */
@@ -51,6 +117,10 @@ struct dcs_placement {
      * returns -1 (writing nothing useful) when they cannot be found now. */
     int (*place)(const dcs_placement_t *placement, const dcs_alloc_t *alloc,
                  int gpus, int *out);
+    /* Optional: 1 when place() would succeed, in less time than placing
+     * (NULL: the scheduler tries place()). */
+    int (*fits)(const dcs_placement_t *placement, const dcs_alloc_t *alloc,
+                int gpus);
 };
 
 /* Pack: a job that fits in one node goes to the fullest node that still

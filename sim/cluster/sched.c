@@ -1,6 +1,7 @@
 /* sched.c - the scheduler's queue, job starts and job ends. */
 #include "cluster/sched.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,17 +32,94 @@ void dcs_sched_destroy(dcs_sched_t *s)
     free(s->scratch);
     free(s->view_buf);
     free(s->view_idx);
+    free(s->running);
     dcs_tally_destroy(&s->queue_tally);
     dcs_tally_destroy(&s->running_tally);
     dcs_tally_destroy(&s->busy_gpus_tally);
     memset(s, 0, sizeof *s);
 }
 
-static int view_fits(const dcs_sched_view_t *view, const dcs_job_t *job)
+static int view_fits(const dcs_sched_view_t *view, const dcs_job_t *job,
+                     int gpus)
 {
     dcs_sched_t *s = view->ctx;
-    return s->placement->place(s->placement, &s->alloc, job->gpus,
-                               s->scratch) == 0;
+    int n = gpus > 0 ? gpus : job->gpus;
+    if (s->placement->fits)
+        return s->placement->fits(s->placement, &s->alloc, n);
+    return s->placement->place(s->placement, &s->alloc, n, s->scratch) == 0;
+}
+
+/* ---- the running list, by expected end -------------------------------- */
+
+static int ends_before(const dcs_job_t *a, const dcs_job_t *b)
+{
+    return a->expect_end_ns < b->expect_end_ns ||
+           (a->expect_end_ns == b->expect_end_ns && a->id < b->id);
+}
+
+/* First index whose job does not end before `job`. */
+static size_t running_pos(const dcs_sched_t *s, const dcs_job_t *job)
+{
+    size_t lo = 0, hi = s->running_len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ends_before(s->running[mid], job))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void running_add(dcs_sched_t *s, dcs_job_t *job)
+{
+    if (s->running_len == s->running_cap) {
+        size_t cap = s->running_cap ? 2 * s->running_cap : 64;
+        dcs_job_t **r = realloc(s->running, cap * sizeof *r);
+        DCS_ASSERT(r != NULL); /* out of memory mid-run */
+        s->running = r;
+        s->running_cap = cap;
+    }
+    size_t i = running_pos(s, job);
+    memmove(&s->running[i + 1], &s->running[i],
+            (s->running_len - i) * sizeof *s->running);
+    s->running[i] = job;
+    s->running_len++;
+}
+
+static void running_remove(dcs_sched_t *s, const dcs_job_t *job)
+{
+    size_t i = running_pos(s, job);
+    DCS_ASSERT(i < s->running_len && s->running[i] == job);
+    memmove(&s->running[i], &s->running[i + 1],
+            (s->running_len - i - 1) * sizeof *s->running);
+    s->running_len--;
+}
+
+/* ---- expectations ----------------------------------------------------- */
+
+/* Work left at the job's size: its duration before its first start. */
+static dcs_time_t work_left(const dcs_job_t *job)
+{
+    return job->first_start_ns < 0 ? job->duration_ns : job->remaining_ns;
+}
+
+dcs_time_t dcs_policy_expected_run(const dcs_sched_view_t *view,
+                                   const dcs_job_t *job)
+{
+    dcs_time_t left = work_left(job);
+    if (view->params && view->params->use_estimates && job->estimate_ns > 0 &&
+        job->duration_ns > 0)
+        left = (dcs_time_t)((double)job->estimate_ns * (double)left /
+                            (double)job->duration_ns);
+    return job->overhead_ns + left;
+}
+
+dcs_time_t dcs_policy_expected_end(const dcs_sched_view_t *view,
+                                   const dcs_job_t *job)
+{
+    return job->expect_end_ns > view->now_ns ? job->expect_end_ns
+                                             : view->now_ns;
 }
 
 static void job_end(dcs_sim_t *sim, void *obj, int64_t arg);
@@ -57,11 +135,58 @@ static void move_end(dcs_job_t *job, dcs_time_t end_ns)
     job->end_event =
         dcs_sim_at(s->sim, end_ns > now ? end_ns : now, job_end, job, 0);
     DCS_ASSERT(job->end_event != 0);
+    if (!job->kind->preemptible) { /* priced by its kind: its end is known */
+        running_remove(s, job);
+        job->expect_end_ns = end_ns > now ? end_ns : now;
+        running_add(s, job);
+    }
 }
 
-static void start_job(dcs_sched_t *s, dcs_sim_t *sim, size_t index)
+/* ---- the queue, in submission order ----------------------------------- */
+
+static void queue_reserve(dcs_sched_t *s)
 {
-    dcs_time_t now = dcs_sim_now(sim);
+    if (s->queue_head + s->queue_len < s->queue_cap)
+        return;
+    if (s->queue_head > s->queue_len) {
+        /* Mostly free space before the head: slide down, O(len). */
+        memmove(s->queue_buf, s->queue_buf + s->queue_head,
+                s->queue_len * sizeof *s->queue_buf);
+        s->queue_head = 0;
+        return;
+    }
+    size_t cap = s->queue_cap ? s->queue_cap * 2 : 64;
+    dcs_job_t **q = realloc(s->queue_buf, cap * sizeof *q);
+    DCS_ASSERT(q != NULL);
+    s->queue_buf = q;
+    s->queue_cap = cap;
+}
+
+/* Puts `job` in its place by id (arrivals go last; a preempted job goes
+ * back among those submitted around it). */
+static void queue_insert(dcs_sched_t *s, dcs_job_t *job)
+{
+    queue_reserve(s);
+    dcs_job_t **q = s->queue_buf + s->queue_head;
+    size_t i = s->queue_len;
+    if (i > 0 && q[i - 1]->id > job->id) {
+        size_t lo = 0, hi = s->queue_len;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (q[mid]->id < job->id)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        i = lo;
+        memmove(&q[i + 1], &q[i], (s->queue_len - i) * sizeof *q);
+    }
+    q[i] = job;
+    s->queue_len++;
+}
+
+static dcs_job_t *queue_take(dcs_sched_t *s, size_t index)
+{
     dcs_job_t **queue = s->queue_buf + s->queue_head;
     dcs_job_t *job = queue[index];
     /* Close the gap from the shorter side: taking the oldest job (FIFO's
@@ -74,10 +199,50 @@ static void start_job(dcs_sched_t *s, dcs_sim_t *sim, size_t index)
                 (s->queue_len - index - 1) * sizeof *queue);
     }
     s->queue_len--;
+    return job;
+}
 
+/* ---- starting, stopping, ending --------------------------------------- */
+
+/* The job's GPUs' energy since it started this run, and their state. */
+static void leave_gpus(dcs_sched_t *s, dcs_job_t *job, dcs_time_t now)
+{
+    double energy = 0;
+    for (int i = 0; i < job->gpus; i++) {
+        energy += dcs_fleet_gpu_energy_j(s->fleet, job->gpu_ids[i], now);
+        dcs_fleet_set_state(s->fleet, now, job->gpu_ids[i], DCS_DEV_IDLE);
+    }
+    job->energy_j += energy - job->start_energy_j;
+    dcs_time_t ran = now - job->start_ns;
+    job->attained_ns += ran;
+    job->attained_gpu_s += dcs_time_to_s(ran) * job->gpus;
+    dcs_alloc_release(&s->alloc, job->gpu_ids, job->gpus);
+    dcs_tally_add(&s->running_tally, now, -1);
+    dcs_tally_add(&s->busy_gpus_tally, now, -job->gpus);
+    running_remove(s, job);
+}
+
+static void start_job(dcs_sched_t *s, dcs_sim_t *sim, size_t index, int gpus)
+{
+    dcs_time_t now = dcs_sim_now(sim);
+    dcs_job_t *job = queue_take(s, index);
+    if (job->first_start_ns < 0) {
+        job->first_start_ns = now;
+        job->remaining_ns = job->duration_ns;
+    }
+    if (gpus > 0 && gpus != job->gpus) {
+        /* An elastic job resized: the same work over more or fewer GPUs
+         * (ASSUMPTION: linear scaling within its bounds). */
+        DCS_ASSERT(job->max_gpus > 0 && gpus >= job->min_gpus &&
+                   gpus <= job->max_gpus);
+        job->remaining_ns = (dcs_time_t)ceil((double)job->remaining_ns *
+                                             job->gpus / (double)gpus);
+        job->gpus = gpus;
+    }
     int rc =
         s->placement->place(s->placement, &s->alloc, job->gpus, s->scratch);
     DCS_ASSERT(rc == 0); /* the policy picked a job that fits */
+    free(job->gpu_ids);
     job->gpu_ids = malloc((size_t)job->gpus * sizeof *job->gpu_ids);
     DCS_ASSERT(job->gpu_ids != NULL);
     memcpy(job->gpu_ids, s->scratch, (size_t)job->gpus * sizeof *job->gpu_ids);
@@ -97,13 +262,43 @@ static void start_job(dcs_sched_t *s, dcs_sim_t *sim, size_t index)
     dcs_tally_add(&s->queue_tally, now, -1);
     dcs_tally_add(&s->running_tally, now, +1);
     dcs_tally_add(&s->busy_gpus_tally, now, job->gpus);
-    job->end_event = dcs_sim_after(
-        sim, job->kind->run_time_ns(job, job->gpu_ids), job_end, job, 0);
+    dcs_time_t run = job->kind->run_time_ns(job, job->gpu_ids);
+    job->end_event = dcs_sim_after(sim, run, job_end, job, 0);
     DCS_ASSERT(job->end_event != 0);
+    /* What the policies may expect: the estimate where they plan with one,
+     * else the truth. */
+    dcs_sched_view_t v = {.now_ns = now, .params = &s->params};
+    job->expect_end_ns =
+        now + (job->kind->preemptible ? dcs_policy_expected_run(&v, job) : run);
+    running_add(s, job);
     for (int i = 0; job->power_w > 0 && i < job->gpus; i++)
         dcs_fleet_set_power(s->fleet, now, job->gpu_ids[i], job->power_w);
     if (s->hooks.started)
         s->hooks.started(s->hooks.ctx, job, now);
+}
+
+void dcs_sched_preempt(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job)
+{
+    dcs_time_t now = dcs_sim_now(sim);
+    DCS_ASSERT(job->state == DCS_JOB_RUNNING && job->kind->preemptible);
+    int rc = dcs_sim_cancel(sim, job->end_event);
+    DCS_ASSERT(rc == 0);
+    /* The work done this run, after paying for resuming: kept. */
+    dcs_time_t ran = now - job->start_ns;
+    dcs_time_t done = ran > job->overhead_ns ? ran - job->overhead_ns : 0;
+    job->remaining_ns = job->remaining_ns > done ? job->remaining_ns - done : 0;
+    job->overhead_ns = s->save_ns + s->restore_ns;
+    leave_gpus(s, job, now);
+    free(job->gpu_ids);
+    job->gpu_ids = NULL;
+    job->state = DCS_JOB_QUEUED;
+    job->move_end = NULL;
+    job->preemptions++;
+    s->preemptions++;
+    if (s->hooks.ended)
+        s->hooks.ended(s->hooks.ctx, job, now);
+    queue_insert(s, job);
+    dcs_tally_add(&s->queue_tally, now, +1);
 }
 
 static void schedule(dcs_sched_t *s, dcs_sim_t *sim);
@@ -146,27 +341,51 @@ static size_t admitted(dcs_sched_t *s, dcs_time_t now, dcs_sched_view_t *view)
     return s->queue_len - n;
 }
 
+/* Wakes the scheduler at `t` unless an earlier wake is set. */
+static void wake_at(dcs_sched_t *s, dcs_sim_t *sim, dcs_time_t t)
+{
+    if (t > dcs_sim_now(sim) && (s->wake_ns < 0 || t < s->wake_ns)) {
+        s->wake_ns = t;
+        DCS_ASSERT(dcs_sim_at(sim, t, wake, s, 0) != 0);
+    }
+}
+
 static void schedule(dcs_sched_t *s, dcs_sim_t *sim)
 {
     dcs_time_t now = dcs_sim_now(sim);
     size_t held = 0;
-    for (;;) {
-        dcs_sched_view_t view = {NULL, 0, &s->alloc, now, view_fits, s};
+    dcs_sched_view_t view;
+    /* A policy that keeps stopping and starting the same jobs is a bug:
+     * every job may move a few times per decision, no more. */
+    size_t budget = 4 * (s->queue_len + s->running_len) + 16;
+    for (size_t round = 0;; round++) {
+        DCS_ASSERT(round <= budget);
+        view = (dcs_sched_view_t){NULL,           0,         s->running,
+                                  s->running_len, &s->alloc, now,
+                                  &s->params,     view_fits, s};
         held = admitted(s, now, &view);
-        long pick = s->policy->pick(s->policy, &view);
+        if (s->policy->preempt) {
+            long r = s->policy->preempt(s->policy, &view);
+            if (r >= 0) {
+                DCS_ASSERT((size_t)r < s->running_len);
+                dcs_sched_preempt(s, sim, s->running[r]);
+                continue;
+            }
+        }
+        int gpus = 0;
+        long pick = s->policy->pick(s->policy, &view, &gpus);
         if (pick < 0)
             break;
         DCS_ASSERT((size_t)pick < view.queue_len);
-        start_job(s, sim, s->hooks.admit ? s->view_idx[pick] : (size_t)pick);
+        start_job(s, sim, s->hooks.admit ? s->view_idx[pick] : (size_t)pick,
+                  gpus);
     }
     if (held > 0 && s->hooks.retry_ns) {
         s->held += (int64_t)held;
-        dcs_time_t t = s->hooks.retry_ns(s->hooks.ctx, now);
-        if (t > now && (s->wake_ns < 0 || t < s->wake_ns)) {
-            s->wake_ns = t;
-            DCS_ASSERT(dcs_sim_at(sim, t, wake, s, 0) != 0);
-        }
+        wake_at(s, sim, s->hooks.retry_ns(s->hooks.ctx, now));
     }
+    if (s->policy->next_ns)
+        wake_at(s, sim, s->policy->next_ns(s->policy, &view));
 }
 
 static void job_end(dcs_sim_t *sim, void *obj, int64_t arg)
@@ -175,12 +394,8 @@ static void job_end(dcs_sim_t *sim, void *obj, int64_t arg)
     dcs_sched_t *s = job->sched;
     dcs_time_t now = dcs_sim_now(sim);
     (void)arg;
-    double energy = 0;
-    for (int i = 0; i < job->gpus; i++) {
-        energy += dcs_fleet_gpu_energy_j(s->fleet, job->gpu_ids[i], now);
-        dcs_fleet_set_state(s->fleet, now, job->gpu_ids[i], DCS_DEV_IDLE);
-    }
-    job->energy_j = energy - job->start_energy_j;
+    job->remaining_ns = 0;
+    leave_gpus(s, job, now);
     job->state = DCS_JOB_DONE;
     job->end_ns = now;
     job->move_end = NULL;
@@ -188,9 +403,6 @@ static void job_end(dcs_sim_t *sim, void *obj, int64_t arg)
         job->kind->ended(job, now);
     if (s->hooks.ended)
         s->hooks.ended(s->hooks.ctx, job, now);
-    dcs_alloc_release(&s->alloc, job->gpu_ids, job->gpus);
-    dcs_tally_add(&s->running_tally, now, -1);
-    dcs_tally_add(&s->busy_gpus_tally, now, -job->gpus);
     s->jobs_done++;
     s->last_end_ns = now;
     schedule(s, sim);
@@ -199,21 +411,7 @@ static void job_end(dcs_sim_t *sim, void *obj, int64_t arg)
 void dcs_sched_submit(void *ctx, dcs_sim_t *sim, dcs_job_t *job)
 {
     dcs_sched_t *s = ctx;
-    if (s->queue_head + s->queue_len == s->queue_cap) {
-        if (s->queue_head > s->queue_len) {
-            /* Mostly free space before the head: slide down, O(len). */
-            memmove(s->queue_buf, s->queue_buf + s->queue_head,
-                    s->queue_len * sizeof *s->queue_buf);
-            s->queue_head = 0;
-        } else {
-            size_t cap = s->queue_cap ? s->queue_cap * 2 : 64;
-            dcs_job_t **q = realloc(s->queue_buf, cap * sizeof *q);
-            DCS_ASSERT(q != NULL);
-            s->queue_buf = q;
-            s->queue_cap = cap;
-        }
-    }
-    s->queue_buf[s->queue_head + s->queue_len++] = job;
+    queue_insert(s, job);
     dcs_tally_add(&s->queue_tally, dcs_sim_now(sim), +1);
     schedule(s, sim);
 }

@@ -1,12 +1,16 @@
 /* sched.h - the scheduler: a queue of waiting jobs, a policy that picks the
- * next one, a placement that finds its GPUs, and the start and end of jobs.
+ * next one (and may stop running ones), a placement that finds its GPUs,
+ * and the start, preemption and end of jobs.
  *
  * Jobs arrive through dcs_sched_submit (a dcs_job_sink_fn). Whenever a job
- * arrives or ends, the scheduler asks the policy for jobs to start until it
- * declines. A started job's GPUs go to the compute state in the fleet (which
- * accounts their energy); at its end they return to idle, and the job learns
- * its energy. Queue length, running jobs and busy GPUs are tallied over time
- * for the reports. */
+ * arrives or ends, or a time the policy asked for comes, the scheduler asks
+ * the policy which running jobs to stop and which queued ones to start
+ * (policy.h). A started job's GPUs go to the compute state in the fleet
+ * (which accounts their energy); at its end they return to idle, and the
+ * job learns its energy. A stopped job goes back to the queue with its
+ * work kept and its next run's checkpoint save and restore to pay. Queue
+ * length, running jobs and busy GPUs are tallied over time for the
+ * reports. */
 #ifndef DCS_SCHED_H
 #define DCS_SCHED_H
 
@@ -56,6 +60,13 @@ typedef struct dcs_sched {
     size_t view_cap;      /* entries allocated in both */
     dcs_time_t wake_ns;   /* a retry already scheduled (-1: none) */
     int64_t held;         /* admission refusals so far */
+    /* Policies' settings, and what a preemption costs the job. */
+    dcs_policy_params_t params;
+    dcs_time_t save_ns;    /* checkpoint written when a job is stopped */
+    dcs_time_t restore_ns; /* read back when it runs again */
+    dcs_job_t **running;   /* running jobs, by expected end, then id */
+    size_t running_len, running_cap;
+    int64_t preemptions; /* so far */
 } dcs_sched_t;
 
 /* Returns 0 or DCS_ENOMEM. */
@@ -63,6 +74,10 @@ int dcs_sched_init(dcs_sched_t *s, dcs_fleet_t *fleet,
                    const dcs_policy_t *policy,
                    const dcs_placement_t *placement);
 void dcs_sched_destroy(dcs_sched_t *s);
+
+/* Stops a running job now and requeues it (policies do this through
+ * preempt(); a node failure does it too). */
+void dcs_sched_preempt(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job);
 
 /* Accepts a queued job (ctx is the dcs_sched_t) and schedules. */
 void dcs_sched_submit(void *ctx, dcs_sim_t *sim, dcs_job_t *job);

@@ -16,21 +16,22 @@
 /* Energy of a job's GPUs from its start to `end` (for jobs still running). */
 static double job_gpu_energy_j(const dcs_run_data_t *run, const dcs_job_t *job)
 {
-    if (job->state == DCS_JOB_DONE)
-        return job->energy_j;
+    /* energy_j: its runs that ended (preempted ones too) */
     if (job->state != DCS_JOB_RUNNING)
-        return 0;
+        return job->energy_j;
     double e = 0;
     for (int i = 0; i < job->gpus; i++)
         e += dcs_fleet_gpu_energy_j(run->fleet, job->gpu_ids[i], run->end_ns);
-    return e - job->start_energy_j;
+    return job->energy_j + e - job->start_energy_j;
 }
 
+/* Time it held GPUs: every run so far, the one under way up to the end. */
 static dcs_time_t job_run_ns(const dcs_run_data_t *run, const dcs_job_t *job)
 {
-    if (job->start_ns < 0)
-        return 0;
-    return (job->end_ns >= 0 ? job->end_ns : run->end_ns) - job->start_ns;
+    dcs_time_t t = job->attained_ns;
+    if (job->state == DCS_JOB_RUNNING)
+        t += run->end_ns - job->start_ns;
+    return t;
 }
 
 /* A job's IT energy: its GPUs plus its GPUs' share of their nodes' host

@@ -10,14 +10,16 @@ const char *dcs_job_state_name(dcs_job_state_t state)
     return state <= DCS_JOB_DONE ? names[state] : "unknown";
 }
 
+/* What is left of its work at its present size, plus what resuming costs
+ * (the scheduler keeps both). */
 static dcs_time_t fixed_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
 {
     (void)gpu_ids;
-    return job->duration_ns;
+    return job->remaining_ns + job->overhead_ns;
 }
 
-const dcs_job_kind_t dcs_job_kind_fixed = {.name = "fixed",
-                                           .run_time_ns = fixed_run_time_ns};
+const dcs_job_kind_t dcs_job_kind_fixed = {
+    .name = "fixed", .run_time_ns = fixed_run_time_ns, .preemptible = 1};
 
 dcs_job_t *dcs_jobs_add(dcs_jobs_t *jobs, int64_t id)
 {

@@ -34,6 +34,7 @@ typedef struct dcs_job_kind {
     /* Called when a job of this kind has ended, before its GPUs go to
      * others; may be NULL. */
     void (*ended)(dcs_job_t *job, dcs_time_t now);
+    int preemptible; /* 1: may be stopped and resumed later */
 } dcs_job_kind_t;
 
 /* Jobs whose run time is job->duration_ns wherever they run. */
@@ -76,6 +77,9 @@ struct dcs_job {
     /* Kept by the scheduler across preemptions and restarts. */
     dcs_time_t first_start_ns; /* its first start; -1 before */
     dcs_time_t remaining_ns;   /* work left, at its size (fixed jobs) */
+    dcs_time_t overhead_ns;    /* its next run's checkpoint save and
+                                  restore, before the work resumes */
+    dcs_time_t expect_end_ns;  /* running: the scheduler's expectation */
     dcs_time_t attained_ns;    /* time it has run, all runs */
     double attained_gpu_s;     /* GPU-seconds it has held, all runs */
     int preemptions;           /* times it was stopped and requeued */

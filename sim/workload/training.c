@@ -636,6 +636,8 @@ static void arrive(dcs_sim_t *sim, void *obj, int64_t arg)
     DCS_ASSERT(job != NULL); /* out of memory mid-run: nothing sane to do */
     job->kind = &kind_training;
     job->gpus = j->gpus;
+    /* alone, without failures: what a policy may expect of it */
+    job->duration_ns = dcs_time_from_s((double)j->iterations * j->step.total_s);
     job->work = j;
     snprintf(job->team, sizeof job->team, "%s", j->team);
     job->submit_ns = dcs_sim_now(sim);

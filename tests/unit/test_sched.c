@@ -13,6 +13,7 @@
 
 #include "cluster/sched.h"
 #include "engine/sim.h"
+#include "sched_world.h"
 
 #define S(x) ((dcs_time_t)((x)*DCS_NS_PER_S))
 
@@ -155,6 +156,67 @@ START_TEST(test_pack_placement)
 }
 END_TEST
 
+/* A policy for the test: the newest queued job first; when it does not
+ * fit, the oldest running job is stopped to make room. */
+static long newest_pick(const dcs_policy_t *p, const dcs_sched_view_t *v,
+                        int *gpus)
+{
+    (void)p;
+    (void)gpus;
+    if (v->queue_len == 0)
+        return -1;
+    long i = (long)v->queue_len - 1;
+    return v->fits(v, v->queue[i], 0) ? i : -1;
+}
+
+static long newest_preempt(const dcs_policy_t *p, const dcs_sched_view_t *v)
+{
+    (void)p;
+    if (v->queue_len == 0 || v->fits(v, v->queue[v->queue_len - 1], 0))
+        return -1;
+    long oldest = -1;
+    for (size_t i = 0; i < v->running_len; i++)
+        if (v->running[i]->id < v->queue[v->queue_len - 1]->id &&
+            (oldest < 0 || v->running[i]->id < v->running[oldest]->id))
+            oldest = (long)i;
+    return oldest;
+}
+
+static const dcs_policy_t newest = {"newest", "test", newest_pick,
+                                    newest_preempt, NULL};
+
+START_TEST(test_preemption_keeps_work)
+{
+    /* One node of 2 GPUs; stopping costs a 1 s save and a 2 s restore.
+     *   J0 at 0 s: 2 GPUs for 10 s -> runs [0, 4), stopped for J1;
+     *   J1 at 4 s: 2 GPUs for 3 s  -> runs [4, 7);
+     *   J0 again at 7 s: 1 + 2 s to resume, then its last 6 s -> ends 16.
+     * J0 held its GPUs 4 + 9 = 13 s: 2 x 400 W x 13 s = 10,400 J. */
+    sched_world_t w;
+    ck_assert_int_eq(sw_init(&w, 1, 2, &newest, &dcs_placement_pack), 0);
+    w.sched.save_ns = SW_S(1);
+    w.sched.restore_ns = SW_S(2);
+    sw_add(&w, 0, 2, 10);
+    sw_add(&w, 4, 2, 3);
+    sw_run(&w);
+    dcs_job_t *j0 = w.jobs.items[0], *j1 = w.jobs.items[1];
+    ck_assert_double_eq_tol(sw_start_s(&w, 0), 0, 1e-9);
+    ck_assert_double_eq_tol(sw_end_s(&w, 0), 16, 1e-9);
+    ck_assert_double_eq_tol(sw_start_s(&w, 1), 4, 1e-9);
+    ck_assert_double_eq_tol(sw_end_s(&w, 1), 7, 1e-9);
+    ck_assert_int_eq(j0->preemptions, 1);
+    ck_assert_int_eq(j1->preemptions, 0);
+    ck_assert_int_eq(w.sched.preemptions, 1);
+    ck_assert_int_eq(j0->attained_ns, SW_S(13));
+    ck_assert_double_eq_tol(j0->attained_gpu_s, 26, 1e-9);
+    ck_assert_double_eq_tol(j0->energy_j, 2 * 400.0 * 13, 1e-6);
+    /* busy GPU-seconds 26 + 6; J0 queued [4, 7) */
+    ck_assert_double_eq_tol(w.sched.busy_gpus_tally.total, 32, 1e-9);
+    ck_assert_double_eq_tol(w.sched.queue_tally.total, 3, 1e-9);
+    sw_free(&w);
+}
+END_TEST
+
 START_TEST(test_registries)
 {
     ck_assert_ptr_eq(dcs_policy_find("fifo"), &dcs_policy_fifo);
@@ -171,6 +233,7 @@ int main(void)
     tcase_add_test(tc, test_fifo_blocking_and_energy);
     tcase_add_test(tc, test_pack_placement);
     tcase_add_test(tc, test_registries);
+    tcase_add_test(tc, test_preemption_keeps_work);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
