@@ -52,15 +52,13 @@ static int pack_place(const dcs_placement_t *placement, const dcs_alloc_t *a,
     return 0;
 }
 
-/* Whatever fits in a node needs a node with room; a larger job spans the
- * emptiest nodes, so any free GPUs will do. */
+/* Pack places any job there are free GPUs for: one that fits no single
+ * node spans the emptiest ones. */
 static int pack_fits(const dcs_placement_t *placement, const dcs_alloc_t *a,
                      int gpus)
 {
     (void)placement;
-    if (gpus <= 0 || gpus > a->free_gpus)
-        return 0;
-    return gpus > a->gpus_per_node || dcs_alloc_max_node_free(a) >= gpus;
+    return gpus > 0 && gpus <= a->free_gpus;
 }
 
 const dcs_placement_t dcs_placement_pack = {
