@@ -115,11 +115,13 @@ int dcs_cmd_list(int argc, char **argv, FILE *out)
         return list_yaml(out, "scenarios");
     if (!strcmp(what, "policies")) {
         fprintf(out, "scheduling policies (scheduler.policy):\n");
-        for (const dcs_policy_t *const *p = dcs_policy_all(); *p; p++)
-            fprintf(out, "  %-12s %s\n", (*p)->name, (*p)->summary);
+        for (size_t i = 0; dcs_policy_at(i); i++)
+            fprintf(out, "  %-12s %s\n", dcs_policy_at(i)->name,
+                    dcs_policy_at(i)->summary);
         fprintf(out, "placements (scheduler.placement):\n");
-        for (const dcs_placement_t *const *p = dcs_placement_all(); *p; p++)
-            fprintf(out, "  %-12s %s\n", (*p)->name, (*p)->summary);
+        for (size_t i = 0; dcs_placement_at(i); i++)
+            fprintf(out, "  %-12s %s\n", dcs_placement_at(i)->name,
+                    dcs_placement_at(i)->summary);
         return DCS_EXIT_OK;
     }
     fprintf(stderr, "dcsim list: unknown kind '%s'\n\n%s", what, USAGE);

@@ -159,17 +159,17 @@ static int read_scheduler(dcs_cfg_node_t *root, scenario_t *sc, dcs_err_t *err)
     sc->placement = dcs_placement_find(placement);
     if (!sc->policy) {
         char known[256] = "";
-        for (const dcs_policy_t *const *p = dcs_policy_all(); *p; p++)
+        for (size_t i = 0; dcs_policy_at(i); i++)
             snprintf(known + strlen(known), sizeof known - strlen(known),
-                     "%s%s", *known ? ", " : "", (*p)->name);
+                     "%s%s", *known ? ", " : "", dcs_policy_at(i)->name);
         return dcs_cfg_error(dcs_cfg_get(s, "policy"), err,
                              "expected one of %s, found '%s'", known, policy);
     }
     if (!sc->placement) {
         char known[256] = "";
-        for (const dcs_placement_t *const *p = dcs_placement_all(); *p; p++)
+        for (size_t i = 0; dcs_placement_at(i); i++)
             snprintf(known + strlen(known), sizeof known - strlen(known),
-                     "%s%s", *known ? ", " : "", (*p)->name);
+                     "%s%s", *known ? ", " : "", dcs_placement_at(i)->name);
         return dcs_cfg_error(dcs_cfg_get(s, "placement"), err,
                              "expected one of %s, found '%s'", known,
                              placement);

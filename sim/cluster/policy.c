@@ -1,33 +1,53 @@
-/* policy.c - the registries of scheduling policies and placements. */
+/* policy.c - the registries of scheduling policies and placements: the
+ * built-in ones, then each group's list (registry_*.c). */
 #include "cluster/policy.h"
 
 #include <string.h>
 
-static const dcs_policy_t *const POLICIES[] = {&dcs_policy_fifo, NULL};
-static const dcs_placement_t *const PLACEMENTS[] = {&dcs_placement_pack, NULL};
+#include "cluster/placements_c.h"
+#include "cluster/policies_a.h"
+#include "cluster/policies_b.h"
 
-const dcs_policy_t *const *dcs_policy_all(void)
+static const dcs_policy_t *const BUILTIN[] = {&dcs_policy_fifo, NULL};
+static const dcs_policy_t *const *const GROUPS[] = {BUILTIN, dcs_policies_a,
+                                                    dcs_policies_b};
+static const dcs_placement_t *const PLACE_BUILTIN[] = {&dcs_placement_pack,
+                                                       NULL};
+static const dcs_placement_t *const *const PLACE_GROUPS[] = {PLACE_BUILTIN,
+                                                             dcs_placements_c};
+
+const dcs_policy_t *dcs_policy_at(size_t i)
 {
-    return POLICIES;
+    for (size_t g = 0; g < sizeof GROUPS / sizeof *GROUPS; g++)
+        for (size_t k = 0; GROUPS[g][k]; k++)
+            if (i-- == 0)
+                return GROUPS[g][k];
+    return NULL;
 }
 
 const dcs_policy_t *dcs_policy_find(const char *name)
 {
-    for (size_t i = 0; POLICIES[i]; i++)
-        if (!strcmp(POLICIES[i]->name, name))
-            return POLICIES[i];
+    const dcs_policy_t *p;
+    for (size_t i = 0; (p = dcs_policy_at(i)); i++)
+        if (!strcmp(p->name, name))
+            return p;
     return NULL;
 }
 
-const dcs_placement_t *const *dcs_placement_all(void)
+const dcs_placement_t *dcs_placement_at(size_t i)
 {
-    return PLACEMENTS;
+    for (size_t g = 0; g < sizeof PLACE_GROUPS / sizeof *PLACE_GROUPS; g++)
+        for (size_t k = 0; PLACE_GROUPS[g][k]; k++)
+            if (i-- == 0)
+                return PLACE_GROUPS[g][k];
+    return NULL;
 }
 
 const dcs_placement_t *dcs_placement_find(const char *name)
 {
-    for (size_t i = 0; PLACEMENTS[i]; i++)
-        if (!strcmp(PLACEMENTS[i]->name, name))
-            return PLACEMENTS[i];
+    const dcs_placement_t *p;
+    for (size_t i = 0; (p = dcs_placement_at(i)); i++)
+        if (!strcmp(p->name, name))
+            return p;
     return NULL;
 }

@@ -104,8 +104,9 @@ static inline int dcs_policy_can_preempt(const dcs_job_t *job)
  * overtakes it (head-of-line blocking). */
 extern const dcs_policy_t dcs_policy_fifo;
 
-/* All policies, NULL-terminated, and lookup by name (NULL if unknown). */
-const dcs_policy_t *const *dcs_policy_all(void);
+/* The i-th policy (NULL past the last), and lookup by name (NULL if
+ * unknown). */
+const dcs_policy_t *dcs_policy_at(size_t i);
 const dcs_policy_t *dcs_policy_find(const char *name);
 
 /* Placement: which free GPUs a job gets. */
@@ -128,7 +129,7 @@ struct dcs_placement {
  * with the most free GPUs first. Keeps whole nodes free for big jobs. */
 extern const dcs_placement_t dcs_placement_pack;
 
-const dcs_placement_t *const *dcs_placement_all(void);
+const dcs_placement_t *dcs_placement_at(size_t i);
 const dcs_placement_t *dcs_placement_find(const char *name);
 
 #endif
