@@ -249,8 +249,8 @@ void dcs_summary_compute(const dcs_run_data_t *run, dcs_summary_t *sum)
         if (job->state == DCS_JOB_PENDING)
             continue;
         sum->jobs_submitted++;
-        if (job->start_ns >= 0) {
-            double d = dcs_time_to_s(job->start_ns - job->submit_ns);
+        if (job->first_start_ns >= 0) {
+            double d = dcs_time_to_s(job->first_start_ns - job->submit_ns);
             delay_sum += d;
             if (d > sum->max_queue_delay_s)
                 sum->max_queue_delay_s = d;
@@ -263,6 +263,9 @@ void dcs_summary_compute(const dcs_run_data_t *run, dcs_summary_t *sum)
     }
     sum->mean_queue_delay_s = started ? delay_sum / started : 0;
     sum->mean_jct_s = sum->jobs_done ? jct_sum / sum->jobs_done : 0;
+    int rc = dcs_sched_metrics((const dcs_job_t *const *)run->jobs->items,
+                               run->jobs->len, run->end_ns, &sum->sched);
+    DCS_ASSERT(rc == 0); /* out of memory writing reports */
 }
 
 static void hash_text(uint64_t hash, char *buf, size_t size)
@@ -301,6 +304,18 @@ static void write_summary(FILE *f, const dcs_run_data_t *run,
         "mean_queue_delay_s",
         "max_queue_delay_s",
         "mean_jct_s",
+        "jct_p50_s",
+        "jct_p95_s",
+        "jct_p99_s",
+        "slowdown_mean",
+        "slowdown_p95",
+        "queue_delay_p95_s",
+        "jain_teams",
+        "jain_users",
+        "deadlines",
+        "deadline_misses",
+        "preemptions",
+        "gpu_hours",
     };
     char hash[40];
     dcs_csv_t w;
@@ -334,6 +349,19 @@ static void write_summary(FILE *f, const dcs_run_data_t *run,
     dcs_csv_f64(&w, s->mean_queue_delay_s);
     dcs_csv_f64(&w, s->max_queue_delay_s);
     dcs_csv_f64(&w, s->mean_jct_s);
+    const dcs_sched_metrics_t *m = &s->sched;
+    dcs_csv_f64(&w, m->jct_p50_s);
+    dcs_csv_f64(&w, m->jct_p95_s);
+    dcs_csv_f64(&w, m->jct_p99_s);
+    dcs_csv_f64(&w, m->slowdown_mean);
+    dcs_csv_f64(&w, m->slowdown_p95);
+    dcs_csv_f64(&w, m->queue_delay_p95_s);
+    dcs_csv_f64(&w, m->jain_teams);
+    dcs_csv_f64(&w, m->jain_users);
+    dcs_csv_i64(&w, m->deadlines);
+    dcs_csv_i64(&w, m->deadline_misses);
+    dcs_csv_i64(&w, m->preemptions);
+    dcs_csv_f64(&w, m->gpu_hours);
     dcs_csv_end_row(&w);
 }
 
@@ -351,10 +379,12 @@ static void write_jobs(FILE *f, const dcs_run_data_t *run,
                        const dcs_summary_t *sum)
 {
     static const char *const cols[] = {
-        "job_id",       "team",       "state",  "submit_time_s",
-        "start_time_s", "end_time_s", "gpus",   "queue_delay_s",
-        "run_time_s",   "iterations", "tokens", "energy_kwh",
-        "cost_usd",
+        "job_id",       "team",        "state",     "submit_time_s",
+        "start_time_s", "end_time_s",  "gpus",      "queue_delay_s",
+        "run_time_s",   "iterations",  "tokens",    "energy_kwh",
+        "cost_usd",     "user",        "name",      "jct_s",
+        "slowdown",     "preemptions", "gpu_hours", "deadline_s",
+        "deadline_met",
     };
     double pue = sum->pue;
     double usd_per_j = sum->facility_energy_j > 0
@@ -370,8 +400,8 @@ static void write_jobs(FILE *f, const dcs_run_data_t *run,
         dcs_csv_str(&w, job->team);
         dcs_csv_str(&w, dcs_job_state_name(job->state));
         dcs_csv_time_s(&w, job->submit_ns);
-        if (job->start_ns >= 0)
-            dcs_csv_time_s(&w, job->start_ns);
+        if (job->first_start_ns >= 0)
+            dcs_csv_time_s(&w, job->first_start_ns);
         else
             dcs_csv_empty(&w);
         if (job->end_ns >= 0)
@@ -379,8 +409,8 @@ static void write_jobs(FILE *f, const dcs_run_data_t *run,
         else
             dcs_csv_empty(&w);
         dcs_csv_i64(&w, job->gpus);
-        if (job->start_ns >= 0)
-            dcs_csv_time_s(&w, job->start_ns - job->submit_ns);
+        if (job->first_start_ns >= 0)
+            dcs_csv_time_s(&w, job->first_start_ns - job->submit_ns);
         else
             dcs_csv_empty(&w);
         dcs_csv_time_s(&w, job_run_ns(run, job));
@@ -391,6 +421,28 @@ static void write_jobs(FILE *f, const dcs_run_data_t *run,
         dcs_csv_empty(&w);     /* tokens: serving only */
         dcs_csv_f64(&w, job_it_energy_j(run, job) / J_PER_KWH);
         dcs_csv_f64(&w, job_cost_usd(run, job, pue, usd_per_j));
+        dcs_csv_str(&w, job->user);
+        dcs_csv_str(&w, job->name);
+        if (job->state == DCS_JOB_DONE) {
+            dcs_csv_time_s(&w, job->end_ns - job->submit_ns);
+            dcs_csv_f64(&w, dcs_job_slowdown(job));
+        } else {
+            dcs_csv_empty(&w);
+            dcs_csv_empty(&w);
+        }
+        dcs_csv_i64(&w, job->preemptions);
+        double held = job->attained_gpu_s;
+        if (job->state == DCS_JOB_RUNNING)
+            held += dcs_time_to_s(run->end_ns - job->start_ns) * job->gpus;
+        dcs_csv_f64(&w, held / 3600.0);
+        if (job->deadline_ns >= 0) {
+            dcs_csv_time_s(&w, job->deadline_ns);
+            dcs_csv_i64(&w, job->state == DCS_JOB_DONE &&
+                                job->end_ns <= job->deadline_ns);
+        } else {
+            dcs_csv_empty(&w);
+            dcs_csv_empty(&w);
+        }
         dcs_csv_end_row(&w);
     }
 }

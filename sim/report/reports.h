@@ -17,6 +17,7 @@
 #include "facility/facility.h"
 #include "hw/fleet.h"
 #include "report/outdir.h"
+#include "report/schedmetrics.h"
 #include "workload/job.h"
 #include "workload/training.h"
 
@@ -68,7 +69,8 @@ typedef struct dcs_summary {
     double mean_util_frac;        /* busy GPU-seconds / (GPUs x makespan) */
     double mean_queue_delay_s;    /* over started jobs */
     double max_queue_delay_s;
-    double mean_jct_s; /* submit to end, over finished jobs */
+    double mean_jct_s;         /* submit to end, over finished jobs */
+    dcs_sched_metrics_t sched; /* tails, slowdown, fairness, deadlines */
 } dcs_summary_t;
 
 void dcs_summary_compute(const dcs_run_data_t *run, dcs_summary_t *sum);
