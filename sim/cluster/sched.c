@@ -214,6 +214,7 @@ static void leave_gpus(dcs_sched_t *s, dcs_job_t *job, dcs_time_t now)
     }
     job->energy_j += energy - job->start_energy_j;
     dcs_time_t ran = now - job->start_ns;
+    job->stop_ns = now;
     job->attained_ns += ran;
     job->attained_gpu_s += dcs_time_to_s(ran) * job->gpus;
     dcs_alloc_release(&s->alloc, job->gpu_ids, job->gpus);

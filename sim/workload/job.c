@@ -41,6 +41,7 @@ dcs_job_t *dcs_jobs_add(dcs_jobs_t *jobs, int64_t id)
     job->start_ns = -1;
     job->end_ns = -1;
     job->first_start_ns = -1;
+    job->stop_ns = -1;
     job->deadline_ns = -1;
     jobs->items[jobs->len++] = job;
     return job;

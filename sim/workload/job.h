@@ -83,6 +83,7 @@ struct dcs_job {
     dcs_time_t attained_ns;    /* time it has run, all runs */
     double attained_gpu_s;     /* GPU-seconds it has held, all runs */
     int preemptions;           /* times it was stopped and requeued */
+    dcs_time_t stop_ns;        /* when it last left its GPUs; -1 never */
 };
 
 /* The run's jobs, in submission order; owns them. */
