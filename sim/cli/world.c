@@ -18,6 +18,7 @@
 #include "report/reports.h"
 #include "storage/storage.h"
 #include "workload/synth.h"
+#include "workload/trace.h"
 #include "workload/training.h"
 
 /* Everything a scenario file says, read and checked. */
@@ -28,6 +29,9 @@ typedef struct scenario {
     dcs_time_t interval_ns;
     dcs_fleet_spec_t fleet;
     int training_kind; /* 1: workload kind training, else synthetic */
+    int trace_kind;    /* 1: workload kind trace */
+    dcs_trace_t trace;
+    double trace_time_scale;
     int flow;          /* network.collectives: 1 flow, 0 analytical */
     dcs_synth_spec_t synth;
     dcs_training_t training;
@@ -114,9 +118,54 @@ static int read_network(dcs_cfg_node_t *root, scenario_t *sc, dcs_err_t *err)
     return 0;
 }
 
+/* Jobs that ask for more GPUs than the cluster has can never run: they
+ * are dropped and counted like the trace's own drops. */
+static void drop_oversized(dcs_trace_t *t, int gpus)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < t->len; i++) {
+        if (ceil(t->jobs[i].gpus) > gpus)
+            dcs_trace_drop(t, "more GPUs than the cluster");
+        else
+            t->jobs[kept++] = t->jobs[i];
+    }
+    t->len = kept;
+}
+
+/*   workload: {kind: trace, format: helios, path: x.csv, aux: y.csv,
+ *              time_scale: 1} */
+static int read_trace(dcs_cfg_node_t *w, scenario_t *sc, dcs_err_t *err)
+{
+    static const char *const formats[] = {
+        "dcsim", "philly", "helios", "pai", "alibaba2023", "tiresias", NULL};
+    char *path = NULL, *aux = NULL;
+    int format = 0, rc;
+    sc->trace_time_scale = 1;
+    if ((rc = dcs_cfg_enum(w, "format", DCS_CFG_REQUIRED, formats, &format,
+                           err)) < 0 ||
+        (rc = dcs_cfg_f64(w, "time_scale", DCS_CFG_OPTIONAL, 1e-6, 1e6,
+                          &sc->trace_time_scale, err)) < 0 ||
+        (rc = dcs_cfg_file_path(w, "path", DCS_CFG_REQUIRED, &path, err)) <
+            0 ||
+        (rc = dcs_cfg_file_path(w, "aux", DCS_CFG_OPTIONAL, &aux, err)) < 0) {
+        free(path);
+        return rc;
+    }
+    int f = dcs_trace_format_find(formats[format]);
+    DCS_ASSERT(f >= 0); /* the two lists name the same formats */
+    rc = dcs_trace_read(path, aux, (dcs_trace_format_t)f, &sc->trace, err);
+    free(path);
+    free(aux);
+    if (rc < 0)
+        return rc;
+    drop_oversized(&sc->trace, sc->fleet.nodes * sc->fleet.gpus_per_node);
+    sc->trace_kind = 1;
+    return 0;
+}
+
 static int read_workload(dcs_cfg_node_t *root, scenario_t *sc, dcs_err_t *err)
 {
-    static const char *const kinds[] = {"synthetic", "training", NULL};
+    static const char *const kinds[] = {"synthetic", "training", "trace", NULL};
     dcs_cfg_node_t *w = NULL;
     int kind = 0, rc;
     if ((rc = dcs_cfg_map(root, "workload", DCS_CFG_REQUIRED, &w, err)) < 0 ||
@@ -126,6 +175,8 @@ static int read_workload(dcs_cfg_node_t *root, scenario_t *sc, dcs_err_t *err)
         sc->training_kind = 1;
         return read_training(w, sc, err);
     }
+    if (kind == 2)
+        return read_trace(w, sc, err);
     if ((rc = dcs_synth_read(w, &sc->synth, err)) < 0)
         return rc;
     /* A job larger than the cluster could never start. */
@@ -334,9 +385,13 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
         sched.hooks = (dcs_sched_hooks_t){&gate, gate_admit, gate_retry,
                                           gate_started, gate_ended};
     }
+    dcs_trace_replay_t replay;
     if (rc == 0 && sc->training_kind)
         rc = dcs_training_start(&sc->training, sim, sc->seed, &jobs,
                                 dcs_sched_submit, &sched);
+    else if (rc == 0 && sc->trace_kind)
+        rc = dcs_trace_start(&replay, &sc->trace, sim, sc->trace_time_scale,
+                             &jobs, dcs_sched_submit, &sched);
     else if (rc == 0 &&
              (rc = dcs_synth_start(&synth, &sc->synth, sim, sc->seed, &jobs,
                                    dcs_sched_submit, &sched)) == 0)
@@ -456,6 +511,8 @@ int dcs_world_run(const dcs_run_opts_t *opts, FILE *table, dcs_err_t *err)
     }
     if (rc == 0)
         rc = read_scenario(cfg, opts->scenario_path, &sc, err);
+    if (rc == 0 && opts->notes && sc.trace_kind)
+        dcs_trace_print_counts(&sc.trace, "dcsim: trace", opts->notes);
     if (rc == 0 && opts->notes && !sc.fleet.device.calibrated)
         fprintf(opts->notes,
                 "dcsim: note: device '%s' is unvalidated: no kernel "
@@ -469,6 +526,7 @@ int dcs_world_run(const dcs_run_opts_t *opts, FILE *table, dcs_err_t *err)
                       table, err);
     free(resolved);
     dcs_synth_spec_destroy(&sc.synth);
+    dcs_trace_destroy(&sc.trace);
     dcs_training_destroy(&sc.training);
     dcs_topo_destroy(&sc.fabric);
     dcs_facility_free(&sc.facility);
