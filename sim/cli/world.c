@@ -32,7 +32,7 @@ typedef struct scenario {
     int trace_kind;    /* 1: workload kind trace */
     dcs_trace_t trace;
     double trace_time_scale;
-    int flow;          /* network.collectives: 1 flow, 0 analytical */
+    int flow; /* network.collectives: 1 flow, 0 analytical */
     dcs_synth_spec_t synth;
     dcs_training_t training;
     dcs_storage_t storage; /* the cluster's; zeros when it has none */
@@ -145,8 +145,7 @@ static int read_trace(dcs_cfg_node_t *w, scenario_t *sc, dcs_err_t *err)
                            err)) < 0 ||
         (rc = dcs_cfg_f64(w, "time_scale", DCS_CFG_OPTIONAL, 1e-6, 1e6,
                           &sc->trace_time_scale, err)) < 0 ||
-        (rc = dcs_cfg_file_path(w, "path", DCS_CFG_REQUIRED, &path, err)) <
-            0 ||
+        (rc = dcs_cfg_file_path(w, "path", DCS_CFG_REQUIRED, &path, err)) < 0 ||
         (rc = dcs_cfg_file_path(w, "aux", DCS_CFG_OPTIONAL, &aux, err)) < 0) {
         free(path);
         return rc;
@@ -375,6 +374,10 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
         (rc = dcs_sched_init(&sched, &fleet, sc->policy, sc->placement)) == 0) {
         have_sched = 1;
         sched.params = sc->sched_params;
+        if (sc->fabric.hosts > 0)
+            rc = dcs_alloc_set_groups(
+                &sched.alloc,
+                dcs_topo_nodes_per_group(&sc->fabric, sc->fleet.gpus_per_node));
         sched.save_ns = sc->save_ns;
         sched.restore_ns = sc->restore_ns;
     }

@@ -373,3 +373,34 @@ int dcs_topo_route(const dcs_topo_t *t, int src, int dst, uint64_t hash,
     }
     return -1;
 }
+
+/* `hosts` hosts per group in nodes of g, or 0 when they do not divide. */
+static int whole_nodes(int hosts, int g)
+{
+    return hosts > 0 && hosts % g == 0 ? hosts / g : 0;
+}
+
+int dcs_topo_nodes_per_group(const dcs_topo_t *t, int g)
+{
+    if (g <= 0 || t->hosts <= 0)
+        return 0;
+    switch (t->kind) {
+    case DCS_TOPO_DUMBBELL:
+        return whole_nodes(t->a, g);
+    case DCS_TOPO_LEAF_SPINE:
+        if (t->rail) /* every node on every rail leaf: one group */
+            return g % t->b == 0 ? t->hosts / g : 0;
+        return g % t->a == 0 ? 1 : whole_nodes(t->a, g);
+    case DCS_TOPO_FAT_TREE:
+        return whole_nodes(t->a / 2 * (t->a / 2), g);
+    case DCS_TOPO_TORUS: {
+        int row = whole_nodes(t->a, g);
+        return row ? row : whole_nodes(t->a * t->b, g);
+    }
+    case DCS_TOPO_DRAGONFLY:
+        return whole_nodes(t->b * t->c, g);
+    case DCS_TOPO_STAR:
+        break;
+    }
+    return 0;
+}

@@ -87,6 +87,13 @@ int dcs_topo_torus(dcs_topo_t *t, int x, int y, int z, double bw,
                    int64_t latency_ns);
 void dcs_topo_destroy(dcs_topo_t *t);
 
+/* How many consecutive nodes of `gpus_per_node` hosts each share a
+ * first-level switch group (a leaf, a pod, a dragonfly group, a torus row
+ * or plane), for topology-aware placement; 0 when nodes do not fall into
+ * such groups evenly (and for rail-optimized leaf-spines whose rails are
+ * not the node's GPUs). */
+int dcs_topo_nodes_per_group(const dcs_topo_t *t, int gpus_per_node);
+
 /* The route of a flow from host `src` to host `dst` (src != dst), with
  * ECMP choices made by `hash`: its links, in order, into `links`. Failed
  * links are avoided where the shape offers another choice. Returns the

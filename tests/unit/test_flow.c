@@ -344,6 +344,34 @@ START_TEST(test_cancel_and_reuse)
 }
 END_TEST
 
+START_TEST(test_nodes_per_group)
+{
+    /* nodes of 8 GPUs: a leaf of 16 hosts holds 2 nodes; a k=8 fat tree's
+     * pod 16 hosts, 2 nodes; a 16 x 2 torus row 16 hosts, 2 nodes; a 4-host
+     * leaf is half a node (each node its own group); rails: one group of
+     * every node; 12 hosts per leaf do not divide into nodes of 8. */
+    dcs_topo_t t;
+    ck_assert_int_eq(dcs_topo_leaf_spine(&t, 16, 4, 2, GB, GB, 0), 0);
+    ck_assert_int_eq(dcs_topo_nodes_per_group(&t, 8), 2);
+    dcs_topo_destroy(&t);
+    ck_assert_int_eq(dcs_topo_fat_tree(&t, 8, GB, 0), 0);
+    ck_assert_int_eq(dcs_topo_nodes_per_group(&t, 8), 2);
+    dcs_topo_destroy(&t);
+    ck_assert_int_eq(dcs_topo_torus(&t, 16, 2, 1, GB, 0), 0);
+    ck_assert_int_eq(dcs_topo_nodes_per_group(&t, 8), 2);
+    dcs_topo_destroy(&t);
+    ck_assert_int_eq(dcs_topo_leaf_spine(&t, 4, 8, 2, GB, GB, 0), 0);
+    ck_assert_int_eq(dcs_topo_nodes_per_group(&t, 8), 1);
+    dcs_topo_destroy(&t);
+    ck_assert_int_eq(dcs_topo_rail(&t, 4, 8, 2, GB, GB, 0), 0);
+    ck_assert_int_eq(dcs_topo_nodes_per_group(&t, 8), 4);
+    dcs_topo_destroy(&t);
+    ck_assert_int_eq(dcs_topo_leaf_spine(&t, 12, 2, 1, GB, GB, 0), 0);
+    ck_assert_int_eq(dcs_topo_nodes_per_group(&t, 8), 0);
+    dcs_topo_destroy(&t);
+}
+END_TEST
+
 START_TEST(test_fat_tree_routes)
 {
     /* k = 4: 16 hosts, 4 per pod, 2 per edge. Same edge: 2 links; same pod:
@@ -477,6 +505,7 @@ int main(void)
     tcase_add_test(tc, test_other_collectives);
     tcase_add_test(tc, test_failed_link);
     tcase_add_test(tc, test_cancel_and_reuse);
+    tcase_add_test(tc, test_nodes_per_group);
     tcase_add_test(tc, test_fat_tree_routes);
     tcase_add_test(tc, test_torus_routes);
     tcase_add_test(tc, test_torus_ring_no_sharing);
