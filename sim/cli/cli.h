@@ -21,6 +21,8 @@ int dcs_cmd_op(int argc, char **argv, FILE *out);
 int dcs_cmd_calibrate(int argc, char **argv, FILE *out);
 int dcs_cmd_validate(int argc, char **argv, FILE *out);
 int dcs_cmd_plot(int argc, char **argv, FILE *out);
+int dcs_cmd_trace(int argc, char **argv, FILE *out);
+int dcs_cmd_compare(int argc, char **argv, FILE *out);
 
 /* Maps a library error code to an exit status (DCS_EINPUT -> 2, else 1). */
 int dcs_cli_exit_status(int rc);

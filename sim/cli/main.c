@@ -17,8 +17,13 @@ static const char USAGE[] =
     "                     run a scenario, write reports, print a summary\n"
     "                     (synthetic job streams or training jobs: see\n"
     "                     scenarios/train-whatif-h100.yaml)\n"
+    "  compare SCENARIO.yaml --policies P1,P2,... [--out DIR] [--set k=v]...\n"
+    "                     the same jobs under several scheduling policies,\n"
+    "                     one comparison table (compare.csv)\n"
     "  plot RESULTS_DIR   draw a run's reports as PNGs beside its CSVs\n"
     "                     (gnuplot)\n"
+    "  trace synth FILE.yaml --out FILE.csv [--jobs N] [--seed S]\n"
+    "                     write a synthetic workload's jobs as a job trace\n"
     "  op --device NAME (--op OP key=value... | --batch FILE.csv)\n"
     "                     predicted time of an op on a device\n"
     "  calibrate DATA_DIR fit a device's op cost model to its measurements\n"
@@ -68,6 +73,10 @@ int main(int argc, char **argv)
         return dcs_cmd_bench(argc - 1, argv + 1, stdout);
     if (!strcmp(cmd, "plot"))
         return dcs_cmd_plot(argc - 1, argv + 1, stdout);
+    if (!strcmp(cmd, "compare"))
+        return dcs_cmd_compare(argc - 1, argv + 1, stdout);
+    if (!strcmp(cmd, "trace"))
+        return dcs_cmd_trace(argc - 1, argv + 1, stdout);
     fprintf(stderr, "dcsim: unknown command '%s'\n\n%s", cmd, USAGE);
     return DCS_EXIT_INPUT;
 }
