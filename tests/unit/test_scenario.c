@@ -245,7 +245,8 @@ START_TEST(test_unknown_policy)
     /* `  policy: lifo`, line 19: the value at column 2 + 7 + 1 + 1 = 11. */
     expect_file_error(SC "bad_policy.yaml",
                       SC "bad_policy.yaml:19:11: field 'scheduler.policy': "
-                         "expected one of fifo, found 'lifo'");
+                         "expected one of fifo, sjf, srtf, easy, priority, "
+                         "tiresias, gandiva, themis, found 'lifo'");
 }
 END_TEST
 
@@ -343,7 +344,8 @@ START_TEST(test_cli_bad_scenario)
     char *so, *se;
     ck_assert_int_eq(run_dcsim(args, &so, &se), 2);
     ck_assert_str_eq(se, "dcsim run: " SC "bad_policy.yaml:19:11: field "
-                         "'scheduler.policy': expected one of fifo, found "
+                         "'scheduler.policy': expected one of fifo, sjf, srtf, "
+                         "easy, priority, tiresias, gandiva, themis, found "
                          "'lifo'\n");
     ck_assert_str_eq(so, "");
     ck_assert(!exists(out));
