@@ -999,6 +999,49 @@ START_TEST(test_checkpoint_storm)
 }
 END_TEST
 
+START_TEST(test_trace_compare)
+{
+    /* The Helios sample (14 records, 5 kept: the reader's own test counts
+     * them) under three policies with dcsim compare: every policy finishes
+     * the same 5 jobs and, with no checkpoint costs, holds GPUs for the
+     * same GPU-hours; EASY never ends later than FIFO; the counts go to
+     * stderr once. */
+    char tmp[64], out[128], path[256];
+    make_tmpdir(tmp, sizeof tmp);
+    snprintf(out, sizeof out, "%s/cmp", tmp);
+    const char *args[] = {"compare",    SC "trace_helios.yaml",
+                          "--policies", "fifo,easy,tiresias",
+                          "--out",      out,
+                          NULL};
+    char *so, *se;
+    ck_assert_int_eq(run_dcsim(args, &so, &se), 0);
+    ck_assert_msg(strstr(se, "14 records, 5 jobs kept") != NULL, "%s", se);
+    ck_assert_ptr_null(strstr(strstr(se, "records") + 1, "records"));
+    free(so);
+    free(se);
+    dcs_table_t t;
+    dcs_err_t err = {""};
+    snprintf(path, sizeof path, "%s/compare.csv", out);
+    ck_assert_int_eq(dcs_table_read(path, &t, &err), 0);
+    ck_assert_int_eq(t.nrows, 3);
+    for (size_t r = 0; r < 3; r++) {
+        ck_assert_double_eq(cell(&t, r, "jobs_done"), 5);
+        ck_assert_double_eq_tol(cell(&t, r, "gpu_hours"),
+                                cell(&t, 0, "gpu_hours"), 1e-9);
+    }
+    ck_assert_double_le(cell(&t, 1, "makespan_s"), cell(&t, 0, "makespan_s"));
+    dcs_table_free(&t);
+    snprintf(path, sizeof path, "%s/easy/jobs.csv", out);
+    ck_assert(exists(path));
+    /* no policies: bad input */
+    const char *bad[] = {"compare", SC "trace_helios.yaml", NULL};
+    ck_assert_int_eq(run_dcsim(bad, &so, &se), 2);
+    free(so);
+    free(se);
+    remove_tree(tmp);
+}
+END_TEST
+
 START_TEST(test_node_switch_storage_power)
 {
     /* host_parts.yaml: the two-job run with hosts given by their parts
@@ -1181,6 +1224,7 @@ int main(void)
     tcase_add_test(train, test_facility_power_cap);
     tcase_add_test(train, test_node_switch_storage_power);
     tcase_add_test(train, test_checkpoint_storm);
+    tcase_add_test(train, test_trace_compare);
     tcase_add_test(train, test_training_flow_needs_fabric);
     tcase_add_test(train, test_training_sections_bad_values);
     suite_add_tcase(s, train);
