@@ -24,44 +24,17 @@
  * Gandiva's other mechanisms (packing several jobs on a GPU, migration,
  * grow-shrink) are not modelled; quantum_ns <= 0 turns slicing off.
  *
- * ASSUMPTION: the job keeps no time of its last stop, so for a job that has
- * run, "since it last ran" counts from its last start plus its mean run
- * (attained_ns / preemptions: every run of a waiting job ended in a stop).
- * This is exact for a job stopped once and for equal runs (round robin in
- * whole quanta). Plain start_ns would count a stopped job's whole last run
- * as waiting and rank it ahead of the job it was stopped for: no job would
- * ever yield, and time slicing would never happen.
+ * "Since it last ran" is the job's stop_ns, kept by the scheduler; a
+ * running job stopped now would have waited since now.
  *
  * Cost per call: O(queued x running) at worst, plus view->fits() on the
  * waiting jobs tried. */
 #include "cluster/policies_b.h"
 
-/* The last stop of a job that started at `start`, has run `attained` in
- * all and stopped `stops` times (see ASSUMPTION above); never after now. */
-static dcs_time_t last_stop_ns(dcs_time_t start, dcs_time_t attained, int stops,
-                               dcs_time_t now)
-{
-    dcs_time_t t = start + (stops > 0 ? attained / stops : 0);
-    return t < now ? t : now;
-}
-
 /* When a waiting job last ran, or was submitted if it never ran. */
-static dcs_time_t waiting_since_ns(const dcs_sched_view_t *view,
-                                   const dcs_job_t *job)
+static dcs_time_t waiting_since_ns(const dcs_job_t *job)
 {
-    if (job->first_start_ns < 0)
-        return job->submit_ns;
-    return last_stop_ns(job->start_ns, job->attained_ns, job->preemptions,
-                        view->now_ns);
-}
-
-/* The same for a running job, as it would be once stopped now. */
-static dcs_time_t since_if_stopped_ns(const dcs_sched_view_t *view,
-                                      const dcs_job_t *job)
-{
-    dcs_time_t now = view->now_ns;
-    return last_stop_ns(job->start_ns, job->attained_ns + (now - job->start_ns),
-                        job->preemptions + 1, now);
+    return job->first_start_ns < 0 ? job->submit_ns : job->stop_ns;
 }
 
 /* 1 when a job waiting since `a` (id a_id) goes before one waiting since
@@ -103,7 +76,7 @@ static int displaces(const dcs_sched_view_t *view, const dcs_job_t *w,
                      dcs_time_t w_since, const dcs_job_t *r)
 {
     return quantum_spent(view, r) &&
-           ranks_before(w_since, w->id, since_if_stopped_ns(view, r), r->id);
+           ranks_before(w_since, w->id, view->now_ns, r->id);
 }
 
 static long gandiva_pick(const dcs_policy_t *policy,
@@ -115,7 +88,7 @@ static long gandiva_pick(const dcs_policy_t *policy,
     dcs_time_t best_since = 0;
     for (size_t i = 0; i < view->queue_len; i++) {
         const dcs_job_t *w = view->queue[i];
-        dcs_time_t since = waiting_since_ns(view, w);
+        dcs_time_t since = waiting_since_ns(w);
         if (best >= 0 &&
             !ranks_before(since, w->id, best_since, view->queue[best]->id))
             continue;
@@ -146,7 +119,7 @@ static long gandiva_preempt(const dcs_policy_t *policy,
     dcs_time_t best_since = 0;
     for (size_t i = 0; i < view->queue_len; i++) {
         const dcs_job_t *w = view->queue[i];
-        dcs_time_t since = waiting_since_ns(view, w);
+        dcs_time_t since = waiting_since_ns(w);
         if (best >= 0 &&
             !ranks_before(since, w->id, best_since, view->queue[best]->id))
             continue;

@@ -36,11 +36,7 @@
  * preemptions they allow, happen on time), its checkpoint restore ends or
  * its turn (starve_ns of work) does, or a waiting job starves.
  *
- * ASSUMPTION: the job keeps no time of its last stop, so for a job that has
- * run, "since it last ran" counts from its last start plus its mean run
- * (attained_ns / preemptions: every run of a waiting job ended in a stop).
- * This is exact for a job stopped once, and whenever its runs were equally
- * long; plain start_ns would count its whole last run as waiting.
+ * "Since it last ran" is the job's stop_ns, kept by the scheduler.
  *
  * Cost per call: O(queued + running x levels), plus view->fits() on the
  * waiting jobs tried. */
@@ -74,23 +70,12 @@ static double service_at(const dcs_job_t *job, dcs_time_t t)
     return job->attained_gpu_s + dcs_time_to_s(t - job->start_ns) * job->gpus;
 }
 
-/* The last stop of a job that started at `start`, has run `attained` in
- * all and stopped `stops` times (see ASSUMPTION above); never after now. */
-static dcs_time_t last_stop_ns(dcs_time_t start, dcs_time_t attained, int stops,
-                               dcs_time_t now)
-{
-    dcs_time_t t = start + (stops > 0 ? attained / stops : 0);
-    return t < now ? t : now;
-}
-
 /* When a waiting job last ran, or was submitted if it never ran. */
 static dcs_time_t waiting_since_ns(const dcs_sched_view_t *view,
                                    const dcs_job_t *job)
 {
-    if (job->first_start_ns < 0)
-        return job->submit_ns;
-    return last_stop_ns(job->start_ns, job->attained_ns, job->preemptions,
-                        view->now_ns);
+    (void)view;
+    return job->first_start_ns < 0 ? job->submit_ns : job->stop_ns;
 }
 
 /* Where a waiting job stands: its queue, when it entered it (its
@@ -128,16 +113,11 @@ static int ranks_before(const rank_t *a, const rank_t *b)
     return a->id < b->id;
 }
 
-/* The queue a running job would wait in if it were stopped now. */
+/* The queue a running job would wait in if it were stopped now (it
+ * would have waited no time, so it cannot be starving). */
 static int queue_if_stopped(const dcs_sched_view_t *view, const dcs_job_t *job)
 {
-    const dcs_policy_params_t *p = view->params;
-    dcs_time_t now = view->now_ns;
-    int k = service_queue(p, service_at(job, now));
-    dcs_time_t since =
-        last_stop_ns(job->start_ns, job->attained_ns + (now - job->start_ns),
-                     job->preemptions + 1, now);
-    return k > 0 && p->starve_ns > 0 && now - since >= p->starve_ns ? 0 : k;
+    return service_queue(view->params, service_at(job, view->now_ns));
 }
 
 /* 1 when the running job may be stopped now at all: preemptible, started
