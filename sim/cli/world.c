@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster/failures.h"
 #include "cluster/params.h"
 #include "cluster/sched.h"
 #include "config/cfg.h"
@@ -40,6 +41,7 @@ typedef struct scenario {
     const dcs_placement_t *placement;
     dcs_policy_params_t sched_params;
     dcs_time_t save_ns, restore_ns; /* preemption costs */
+    dcs_failure_spec_t failures;    /* node failures and repairs */
     dcs_facility_t facility;
     dcs_cost_spec_t cost;
     dcs_budget_t budget; /* `budgets`; empty when the scenario has none */
@@ -203,7 +205,8 @@ static int read_scheduler(dcs_cfg_node_t *root, scenario_t *sc, dcs_err_t *err)
         return rc;
     int gpus = sc->fleet.nodes * sc->fleet.gpus_per_node;
     if ((rc = dcs_sched_params_read(s, gpus, &sc->sched_params, &sc->save_ns,
-                                    &sc->restore_ns, err)) < 0)
+                                    &sc->restore_ns, err)) < 0 ||
+        (rc = dcs_failures_read(s, &sc->failures, err)) < 0)
         return rc;
     sc->policy = dcs_policy_find(policy);
     sc->placement = dcs_placement_find(placement);
@@ -399,6 +402,14 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
              (rc = dcs_synth_start(&synth, &sc->synth, sim, sc->seed, &jobs,
                                    dcs_sched_submit, &sched)) == 0)
         have_synth = 1;
+    /* Nodes fail until every job the workload submits is done. */
+    int64_t expected = sc->training_kind ? (int64_t)sc->training.njobs
+                       : sc->trace_kind  ? (int64_t)sc->trace.len
+                                         : sc->synth.jobs;
+    dcs_failures_t failures = {0};
+    if (rc == 0)
+        rc = dcs_failures_start(&failures, &sc->failures, &sched, sim, sc->seed,
+                                expected);
     if (rc < 0) {
         dcs_err_set(err, rc, "out of memory building the world");
         goto out;
@@ -421,6 +432,7 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
         dcs_sim_progress(sim, opts->progress, sc->horizon_ns);
     dcs_sim_run(sim, sc->horizon_ns);
     dcs_time_t end = dcs_sim_now(sim);
+    dcs_failures_finish(&failures, end);
     if (dcs_fleet_finish(&fleet, end) < 0 ||
         dcs_sched_finish(&sched, end) < 0) {
         rc = dcs_err_set(err, DCS_ENOMEM, "out of memory");
@@ -483,6 +495,7 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
         dcs_summary_print(table, &run, &sum);
     }
 out:
+    dcs_failures_destroy(&failures);
     dcs_outdir_abort(o);
     if (have_synth)
         dcs_synth_destroy(&synth);

@@ -278,28 +278,56 @@ static void start_job(dcs_sched_t *s, dcs_sim_t *sim, size_t index, int gpus)
         s->hooks.started(s->hooks.ctx, job, now);
 }
 
-void dcs_sched_preempt(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job)
+/* The work a running job has done this run, after paying for resuming. */
+static dcs_time_t done_this_run(const dcs_job_t *job, dcs_time_t now)
+{
+    dcs_time_t ran = now - job->start_ns;
+    return ran > job->overhead_ns ? ran - job->overhead_ns : 0;
+}
+
+/* A running job leaves its GPUs now and goes back to the queue with
+ * `kept` of its work done and `overhead` to pay when it runs again. */
+static void requeue(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job,
+                    dcs_time_t kept, dcs_time_t overhead)
 {
     dcs_time_t now = dcs_sim_now(sim);
-    DCS_ASSERT(job->state == DCS_JOB_RUNNING && job->kind->preemptible);
     int rc = dcs_sim_cancel(sim, job->end_event);
     DCS_ASSERT(rc == 0);
-    /* The work done this run, after paying for resuming: kept. */
-    dcs_time_t ran = now - job->start_ns;
-    dcs_time_t done = ran > job->overhead_ns ? ran - job->overhead_ns : 0;
-    job->remaining_ns = job->remaining_ns > done ? job->remaining_ns - done : 0;
-    job->overhead_ns = s->save_ns + s->restore_ns;
+    job->remaining_ns = job->remaining_ns > kept ? job->remaining_ns - kept : 0;
+    job->overhead_ns = overhead;
     leave_gpus(s, job, now);
     free(job->gpu_ids);
     job->gpu_ids = NULL;
     job->state = DCS_JOB_QUEUED;
     job->move_end = NULL;
-    job->preemptions++;
-    s->preemptions++;
     if (s->hooks.ended)
         s->hooks.ended(s->hooks.ctx, job, now);
     queue_insert(s, job);
     dcs_tally_add(&s->queue_tally, now, +1);
+}
+
+void dcs_sched_preempt(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job)
+{
+    DCS_ASSERT(job->state == DCS_JOB_RUNNING && job->kind->preemptible);
+    requeue(s, sim, job, done_this_run(job, dcs_sim_now(sim)),
+            s->save_ns + s->restore_ns);
+    job->preemptions++;
+    s->preemptions++;
+}
+
+void dcs_sched_evict(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job,
+                     dcs_time_t checkpoint_ns)
+{
+    dcs_time_t now = dcs_sim_now(sim);
+    DCS_ASSERT(job->state == DCS_JOB_RUNNING);
+    dcs_time_t kept = 0;
+    if (!job->kind->stop && checkpoint_ns > 0)
+        kept = done_this_run(job, now) / checkpoint_ns * checkpoint_ns;
+    requeue(s, sim, job, kept, s->restore_ns);
+    if (job->kind->stop)
+        job->kind->stop(job, now); /* its own checkpoints decide */
+    job->evictions++;
+    s->evictions++;
 }
 
 static void schedule(dcs_sched_t *s, dcs_sim_t *sim);
@@ -389,6 +417,11 @@ static void schedule(dcs_sched_t *s, dcs_sim_t *sim)
         wake_at(s, sim, s->policy->next_ns(s->policy, &view));
 }
 
+void dcs_sched_kick(dcs_sched_t *s, dcs_sim_t *sim)
+{
+    schedule(s, sim);
+}
+
 static void job_end(dcs_sim_t *sim, void *obj, int64_t arg)
 {
     dcs_job_t *job = obj;
@@ -406,6 +439,8 @@ static void job_end(dcs_sim_t *sim, void *obj, int64_t arg)
         s->hooks.ended(s->hooks.ctx, job, now);
     s->jobs_done++;
     s->last_end_ns = now;
+    if (s->job_done)
+        s->job_done(s->job_done_ctx, sim);
     schedule(s, sim);
 }
 

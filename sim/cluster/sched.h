@@ -66,7 +66,13 @@ typedef struct dcs_sched {
     dcs_time_t restore_ns; /* read back when it runs again */
     dcs_job_t **running;   /* running jobs, by expected end, then id */
     size_t running_len, running_cap;
-    int64_t preemptions; /* so far */
+    int64_t preemptions;   /* so far */
+    int64_t evictions;     /* jobs stopped by node failures, so far */
+    int64_t node_failures; /* so far (cluster/failures.h counts them) */
+    /* Told after each job's end (NULL: nobody), e.g. the failure process,
+     * which stops once every job is done. */
+    void (*job_done)(void *ctx, dcs_sim_t *sim);
+    void *job_done_ctx;
 } dcs_sched_t;
 
 /* Returns 0 or DCS_ENOMEM. */
@@ -76,8 +82,20 @@ int dcs_sched_init(dcs_sched_t *s, dcs_fleet_t *fleet,
 void dcs_sched_destroy(dcs_sched_t *s);
 
 /* Stops a running job now and requeues it (policies do this through
- * preempt(); a node failure does it too). */
+ * preempt()): it keeps all its work and pays save_ns + restore_ns on its
+ * next run. */
 void dcs_sched_preempt(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job);
+
+/* Stops a running job of any kind now because a node it runs on failed,
+ * and requeues it: it keeps the work of its last checkpoint (its kind's
+ * stop(), else whole periods of `checkpoint_ns` of the work done this run;
+ * 0: none) and pays restore_ns on its next run. Does not schedule: call
+ * dcs_sched_kick once the failed GPUs are out of reach. */
+void dcs_sched_evict(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job,
+                     dcs_time_t checkpoint_ns);
+
+/* Asks the policy again now (GPUs came back or went away). */
+void dcs_sched_kick(dcs_sched_t *s, dcs_sim_t *sim);
 
 /* Accepts a queued job (ctx is the dcs_sched_t) and schedules. */
 void dcs_sched_submit(void *ctx, dcs_sim_t *sim, dcs_job_t *job);

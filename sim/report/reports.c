@@ -316,6 +316,8 @@ static void write_summary(FILE *f, const dcs_run_data_t *run,
         "deadline_misses",
         "preemptions",
         "gpu_hours",
+        "node_failures",
+        "evictions",
     };
     char hash[40];
     dcs_csv_t w;
@@ -362,6 +364,8 @@ static void write_summary(FILE *f, const dcs_run_data_t *run,
     dcs_csv_i64(&w, m->deadline_misses);
     dcs_csv_i64(&w, m->preemptions);
     dcs_csv_f64(&w, m->gpu_hours);
+    dcs_csv_i64(&w, run->sched->node_failures);
+    dcs_csv_i64(&w, run->sched->evictions);
     dcs_csv_end_row(&w);
 }
 
@@ -384,7 +388,7 @@ static void write_jobs(FILE *f, const dcs_run_data_t *run,
         "run_time_s",   "iterations",  "tokens",    "energy_kwh",
         "cost_usd",     "user",        "name",      "jct_s",
         "slowdown",     "preemptions", "gpu_hours", "deadline_s",
-        "deadline_met",
+        "deadline_met", "evictions",
     };
     double pue = sum->pue;
     double usd_per_j = sum->facility_energy_j > 0
@@ -443,6 +447,7 @@ static void write_jobs(FILE *f, const dcs_run_data_t *run,
             dcs_csv_empty(&w);
             dcs_csv_empty(&w);
         }
+        dcs_csv_i64(&w, job->evictions);
         dcs_csv_end_row(&w);
     }
 }

@@ -34,7 +34,12 @@ typedef struct dcs_job_kind {
     /* Called when a job of this kind has ended, before its GPUs go to
      * others; may be NULL. */
     void (*ended)(dcs_job_t *job, dcs_time_t now);
-    int preemptible; /* 1: may be stopped and resumed later */
+    int preemptible; /* 1: a policy may stop it and resume it later */
+    /* Called when a job of this kind is evicted before its end (a node it
+     * runs on failed), after it left its GPUs: sets job->remaining_ns to
+     * the work left from its last checkpoint. NULL: the scheduler keeps
+     * whole `checkpoint` periods of the work done (fixed jobs). */
+    void (*stop)(dcs_job_t *job, dcs_time_t now);
 } dcs_job_kind_t;
 
 /* Jobs whose run time is job->duration_ns wherever they run. */
@@ -82,7 +87,8 @@ struct dcs_job {
     dcs_time_t expect_end_ns;  /* running: the scheduler's expectation */
     dcs_time_t attained_ns;    /* time it has run, all runs */
     double attained_gpu_s;     /* GPU-seconds it has held, all runs */
-    int preemptions;           /* times it was stopped and requeued */
+    int preemptions;           /* times a policy stopped and requeued it */
+    int evictions;             /* times a node failure stopped it */
     dcs_time_t stop_ns;        /* when it last left its GPUs; -1 never */
 };
 

@@ -525,9 +525,11 @@ static void ckpt_begin(dcs_sim_t *sim, void *obj, int64_t arg)
     dcs_training_job_t *j = obj;
     (void)arg;
     j->ckpt_ev = 0;
-    /* The projection ran this same way, draws included, to here. */
+    /* The projection ran this same way, draws included, to here (the
+     * runner may have paused on the way, a rounding apart). */
     int rc = dcs_train_runner_advance(&j->runner, INFINITY, 0);
-    DCS_ASSERT(rc == 2 && j->runner.s.t == j->ckpt_at_s);
+    DCS_ASSERT(rc == 2 && fabs(j->runner.s.t - j->ckpt_at_s) <=
+                              1e-9 * fmax(1.0, j->ckpt_at_s));
     rc = dcs_storage_write(j->owner->io, &j->ckpt, j->nodes, j->nnodes,
                            j->ckpt_bytes, ckpt_written, j);
     DCS_ASSERT(rc == 0);
@@ -589,7 +591,7 @@ static dcs_time_t training_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
     j->job->power_w = j->power.mean_w; /* each GPU's, while it runs */
     dcs_train_run_spec_t spec = {
         .iteration_s = j->step.total_s,
-        .iterations = j->iterations,
+        .iterations = j->iterations - j->done_before,
         .ckpt_every = 0,
         .ckpt_write_s = j->ckpt_write_s,
         .restart_s = j->restart_s,
@@ -598,8 +600,13 @@ static dcs_time_t training_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
     if (j->ckpt_interval_s > 0)
         spec.ckpt_every = (int64_t)fmax(
             1.0, floor(j->ckpt_interval_s / j->step.total_s + 0.5));
-    j->rng = dcs_rng_new_id(j->seed, "failures", (uint64_t)j->index);
+    /* a run after an eviction draws anew (the first run's draws as ever) */
+    if (j->rng)
+        gsl_rng_free(j->rng);
+    j->rng = dcs_rng_new_id(j->seed, "failures",
+                            (uint64_t)j->index + ((uint64_t)j->runs << 32));
     DCS_ASSERT(j->rng != NULL);
+    j->runs++;
     dcs_train_runner_init(&j->runner, &spec, j->rng);
     j->runner.external = t->io != NULL && spec.ckpt_every > 0;
     project(j);
@@ -608,12 +615,11 @@ static dcs_time_t training_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
     return ns > 0 ? ns : 1;
 }
 
-static void training_ended(dcs_job_t *job, dcs_time_t now)
+/* Nothing of j's run is left to come (a write the projection expected
+ * to end sooner is cut short with it); the others' shares change. */
+static void run_over(dcs_training_job_t *j, dcs_time_t now)
 {
-    dcs_training_job_t *j = job->work;
     dcs_sim_t *sim = j->owner->sim;
-    /* Nothing of its run is left to come (a write the projection expected
-     * to end sooner is cut short with it). */
     if (j->ckpt_ev)
         dcs_sim_cancel(sim, j->ckpt_ev);
     if (j->fail_ev)
@@ -623,10 +629,56 @@ static void training_ended(dcs_job_t *job, dcs_time_t now)
     rebalance(j->owner, j, dcs_time_to_s(now));
 }
 
+static void add_run(dcs_train_run_t *sum, const dcs_train_run_t *r)
+{
+    sum->wall_s += r->wall_s;
+    sum->compute_s += r->compute_s;
+    sum->ckpt_s += r->ckpt_s;
+    sum->lost_s += r->lost_s;
+    sum->restart_s += r->restart_s;
+    sum->checkpoints += r->checkpoints;
+    sum->failures += r->failures;
+    sum->iterations_run += r->iterations_run;
+}
+
+static void training_ended(dcs_job_t *job, dcs_time_t now)
+{
+    dcs_training_job_t *j = job->work;
+    run_over(j, now);
+    add_run(&j->run, &j->past); /* the whole job, earlier runs included */
+}
+
+/* Evicted at now (a node failed): the run stops where it stands, on a copy
+ * of its runner and draws as far as now; the iterations of its last
+ * complete checkpoint are kept (a write under way is lost), the rest of
+ * the run's work is lost, and its next run starts from there. */
+static void training_stop(dcs_job_t *job, dcs_time_t now)
+{
+    dcs_training_job_t *j = job->work;
+    double t = dcs_time_to_s(now - job->start_ns);
+    dcs_train_runner_t copy = j->runner;
+    copy.rng = gsl_rng_clone(j->rng);
+    DCS_ASSERT(copy.rng != NULL);
+    if (!copy.s.ckpt_due || !copy.external)
+        dcs_train_runner_advance(&copy, t, 0);
+    gsl_rng_free(copy.rng);
+    dcs_train_run_t r = copy.out;
+    double lost = copy.s.since + (t > copy.s.t ? t - copy.s.t : 0);
+    r.wall_s = t;
+    r.compute_s -= copy.lost_compute_s + copy.s.since;
+    r.lost_s += lost;
+    add_run(&j->past, &r);
+    j->done_before += copy.s.saved;
+    run_over(j, now);
+    job->remaining_ns = dcs_time_from_s(
+        (double)(j->iterations - j->done_before) * j->step.total_s);
+}
+
 static const dcs_job_kind_t kind_training = {.name = "training",
                                              .run_time_ns =
                                                  training_run_time_ns,
-                                             .ended = training_ended};
+                                             .ended = training_ended,
+                                             .stop = training_stop};
 
 static void arrive(dcs_sim_t *sim, void *obj, int64_t arg)
 {

@@ -99,7 +99,11 @@ typedef struct dcs_training_job {
     const int *gpu_ids;        /* its placement, once started */
     gsl_rng *rng;              /* its failure draws (owned) */
     dcs_train_runner_t runner; /* where its run stands */
-    double end_s;              /* projected end */
+    /* Runs ended early (a node failure evicted it): what they kept. */
+    int64_t done_before;  /* iterations of checkpoints they completed */
+    int64_t runs;         /* runs started */
+    dcs_train_run_t past; /* their figures, summed */
+    double end_s;         /* projected end */
     /* storage traffic, once started */
     int *nodes, nnodes;      /* the distinct nodes it runs on (owned) */
     double read_s;           /* one iteration's dataset read, s */

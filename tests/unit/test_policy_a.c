@@ -401,7 +401,7 @@ static dcs_time_t pinned_run_ns(const dcs_job_t *job, const int *gpu_ids)
     return job->remaining_ns + job->overhead_ns;
 }
 
-static const dcs_job_kind_t pinned = {"pinned", pinned_run_ns, NULL, 0};
+static const dcs_job_kind_t pinned = {"pinned", pinned_run_ns, NULL, 0, NULL};
 
 START_TEST(test_priority_no_blocking_across_classes)
 {

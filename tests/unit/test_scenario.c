@@ -574,7 +574,7 @@ START_TEST(test_quickstart_five_jobs)
     size_t len;
     char *csv = slurp(path, &len);
     ck_assert(starts_with(csv, "job_id,team,state,"));
-    rows_t r = {.ncols = 21};
+    rows_t r = {.ncols = 22};
     struct csv_parser p;
     ck_assert_int_eq(csv_init(&p, CSV_STRICT | CSV_STRICT_FINI), 0);
     ck_assert_uint_eq(csv_parse(&p, csv, len, count_field, count_row, &r), len);
