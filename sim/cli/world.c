@@ -18,6 +18,8 @@
 #include "net/fabric.h"
 #include "report/reports.h"
 #include "storage/storage.h"
+#include "workload/request.h"
+#include "workload/serving.h"
 #include "workload/synth.h"
 #include "workload/trace.h"
 #include "workload/training.h"
@@ -36,6 +38,9 @@ typedef struct scenario {
     int flow; /* network.collectives: 1 flow, 0 analytical */
     dcs_synth_spec_t synth;
     dcs_training_t training;
+    int serving_kind; /* 1: workload kind serving */
+    dcs_serving_spec_t serving;
+    dcs_requests_t requests;
     dcs_storage_t storage; /* the cluster's; zeros when it has none */
     const dcs_policy_t *policy;
     const dcs_placement_t *placement;
@@ -164,14 +169,44 @@ static int read_trace(dcs_cfg_node_t *w, scenario_t *sc, dcs_err_t *err)
     return 0;
 }
 
+/*   workload: {kind: serving, model, replicas, tp, ...} with a top-level
+ *   requests: section (serving.h, request.h) */
+static int read_serving(dcs_cfg_node_t *root, dcs_cfg_node_t *w, scenario_t *sc,
+                        dcs_err_t *err)
+{
+    dcs_cfg_node_t *req = NULL;
+    int rc;
+    double nic = sc->fabric.hosts > 0
+                     ? sc->fabric.links[sc->fabric.up[0]].bw_bytes_per_s
+                     : 0;
+    if ((rc = dcs_serving_read(w, &sc->fleet.device, sc->fleet.gpus_per_node,
+                               nic, &sc->serving, err)) < 0 ||
+        (rc = dcs_cfg_map(root, "requests", DCS_CFG_REQUIRED, &req, err)) < 0 ||
+        (rc = dcs_requests_read(req, NULL, sc->seed, &sc->requests, err)) < 0)
+        return rc;
+    int ngpus = sc->fleet.nodes * sc->fleet.gpus_per_node;
+    if (sc->serving.replicas * sc->serving.price.tp > ngpus)
+        return dcs_cfg_error(w, err,
+                             "%d replicas of %lld GPUs do not fit cluster "
+                             "'%s' of %d GPUs",
+                             sc->serving.replicas,
+                             (long long)sc->serving.price.tp, sc->fleet.name,
+                             ngpus);
+    sc->serving_kind = 1;
+    return 0;
+}
+
 static int read_workload(dcs_cfg_node_t *root, scenario_t *sc, dcs_err_t *err)
 {
-    static const char *const kinds[] = {"synthetic", "training", "trace", NULL};
+    static const char *const kinds[] = {"synthetic", "training", "trace",
+                                        "serving", NULL};
     dcs_cfg_node_t *w = NULL;
     int kind = 0, rc;
     if ((rc = dcs_cfg_map(root, "workload", DCS_CFG_REQUIRED, &w, err)) < 0 ||
         (rc = dcs_cfg_enum(w, "kind", DCS_CFG_REQUIRED, kinds, &kind, err)) < 0)
         return rc;
+    if (kind == 3)
+        return read_serving(root, w, sc, err);
     if (kind == 1) {
         sc->training_kind = 1;
         return read_training(w, sc, err);
@@ -392,7 +427,12 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
                                           gate_started, gate_ended};
     }
     dcs_trace_replay_t replay;
-    if (rc == 0 && sc->training_kind)
+    dcs_serving_t serving = {0};
+    if (rc == 0 && sc->serving_kind)
+        rc = dcs_serving_start(&serving, &sc->serving, &sc->requests, sim,
+                               &fleet, sc->seed, &jobs, 0, dcs_sched_submit,
+                               &sched);
+    else if (rc == 0 && sc->training_kind)
         rc = dcs_training_start(&sc->training, sim, sc->seed, &jobs,
                                 dcs_sched_submit, &sched);
     else if (rc == 0 && sc->trace_kind)
@@ -403,9 +443,10 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
                                    dcs_sched_submit, &sched)) == 0)
         have_synth = 1;
     /* Nodes fail until every job the workload submits is done. */
-    int64_t expected = sc->training_kind ? (int64_t)sc->training.njobs
-                       : sc->trace_kind  ? (int64_t)sc->trace.len
-                                         : sc->synth.jobs;
+    int64_t expected = sc->serving_kind    ? -1
+                       : sc->training_kind ? (int64_t)sc->training.njobs
+                       : sc->trace_kind    ? (int64_t)sc->trace.len
+                                           : sc->synth.jobs;
     dcs_failures_t failures = {0};
     if (rc == 0)
         rc = dcs_failures_start(&failures, &sc->failures, &sched, sim, sc->seed,
@@ -479,6 +520,7 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
         .budget = sc->has_budget ? &sc->budget : NULL,
         .jobs_held = sched.held,
         .training = sc->training_kind ? &sc->training : NULL,
+        .serving = sc->serving_kind ? &serving : NULL,
         .breakdown = opts->breakdown,
     };
     dcs_summary_t sum;
@@ -495,6 +537,7 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
         dcs_summary_print(table, &run, &sum);
     }
 out:
+    dcs_serving_destroy(&serving);
     dcs_failures_destroy(&failures);
     dcs_outdir_abort(o);
     if (have_synth)
@@ -544,6 +587,7 @@ int dcs_world_run(const dcs_run_opts_t *opts, FILE *table, dcs_err_t *err)
     dcs_synth_spec_destroy(&sc.synth);
     dcs_trace_destroy(&sc.trace);
     dcs_training_destroy(&sc.training);
+    dcs_requests_destroy(&sc.requests);
     dcs_topo_destroy(&sc.fabric);
     dcs_facility_free(&sc.facility);
     dcs_cost_destroy(&sc.cost);

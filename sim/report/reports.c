@@ -36,7 +36,7 @@ static dcs_time_t job_run_ns(const dcs_run_data_t *run, const dcs_job_t *job)
 
 /* A job's IT energy: its GPUs plus its GPUs' share of their nodes' host
  * power. */
-static double job_it_energy_j(const dcs_run_data_t *run, const dcs_job_t *job)
+double dcs_report_job_energy_j(const dcs_run_data_t *run, const dcs_job_t *job)
 {
     const dcs_fleet_spec_t *fs = &run->fleet->spec;
     double host_share_w = fs->host_power_w / fs->gpus_per_node * job->gpus;
@@ -183,15 +183,15 @@ static double demand_charges(const dcs_run_data_t *run,
 /* A job's cost: amortized capex of its GPUs and their share of the nodes
  * for the time it held them, plus its IT energy at facility level (x the
  * run's PUE) at the run's mean price. */
-static double job_cost_usd(const dcs_run_data_t *run, const dcs_job_t *job,
-                           double pue, double usd_per_j)
+double dcs_report_job_cost_usd(const dcs_run_data_t *run, const dcs_job_t *job,
+                               double pue, double usd_per_j)
 {
     const dcs_fleet_spec_t *fs = &run->fleet->spec;
     double per_gpu_s =
         dcs_cost_gpu_slot_usd_per_s(run->cost, fs->gpus_per_node);
     double run_s = dcs_time_to_s(job_run_ns(run, job));
     return per_gpu_s * job->gpus * run_s +
-           job_it_energy_j(run, job) * pue * usd_per_j;
+           dcs_report_job_energy_j(run, job) * pue * usd_per_j;
 }
 
 void dcs_summary_compute(const dcs_run_data_t *run, dcs_summary_t *sum)
@@ -377,6 +377,13 @@ static const dcs_training_job_t *training_of(const dcs_job_t *job)
     return job->work;
 }
 
+double dcs_report_usd_per_j(const dcs_run_data_t *run, const dcs_summary_t *sum)
+{
+    return sum->facility_energy_j > 0
+               ? sum->energy_cost_usd / sum->facility_energy_j
+               : dcs_cost_energy_usd(run->cost, 1.0);
+}
+
 /* jobs.csv; a job's energy is priced at the run's PUE and mean tariff
  * (from the summary). */
 static void write_jobs(FILE *f, const dcs_run_data_t *run,
@@ -391,9 +398,7 @@ static void write_jobs(FILE *f, const dcs_run_data_t *run,
         "deadline_met", "evictions",
     };
     double pue = sum->pue;
-    double usd_per_j = sum->facility_energy_j > 0
-                           ? sum->energy_cost_usd / sum->facility_energy_j
-                           : dcs_cost_energy_usd(run->cost, 1.0);
+    double usd_per_j = dcs_report_usd_per_j(run, sum);
     dcs_csv_t w;
     dcs_csv_begin(&w, f, cols, NCOLS(cols));
     for (size_t i = 0; i < run->jobs->len; i++) {
@@ -423,8 +428,8 @@ static void write_jobs(FILE *f, const dcs_run_data_t *run,
         else
             dcs_csv_empty(&w); /* iterations: training jobs only */
         dcs_csv_empty(&w);     /* tokens: serving only */
-        dcs_csv_f64(&w, job_it_energy_j(run, job) / J_PER_KWH);
-        dcs_csv_f64(&w, job_cost_usd(run, job, pue, usd_per_j));
+        dcs_csv_f64(&w, dcs_report_job_energy_j(run, job) / J_PER_KWH);
+        dcs_csv_f64(&w, dcs_report_job_cost_usd(run, job, pue, usd_per_j));
         dcs_csv_str(&w, job->user);
         dcs_csv_str(&w, job->name);
         if (job->state == DCS_JOB_DONE) {
@@ -742,7 +747,7 @@ static void write_training(FILE *f, const dcs_run_data_t *run)
             for (int k = 0; k < 4; k++)
                 dcs_csv_empty(&w);
         }
-        dcs_csv_f64(&w, job_it_energy_j(run, job) / J_PER_KWH);
+        dcs_csv_f64(&w, dcs_report_job_energy_j(run, job) / J_PER_KWH);
         dcs_csv_f64(&w, t->power.mean_w);
         dcs_csv_f64(&w, t->power.demand_w);
         dcs_csv_f64(&w, t->power.clock_factor);
@@ -861,6 +866,8 @@ int dcs_reports_write(dcs_outdir_t *o, const dcs_run_data_t *run,
         if (write_budget(f, run) < 0)
             return dcs_err_set(err, DCS_ENOMEM, "budget.csv: out of memory");
     }
+    if (run->serving && dcs_report_serving(o, run, sum, err) < 0)
+        return DCS_EIO;
     if (run->training) {
         if (!(f = dcs_outdir_create(o, "training.csv", err)))
             return DCS_EIO;

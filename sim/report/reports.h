@@ -19,6 +19,7 @@
 #include "report/outdir.h"
 #include "report/schedmetrics.h"
 #include "workload/job.h"
+#include "workload/serving.h"
 #include "workload/training.h"
 
 /* What a finished run hands to the reports. */
@@ -39,6 +40,7 @@ typedef struct dcs_run_data {
     dcs_budget_t *budget;   /* `budgets` (NULL: none): budget.csv */
     int64_t jobs_held;      /* admissions refused (budget, cap) */
     const dcs_training_t *training; /* training jobs, or NULL */
+    const dcs_serving_t *serving;   /* serving, or NULL */
     int breakdown; /* 1: breakdown.csv of every training job's iteration */
 } dcs_run_data_t;
 
@@ -88,5 +90,19 @@ int dcs_report_run_yaml(dcs_outdir_t *o, const dcs_run_data_t *run,
 /* Prints the summary as an aligned table for people. */
 void dcs_summary_print(FILE *out, const dcs_run_data_t *run,
                        const dcs_summary_t *sum);
+
+/* A job's IT energy (its GPUs' board energy and their share of their
+ * nodes' host power), J, and its cost: its share of capex while it held its
+ * GPUs plus its energy x `pue` at `usd_per_j`. */
+double dcs_report_job_energy_j(const dcs_run_data_t *run, const dcs_job_t *job);
+double dcs_report_job_cost_usd(const dcs_run_data_t *run, const dcs_job_t *job,
+                               double pue, double usd_per_j);
+/* The price of a joule of facility energy in this run. */
+double dcs_report_usd_per_j(const dcs_run_data_t *run,
+                            const dcs_summary_t *sum);
+
+/* requests.csv and serving.csv (reports_serving.c). */
+int dcs_report_serving(dcs_outdir_t *o, const dcs_run_data_t *run,
+                       const dcs_summary_t *sum, dcs_err_t *err);
 
 #endif
