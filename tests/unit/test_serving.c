@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "config/cfg.h"
 #include "sched_world.h"
 #include "workload/serving.h"
 
@@ -216,6 +217,84 @@ START_TEST(test_kv_full_recomputes_newest)
 }
 END_TEST
 
+START_TEST(test_disaggregated_hand_off)
+{
+    /* One prefill and one decode replica: the first token at the end of
+     * the prefill; the KV cache (1,000 tokens x 128 KiB at 1 GB/s) moves
+     * to the decode replica, which decodes tokens 2 and 3 at contexts
+     * 1,001 and 1,002. */
+    serve_world_t s;
+    setup(&s, &dcs_batcher_continuous, 100000);
+    s.spec.replicas = 2;
+    s.spec.prefill_replicas = 1;
+    s.spec.decode_replicas = 1;
+    add_req(&s, 0, 1000, 3);
+    run(&s);
+    dcs_serve_chunk_t c = {.tokens = 1000};
+    dcs_serve_batch_t pre = {.prefill = &c, .nprefill = 1};
+    dcs_time_t t = ops_ns(&s, &pre);
+    const dcs_sreq_t *x = &s.sv.reqs[0];
+    ck_assert_int_eq(x->first_ns, t);
+    t += dcs_time_from_s(1000.0 * 131072 / 1e9);
+    for (int g = 1; g < 3; g++) {
+        dcs_serve_batch_t d = {.decodes = 1, .decode_kv_tokens = 1000 + g};
+        t += ops_ns(&s, &d);
+    }
+    ck_assert_int_eq(x->end_ns, t);
+    ck_assert_int_eq(x->first_replica, 0);
+    ck_assert_int_eq(x->replica, 1);
+    ck_assert_double_eq_tol(s.sv.kv_bytes_moved, 1000.0 * 131072, 1e-3);
+    teardown(&s);
+}
+END_TEST
+
+/* dcs_serving_read on `body` (a workload mapping); returns its rc. */
+static int read_body(const char *body, dcs_err_t *err)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "model: {name: m, layers: 2, hidden: 1024, ffn_hidden: 4096, "
+             "heads: 8, kv_heads: 8, vocab: 32000, seq_len: 4096, "
+             "activation: swiglu, norm: rmsnorm}\n%s",
+             body);
+    dcs_cfg_t *cfg = dcs_cfg_load_string("w.yaml", text, err);
+    ck_assert_ptr_nonnull(cfg);
+    dcs_device_spec_t d = h100();
+    dcs_serving_spec_t spec;
+    int rc = dcs_serving_read(dcs_cfg_root(cfg), &d, 8, 0, &spec, err);
+    if (rc == 0) /* as the world does after reading a scenario */
+        rc = dcs_cfg_check_unknown(dcs_cfg_root(cfg), err);
+    dcs_cfg_free(cfg);
+    return rc;
+}
+
+START_TEST(test_bad_input)
+{
+    dcs_err_t err;
+    ck_assert_int_eq(read_body("replicas: 2\n", &err), 0);
+    const char *bad[][2] = {
+        {"batching: greedy\n", "w.yaml:2"},
+        {"tp: 16\n", "larger than a node"},
+        {"router: random\n", "round_robin"},
+        {"weights: int4\n", "bf16"},
+        {"autoscale: {min: 4, max: 2}\n", "above max"},
+        {"autoscale: {max: 2}\ndisaggregation: {prefill: 1, decode: 1}\n",
+         "not modelled"},
+        {"disaggregation: {prefill: 1}\n", "decode"},
+        {"gpu_memory_util: 1.5\n", "w.yaml:2"},
+        {"slo: {ttft_s: -1}\n", "ttft_s"},
+        {"replicas: 0\n", "at least one replica"},
+        {"max_seq: 3\n", "max_seq"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ck_assert_msg(read_body(bad[i][0], &err) < 0, "accepted: %s",
+                      bad[i][0]);
+        ck_assert_msg(strstr(err.msg, bad[i][1]) != NULL, "%s: %s", bad[i][0],
+                      err.msg);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("serving");
@@ -224,6 +303,8 @@ int main(void)
     tcase_add_test(tc, test_continuous_joins_between_steps);
     tcase_add_test(tc, test_static_waits_for_the_batch);
     tcase_add_test(tc, test_kv_full_recomputes_newest);
+    tcase_add_test(tc, test_disaggregated_hand_off);
+    tcase_add_test(tc, test_bad_input);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_run_all(sr, CK_NORMAL);
