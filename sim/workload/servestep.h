@@ -67,6 +67,7 @@
 #ifndef DCS_SERVESTEP_H
 #define DCS_SERVESTEP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "hw/device.h"
