@@ -10,28 +10,9 @@
 
 #define NCOLS(a) (sizeof(a) / sizeof *(a))
 
-static double ttft_s(const dcs_sreq_t *x)
-{
-    return dcs_time_to_s(x->first_ns - x->req->arrival_ns);
-}
-
-/* Time per output token after the first (0 for one token). */
-static double tpot_s(const dcs_sreq_t *x)
-{
-    return x->generated > 1 ? dcs_time_to_s(x->end_ns - x->first_ns) /
-                                  (double)(x->generated - 1)
-                            : 0;
-}
-
 static int served(const dcs_sreq_t *x)
 {
     return x->state == DCS_SREQ_DONE && x->end_ns >= 0;
-}
-
-static int meets_slo(const dcs_serving_t *sv, const dcs_sreq_t *x)
-{
-    return served(x) && ttft_s(x) <= sv->spec.slo_ttft_s &&
-           tpot_s(x) <= sv->spec.slo_tpot_s;
 }
 
 static const char *state_name(dcs_sreq_state_t s)
@@ -70,17 +51,17 @@ static void write_requests(FILE *f, const dcs_serving_t *sv)
         dcs_csv_i64(&w, x->replica);
         dcs_csv_i64(&w, x->preemptions);
         if (x->first_ns >= 0)
-            dcs_csv_f64(&w, ttft_s(x));
+            dcs_csv_f64(&w, dcs_sreq_ttft_s(x));
         else
             dcs_csv_empty(&w);
         if (served(x)) {
-            dcs_csv_f64(&w, tpot_s(x));
+            dcs_csv_f64(&w, dcs_sreq_tpot_s(x));
             dcs_csv_time_s(&w, x->end_ns - x->req->arrival_ns);
         } else {
             dcs_csv_empty(&w);
             dcs_csv_empty(&w);
         }
-        dcs_csv_i64(&w, meets_slo(sv, x));
+        dcs_csv_i64(&w, dcs_serving_meets_slo(sv, x));
         dcs_csv_str(&w, served(x)                   ? "done"
                         : x->state == DCS_SREQ_DONE ? "refused"
                                                     : state_name(x->state));
@@ -150,11 +131,11 @@ static void write_serving(FILE *f, const dcs_run_data_t *run,
             refused++;
         if (!served(x))
             continue;
-        ttft[k] = ttft_s(x);
-        tpot[k] = tpot_s(x);
+        ttft[k] = dcs_sreq_ttft_s(x);
+        tpot[k] = dcs_sreq_tpot_s(x);
         e2e[k] = dcs_time_to_s(x->end_ns - x->req->arrival_ns);
         k++;
-        ok += meets_slo(sv, x);
+        ok += dcs_serving_meets_slo(sv, x);
         in_tok += x->req->input_tokens;
         out_tok += (double)x->generated;
         if (first < 0 || x->req->arrival_ns < first)

@@ -233,9 +233,15 @@ static dcs_time_t far_future(void)
     return (dcs_time_t)1 << 60;
 }
 
-/* The replica's GPUs at `watts` from now. */
-static void set_power(dcs_serving_t *sv, dcs_replica_t *r, double watts)
+/* The replica's GPUs at busy (stepping) or idle power from now; only
+ * changes of state touch the fleet. */
+static void set_power(dcs_serving_t *sv, dcs_replica_t *r, int busy)
 {
+    if (r->drawing == busy)
+        return;
+    r->drawing = busy;
+    double watts = busy ? sv->spec.price.dev->busy_power_w
+                        : sv->spec.price.dev->idle_power_w;
     dcs_time_t now = dcs_sim_now(sv->sim);
     for (int i = 0; i < r->job->gpus; i++)
         dcs_fleet_set_power(sv->fleet, now, r->job->gpu_ids[i], watts);
@@ -581,7 +587,7 @@ static void try_step(dcs_serving_t *sv, dcs_replica_t *r)
     r->busy = 1;
     r->busy_ns += d > 0 ? d : 1;
     r->steps++;
-    set_power(sv, r, sv->spec.price.dev->busy_power_w);
+    set_power(sv, r, 1);
     DCS_ASSERT(dcs_sim_after(sv->sim, d > 0 ? d : 1, step_end, sv, r->index) !=
                0);
 }
@@ -598,12 +604,26 @@ static void finish(dcs_serving_t *sv, dcs_replica_t *r, int64_t q)
     r->outstanding--;
     sv->done++;
     sv->win_done++;
-    double ttft = dcs_time_to_s(x->first_ns - x->req->arrival_ns);
-    double tpot = x->generated > 1 ? dcs_time_to_s(now - x->first_ns) /
-                                         (double)(x->generated - 1)
-                                   : 0;
-    if (ttft <= sv->spec.slo_ttft_s && tpot <= sv->spec.slo_tpot_s)
-        sv->win_ok++;
+    sv->win_ok += dcs_serving_meets_slo(sv, x);
+}
+
+double dcs_sreq_ttft_s(const dcs_sreq_t *x)
+{
+    return dcs_time_to_s(x->first_ns - x->req->arrival_ns);
+}
+
+double dcs_sreq_tpot_s(const dcs_sreq_t *x)
+{
+    return x->generated > 1 ? dcs_time_to_s(x->end_ns - x->first_ns) /
+                                  (double)(x->generated - 1)
+                            : 0;
+}
+
+int dcs_serving_meets_slo(const dcs_serving_t *sv, const dcs_sreq_t *x)
+{
+    return x->state == DCS_SREQ_DONE && x->end_ns >= 0 &&
+           dcs_sreq_ttft_s(x) <= sv->spec.slo_ttft_s &&
+           dcs_sreq_tpot_s(x) <= sv->spec.slo_tpot_s;
 }
 
 static void transfer_done(dcs_sim_t *sim, void *obj, int64_t q)
@@ -670,7 +690,7 @@ static void step_end(dcs_sim_t *sim, void *obj, int64_t arg)
     }
     try_step(sv, r);
     if (!r->busy && r->ended_ns < 0)
-        set_power(sv, r, sv->spec.price.dev->idle_power_w);
+        set_power(sv, r, 0);
 }
 
 /* ---- autoscaling ------------------------------------------------------ */
@@ -708,6 +728,7 @@ static void autoscale(dcs_sim_t *sim, void *obj, int64_t arg)
         add_replica(sv, DCS_ROLE_BOTH);
         grow_loads(sv);
         sv->scale_ups++;
+        live++;
     } else if (down && !up && live > s->as_min && accepting == live && idlest) {
         idlest->accepting = 0;
         idlest->draining = 1;

@@ -146,6 +146,7 @@ struct dcs_replica {
     dcs_step_entry_t *plan;
     size_t nplan;
     int busy;
+    int drawing;       /* 1: its GPUs draw busy power (stepping) */
     double swap_bytes; /* moved over the host link this step */
     dcs_time_t busy_ns, started_ns, ended_ns;
     int64_t steps;
@@ -221,6 +222,12 @@ int dcs_serving_start(dcs_serving_t *sv, const dcs_serving_spec_t *spec,
                       int64_t first_job_id, dcs_serving_sink_fn sink,
                       void *sink_ctx);
 void dcs_serving_destroy(dcs_serving_t *sv);
+
+/* A served request's time to first token and per later token (0 for one
+ * token), s, and whether both are within the SLO. */
+double dcs_sreq_ttft_s(const dcs_sreq_t *x);
+double dcs_sreq_tpot_s(const dcs_sreq_t *x);
+int dcs_serving_meets_slo(const dcs_serving_t *sv, const dcs_sreq_t *x);
 
 /* ---- for batching policies (batch_*.c) -------------------------------- */
 
