@@ -246,7 +246,7 @@ START_TEST(test_unknown_policy)
     expect_file_error(SC "bad_policy.yaml",
                       SC "bad_policy.yaml:19:11: field 'scheduler.policy': "
                          "expected one of fifo, sjf, srtf, easy, priority, "
-                         "tiresias, gandiva, themis, found 'lifo'");
+                         "tiresias, gandiva, themis, elastic, found 'lifo'");
 }
 END_TEST
 
@@ -343,10 +343,11 @@ START_TEST(test_cli_bad_scenario)
     const char *args[] = {"run", SC "bad_policy.yaml", "--out", out, NULL};
     char *so, *se;
     ck_assert_int_eq(run_dcsim(args, &so, &se), 2);
-    ck_assert_str_eq(se, "dcsim run: " SC "bad_policy.yaml:19:11: field "
-                         "'scheduler.policy': expected one of fifo, sjf, srtf, "
-                         "easy, priority, tiresias, gandiva, themis, found "
-                         "'lifo'\n");
+    ck_assert_str_eq(
+        se, "dcsim run: " SC "bad_policy.yaml:19:11: field "
+            "'scheduler.policy': expected one of fifo, sjf, srtf, "
+            "easy, priority, tiresias, gandiva, themis, elastic, found "
+            "'lifo'\n");
     ck_assert_str_eq(so, "");
     ck_assert(!exists(out));
     free(so);
