@@ -1044,6 +1044,68 @@ START_TEST(test_trace_compare)
 }
 END_TEST
 
+START_TEST(test_trace_elastic)
+{
+    /* trace_elastic.yaml: dcsim_elastic.csv's two jobs given by their work
+     * on one node of 8 GPUs, resize_s 1, under fifo and elastic.
+     *   A at 0: 80 GPU-s, asks 4 GPUs, elastic [2, 8]: 20 s on 4;
+     *   B at 2: 20 GPU-s on 4 GPUs: 5 s.
+     * fifo: A [0, 20) on 4, B [2, 7): 100 GPU-s, no resizes.
+     * elastic: A waits alone and starts on 8 (10 s); at 2 it shrinks to 4
+     * for B (16 GPU-s done, 64 left: 16 s + 1 s, end 19); B [2, 7); at 7
+     * A (12 s left on 4) grows to 8: 6 s + 1 s, ends 14. A held 8 x 2 +
+     * 4 x 5 + 8 x 7 = 92 GPU-s; 2 resizes. Both jobs draw busy power on
+     * every GPU they hold, and a host share per GPU: the same IT energy
+     * per GPU-hour. */
+    char tmp[64], out[128], path[256];
+    make_tmpdir(tmp, sizeof tmp);
+    snprintf(out, sizeof out, "%s/cmp", tmp);
+    const char *args[] = {"compare",    SC "trace_elastic.yaml",
+                          "--policies", "fifo,elastic",
+                          "--out",      out,
+                          NULL};
+    char *so, *se;
+    ck_assert_int_eq(run_dcsim(args, &so, &se), 0);
+    free(so);
+    free(se);
+    dcs_table_t t;
+    dcs_err_t err = {""};
+    snprintf(path, sizeof path, "%s/compare.csv", out);
+    ck_assert_int_eq(dcs_table_read(path, &t, &err), 0);
+    ck_assert_int_eq(t.nrows, 2);
+    ck_assert_double_eq_tol(cell(&t, 0, "makespan_s"), 20, 1e-9);
+    ck_assert_double_eq_tol(cell(&t, 1, "makespan_s"), 14, 1e-9);
+    ck_assert_double_eq_tol(cell(&t, 0, "gpu_hours"), 100 / 3600.0, 1e-9);
+    ck_assert_double_eq_tol(cell(&t, 1, "gpu_hours"), 112 / 3600.0, 1e-9);
+    ck_assert_double_eq(cell(&t, 0, "resizes"), 0);
+    ck_assert_double_eq(cell(&t, 1, "resizes"), 2);
+    dcs_table_free(&t);
+
+    snprintf(path, sizeof path, "%s/elastic/jobs.csv", out);
+    ck_assert_int_eq(dcs_table_read(path, &t, &err), 0);
+    ck_assert_int_eq(t.nrows, 2);
+    const double start[2] = {0, 2}, end[2] = {14, 7}, gpus[2] = {8, 4};
+    const double resizes[2] = {2, 0}, gpu_s[2] = {92, 20};
+    for (size_t r = 0; r < 2; r++) {
+        ck_assert_double_eq_tol(cell(&t, r, "start_time_s"), start[r], 1e-9);
+        ck_assert_double_eq_tol(cell(&t, r, "end_time_s"), end[r], 1e-9);
+        ck_assert_double_eq(cell(&t, r, "gpus"), gpus[r]);
+        ck_assert_double_eq(cell(&t, r, "resizes"), resizes[r]);
+        ck_assert_double_eq_tol(cell(&t, r, "gpu_hours"), gpu_s[r] / 3600,
+                                1e-9);
+    }
+    double per_a = cell(&t, 0, "energy_kwh") / cell(&t, 0, "gpu_hours");
+    double per_b = cell(&t, 1, "energy_kwh") / cell(&t, 1, "gpu_hours");
+    ck_assert_double_eq_tol(per_a, per_b, 1e-8 * per_b);
+    dcs_table_free(&t);
+    snprintf(path, sizeof path, "%s/elastic/summary.csv", out);
+    ck_assert_int_eq(dcs_table_read(path, &t, &err), 0);
+    ck_assert_double_eq(cell(&t, 0, "resizes"), 2);
+    dcs_table_free(&t);
+    remove_tree(tmp);
+}
+END_TEST
+
 START_TEST(test_node_switch_storage_power)
 {
     /* host_parts.yaml: the two-job run with hosts given by their parts
@@ -1227,6 +1289,7 @@ int main(void)
     tcase_add_test(train, test_node_switch_storage_power);
     tcase_add_test(train, test_checkpoint_storm);
     tcase_add_test(train, test_trace_compare);
+    tcase_add_test(train, test_trace_elastic);
     tcase_add_test(train, test_training_flow_needs_fabric);
     tcase_add_test(train, test_training_sections_bad_values);
     suite_add_tcase(s, train);
