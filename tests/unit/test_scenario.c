@@ -1106,6 +1106,62 @@ START_TEST(test_trace_elastic)
 }
 END_TEST
 
+START_TEST(test_elastic_conserves_work)
+{
+    /* sched-compare.yaml's 4,000 Helios-like jobs, half of them elastic,
+     * under fifo and elastic with no resize cost: every job ends, and the
+     * GPU-hours held are the work itself under both (each resize scales
+     * the work left by old / new GPUs; only resize_s would add to it).
+     * Without elastic jobs, elastic is fifo: the same reports. */
+    char tmp[64], out[128], path[256];
+    make_tmpdir(tmp, sizeof tmp);
+    for (int frac = 0; frac < 2; frac++) {
+        snprintf(out, sizeof out, "%s/cmp%d", tmp, frac);
+        const char *args[] = {
+            "compare",
+            "scenarios/sched-compare.yaml",
+            "--policies",
+            "fifo,elastic",
+            "--set",
+            frac ? "workload.elastic_frac=0.5" : "workload.elastic_frac=0",
+            "--out",
+            out,
+            NULL};
+        char *so, *se;
+        ck_assert_int_eq(run_dcsim(args, &so, &se), 0);
+        free(so);
+        free(se);
+        dcs_table_t t;
+        dcs_err_t err = {""};
+        snprintf(path, sizeof path, "%s/compare.csv", out);
+        ck_assert_int_eq(dcs_table_read(path, &t, &err), 0);
+        ck_assert_double_eq(cell(&t, 0, "jobs_done"), 4000);
+        ck_assert_double_eq(cell(&t, 1, "jobs_done"), 4000);
+        ck_assert_double_eq_tol(cell(&t, 1, "gpu_hours"),
+                                cell(&t, 0, "gpu_hours"),
+                                1e-9 * cell(&t, 0, "gpu_hours"));
+        if (frac) {
+            ck_assert_double_gt(cell(&t, 1, "resizes"), 0);
+            ck_assert_double_lt(cell(&t, 1, "mean_jct_s"),
+                                cell(&t, 0, "mean_jct_s"));
+        } else {
+            ck_assert_double_eq(cell(&t, 1, "resizes"), 0);
+            char a[256], b[256];
+            snprintf(a, sizeof a, "%s/fifo/jobs.csv", out);
+            snprintf(b, sizeof b, "%s/elastic/jobs.csv", out);
+            size_t la, lb;
+            char *ja = slurp(a, &la), *jb = slurp(b, &lb);
+            ck_assert_uint_eq(la, lb);
+            ck_assert(memcmp(ja, jb, la) == 0);
+            free(ja);
+            free(jb);
+        }
+        dcs_table_free(&t);
+    }
+    remove_tree(tmp);
+}
+END_TEST
+
 START_TEST(test_node_switch_storage_power)
 {
     /* host_parts.yaml: the two-job run with hosts given by their parts
@@ -1290,6 +1346,7 @@ int main(void)
     tcase_add_test(train, test_checkpoint_storm);
     tcase_add_test(train, test_trace_compare);
     tcase_add_test(train, test_trace_elastic);
+    tcase_add_test(train, test_elastic_conserves_work);
     tcase_add_test(train, test_training_flow_needs_fabric);
     tcase_add_test(train, test_training_sections_bad_values);
     suite_add_tcase(s, train);
