@@ -29,18 +29,31 @@ static const char USAGE[] =
     "mean_queue_delay_s, queue_delay_p95_s, mean_jct_s, jct_p50_s,\n"
     "jct_p95_s, jct_p99_s, slowdown_mean, slowdown_p95, jain_teams,\n"
     "jain_users, deadline_misses, preemptions, gpu_hours, energy_kwh\n"
-    "(facility), total_cost_usd. The table is printed too, with each run's\n"
-    "wall time (not in the CSV: it is not reproducible).\n"
+    "(facility), total_cost_usd, resizes. The table is printed too, with\n"
+    "each run's wall time (not in the CSV: it is not reproducible).\n"
     "`dcsim list policies` names the policies.\n"
     "Exit status: 0 success, 1 runtime failure, 2 bad input.\n";
 
 static const char *const COLS[] = {
-    "jobs_done",          "makespan_s",          "mean_util_frac",
-    "mean_queue_delay_s", "queue_delay_p95_s",   "mean_jct_s",
-    "jct_p50_s",          "jct_p95_s",           "jct_p99_s",
-    "slowdown_mean",      "slowdown_p95",        "jain_teams",
-    "jain_users",         "deadline_misses",     "preemptions",
-    "gpu_hours",          "facility_energy_kwh", "total_cost_usd",
+    "jobs_done",
+    "makespan_s",
+    "mean_util_frac",
+    "mean_queue_delay_s",
+    "queue_delay_p95_s",
+    "mean_jct_s",
+    "jct_p50_s",
+    "jct_p95_s",
+    "jct_p99_s",
+    "slowdown_mean",
+    "slowdown_p95",
+    "jain_teams",
+    "jain_users",
+    "deadline_misses",
+    "preemptions",
+    "gpu_hours",
+    "facility_energy_kwh",
+    "total_cost_usd",
+    "resizes",
 };
 enum { NCOLS = sizeof COLS / sizeof COLS[0], MAX_POLICIES = 32 };
 

@@ -63,7 +63,7 @@ int dcs_sched_params_read(dcs_cfg_node_t *map, int gpus, dcs_policy_params_t *p,
     if (!map)
         return 0;
     bool est = false;
-    double quantum = 60, starve = 0, save = 0, restore = 0;
+    double quantum = 60, starve = 0, save = 0, restore = 0, resize = 0;
     double *th = NULL;
     size_t nth = 0;
     dcs_cfg_node_t *teams = NULL;
@@ -78,6 +78,8 @@ int dcs_sched_params_read(dcs_cfg_node_t *map, int gpus, dcs_policy_params_t *p,
                           &save, err)) < 0 ||
         (rc = dcs_cfg_f64(map, "preempt_restore_s", DCS_CFG_OPTIONAL, 0, 1e6,
                           &restore, err)) < 0 ||
+        (rc = dcs_cfg_f64(map, "resize_s", DCS_CFG_OPTIONAL, 0, 1e6, &resize,
+                          err)) < 0 ||
         (rc = dcs_cfg_f64_seq(map, "thresholds_gpu_s", DCS_CFG_OPTIONAL, 1,
                               1e12, &th, &nth, err)) < 0 ||
         (rc = dcs_cfg_node(map, "teams", DCS_CFG_OPTIONAL, &teams, err)) < 0)
@@ -102,6 +104,7 @@ int dcs_sched_params_read(dcs_cfg_node_t *map, int gpus, dcs_policy_params_t *p,
     p->use_estimates = est;
     p->quantum_ns = dcs_time_from_s(quantum);
     p->starve_ns = dcs_time_from_s(starve);
+    p->resize_ns = dcs_time_from_s(resize);
     *save_ns = dcs_time_from_s(save);
     *restore_ns = dcs_time_from_s(restore);
     return teams ? read_teams(teams, p, gpus, err) : 0;

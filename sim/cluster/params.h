@@ -10,6 +10,8 @@
  *                             # long (0: never)
  *     preempt_save_s: 30      # a stopped job writes its checkpoint
  *     preempt_restore_s: 30   # and reads it back when it runs again
+ *     resize_s: 0             # a running elastic job changing size pauses
+ *                             # this long (reconfiguration; default 0)
  *     teams:                  # quota and reservation policies
  *       - {team: vision, quota_gpus: 64, reserved_gpus: 16}
  */

@@ -7,10 +7,11 @@
 #include "cluster/placements_c.h"
 #include "cluster/policies_a.h"
 #include "cluster/policies_b.h"
+#include "cluster/policies_d.h"
 
 static const dcs_policy_t *const BUILTIN[] = {&dcs_policy_fifo, NULL};
-static const dcs_policy_t *const *const GROUPS[] = {BUILTIN, dcs_policies_a,
-                                                    dcs_policies_b};
+static const dcs_policy_t *const *const GROUPS[] = {
+    BUILTIN, dcs_policies_a, dcs_policies_b, dcs_policies_d};
 static const dcs_placement_t *const PLACE_BUILTIN[] = {&dcs_placement_pack,
                                                        NULL};
 static const dcs_placement_t *const *const PLACE_GROUPS[] = {PLACE_BUILTIN,

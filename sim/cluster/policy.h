@@ -1,8 +1,9 @@
 /* policy.h - the scheduling policy interface, and the registry of policies.
  *
  * Writing a new policy: add policy_<name>.c with a `const dcs_policy_t`
- * and list it in policy.c's registry; write its Check tests on small
- * hand-made traces (tests/unit/test_policy_<name>.c, on the helpers of
+ * and list it in a group's registry (registry_<group>.c, declared in
+ * policies_<group>.h; policy.c lists the groups); write its Check tests on
+ * small hand-made traces (tests/unit/test_policy_<name>.c, on the helpers of
  * tests/unit/sched_world.h).
  *
  * The scheduler calls the policy whenever something changes (a job
@@ -19,7 +20,30 @@
  * Preempting a job stops it and puts it back in the queue; the work it did
  * is kept (fixed-duration jobs resume where they stopped), and its next
  * run pays the scheduler's checkpoint save and restore times. Only jobs
- * whose kind allows it can be preempted (dcs_policy_can_preempt). */
+ * whose kind allows it can be preempted (dcs_policy_can_preempt).
+ *
+ * Resizing. A policy with a resize() callback may also change the size of
+ * running elastic jobs. When pick() returns -1, the scheduler calls
+ * resize(); if it names a running job and a new size, the scheduler
+ * resizes it (dcs_sched_resize: the work done is kept, the job pays
+ * params->resize_ns, its remaining work scales by old / new GPUs) and
+ * starts over with preempt() and pick(), so GPUs a shrink frees go to the
+ * queue at once; it stops when resize() returns -1, or asks for a growth
+ * that cannot be made now (the admission gate or the placement refuses the
+ * extra GPUs). Rules:
+ *   - only a running job that may be resized (dcs_policy_can_resize) and
+ *     only to a size in [min_gpus, max_gpus] other than its own;
+ *   - a growth must fit: ask view->fits(view, job, extra GPUs) first (the
+ *     extra GPUs are placed on their own; the ones it holds stay);
+ *   - guard against thrashing: the scheduler keeps asking until resize()
+ *     returns -1, and every resize costs the job resize_ns, so a policy
+ *     must not resize a job back and forth at one instant. A simple rule
+ *     that does it: never resize a job that started or was resized at
+ *     this instant (job->start_ns == view->now_ns: a resize starts a new
+ *     run). The scheduler aborts a decision that moves jobs more than a
+ *     few times each (one budget for preemptions, starts and resizes).
+ * A resize is reported to the scheduler's hooks as the end of one run and
+ * the start of the next, so a budget sees the new size. */
 #ifndef DCS_POLICY_H
 #define DCS_POLICY_H
 
@@ -51,6 +75,10 @@ typedef struct dcs_policy_params {
                              last ran goes back to the top level (0: never) */
     dcs_team_quota_t teams[DCS_POLICY_MAX_TEAMS];
     int nteams;
+    dcs_time_t resize_ns; /* what resizing a running elastic job costs it:
+                             reconfiguration before its work goes on at
+                             the new size (the scheduler pays it; policies
+                             may weigh it) */
 } dcs_policy_params_t;
 
 typedef struct dcs_sched_view dcs_sched_view_t;
@@ -84,6 +112,11 @@ struct dcs_policy {
      * or -1: only on arrivals, ends and failures. */
     dcs_time_t (*next_ns)(const dcs_policy_t *policy,
                           const dcs_sched_view_t *view);
+    /* Optional (NULL: never resizes). Index in view->running of a job to
+     * resize now, with its new size in *gpus, or -1. See "Resizing"
+     * above. */
+    long (*resize)(const dcs_policy_t *policy, const dcs_sched_view_t *view,
+                   int *gpus);
 };
 
 /* When a job is expected to end: its start plus what is left of its run as
@@ -98,6 +131,13 @@ dcs_time_t dcs_policy_expected_run(const dcs_sched_view_t *view,
 static inline int dcs_policy_can_preempt(const dcs_job_t *job)
 {
     return job->kind->preemptible;
+}
+/* 1 when a running job may change size: elastic (max_gpus > 0) and of a
+ * kind that can be stopped and resumed (its work is kept across the
+ * change as across a preemption). */
+static inline int dcs_policy_can_resize(const dcs_job_t *job)
+{
+    return job->max_gpus > 0 && job->kind->preemptible;
 }
 
 /* First come, first served: the oldest job starts when it fits; nothing

@@ -94,4 +94,5 @@ const dcs_policy_t dcs_policy_easy = {
     easy_pick,
     NULL,
     NULL,
+    NULL,
 };

@@ -17,4 +17,5 @@ const dcs_policy_t dcs_policy_fifo = {
     fifo_pick,
     NULL,
     NULL,
+    NULL,
 };

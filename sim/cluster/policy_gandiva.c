@@ -180,4 +180,5 @@ const dcs_policy_t dcs_policy_gandiva = {
     gandiva_pick,
     gandiva_preempt,
     gandiva_next_ns,
+    NULL,
 };

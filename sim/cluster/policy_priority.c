@@ -262,4 +262,5 @@ const dcs_policy_t dcs_policy_priority = {
     priority_pick,
     priority_preempt,
     NULL,
+    NULL,
 };

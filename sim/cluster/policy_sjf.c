@@ -55,4 +55,5 @@ const dcs_policy_t dcs_policy_sjf = {
     sjf_pick,
     NULL,
     NULL,
+    NULL,
 };

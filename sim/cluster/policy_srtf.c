@@ -113,4 +113,5 @@ const dcs_policy_t dcs_policy_srtf = {
     srtf_pick,
     srtf_preempt,
     NULL,
+    NULL,
 };

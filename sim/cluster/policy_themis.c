@@ -216,4 +216,5 @@ const dcs_policy_t dcs_policy_themis = {
     themis_pick,
     themis_preempt,
     themis_next_ns,
+    NULL,
 };

@@ -292,4 +292,5 @@ const dcs_policy_t dcs_policy_tiresias = {
     tiresias_pick,
     tiresias_preempt,
     tiresias_next_ns,
+    NULL,
 };

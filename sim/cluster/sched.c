@@ -330,6 +330,167 @@ void dcs_sched_evict(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job,
     s->evictions++;
 }
 
+/* ---- resizing running elastic jobs ------------------------------------ */
+
+/* One of a job's GPUs, ranked for giving back. */
+typedef struct shrink_key {
+    int held_on_node; /* the job's GPUs on its node */
+    int node;
+    int gpu;
+    int at; /* index in job->gpu_ids */
+} shrink_key_t;
+
+static int by_node(const void *pa, const void *pb)
+{
+    const shrink_key_t *a = pa, *b = pb;
+    return (a->node > b->node) - (a->node < b->node);
+}
+
+/* The fewest held on the node first, then the higher node, then the
+ * higher GPU. */
+static int shrink_order(const void *pa, const void *pb)
+{
+    const shrink_key_t *a = pa, *b = pb;
+    if (a->held_on_node != b->held_on_node)
+        return a->held_on_node < b->held_on_node ? -1 : 1;
+    if (a->node != b->node)
+        return a->node > b->node ? -1 : 1;
+    return (a->gpu < b->gpu) - (a->gpu > b->gpu);
+}
+
+/* Writes to `out` the `drop` GPUs of `job` to give back (shrink_order),
+ * and keeps the others in job->gpu_ids, in their order. O(n log n). */
+static void pick_released(const dcs_sched_t *s, dcs_job_t *job, int drop,
+                          int *out)
+{
+    int n = job->gpus, gpn = s->alloc.gpus_per_node;
+    shrink_key_t *k = malloc((size_t)n * sizeof *k);
+    unsigned char *gone = calloc((size_t)n, 1);
+    DCS_ASSERT(k != NULL && gone != NULL); /* out of memory mid-run */
+    for (int i = 0; i < n; i++)
+        k[i] = (shrink_key_t){0, job->gpu_ids[i] / gpn, job->gpu_ids[i], i};
+    qsort(k, (size_t)n, sizeof *k, by_node);
+    for (int i = 0; i < n;) {
+        int j = i;
+        while (j < n && k[j].node == k[i].node)
+            j++;
+        for (int m = i; m < j; m++)
+            k[m].held_on_node = j - i;
+        i = j;
+    }
+    qsort(k, (size_t)n, sizeof *k, shrink_order);
+    for (int i = 0; i < drop; i++) {
+        out[i] = k[i].gpu;
+        gone[k[i].at] = 1;
+    }
+    int kept = 0;
+    for (int i = 0; i < n; i++)
+        if (!gone[i])
+            job->gpu_ids[kept++] = job->gpu_ids[i];
+    free(k);
+    free(gone);
+}
+
+int dcs_sched_resize(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job, int gpus)
+{
+    dcs_time_t now = dcs_sim_now(sim);
+    if (job->state != DCS_JOB_RUNNING || job->sched != s ||
+        !dcs_policy_can_resize(job) || gpus == job->gpus ||
+        gpus < job->min_gpus || gpus > job->max_gpus || gpus < 1)
+        return DCS_EINVAL;
+    int old = job->gpus;
+    if (gpus > old) {
+        if (s->placement->place(s->placement, &s->alloc, gpus - old,
+                                s->scratch) < 0)
+            return DCS_ESTATE;
+        /* The extra GPUs go after the ones it holds (taken below). */
+        int *ids = realloc(job->gpu_ids, (size_t)gpus * sizeof *ids);
+        DCS_ASSERT(ids != NULL); /* out of memory mid-run */
+        job->gpu_ids = ids;
+        memcpy(ids + old, s->scratch, (size_t)(gpus - old) * sizeof *ids);
+    }
+    if (s->hooks.ended)
+        s->hooks.ended(s->hooks.ctx, job, now);
+
+    /* The run so far ends: its work, energy and service are kept. */
+    int rc = dcs_sim_cancel(sim, job->end_event);
+    DCS_ASSERT(rc == 0);
+    dcs_time_t kept = done_this_run(job, now);
+    dcs_time_t owed = job->start_ns + job->overhead_ns - now;
+    job->remaining_ns = job->remaining_ns > kept ? job->remaining_ns - kept : 0;
+    double energy = 0;
+    for (int i = 0; i < old; i++)
+        energy += dcs_fleet_gpu_energy_j(s->fleet, job->gpu_ids[i], now);
+    job->energy_j += energy - job->start_energy_j;
+    dcs_time_t ran = now - job->start_ns;
+    job->attained_ns += ran;
+    job->attained_gpu_s += dcs_time_to_s(ran) * old;
+    running_remove(s, job);
+
+    /* GPUs given back or added. */
+    if (gpus > old) {
+        dcs_alloc_take(&s->alloc, job->gpu_ids + old, gpus - old);
+        for (int i = old; i < gpus; i++)
+            dcs_fleet_set_state(s->fleet, now, job->gpu_ids[i],
+                                DCS_DEV_COMPUTE);
+    } else {
+        pick_released(s, job, old - gpus, s->scratch);
+        for (int i = 0; i < old - gpus; i++)
+            dcs_fleet_set_state(s->fleet, now, s->scratch[i], DCS_DEV_IDLE);
+        dcs_alloc_release(&s->alloc, s->scratch, old - gpus);
+    }
+    dcs_tally_add(&s->busy_gpus_tally, now, gpus - old);
+
+    /* The new run: the same work over `gpus` GPUs, after reconfiguring. */
+    job->remaining_ns =
+        (dcs_time_t)ceil((double)job->remaining_ns * old / (double)gpus);
+    job->gpus = gpus;
+    job->overhead_ns = s->params.resize_ns + (owed > 0 ? owed : 0);
+    job->start_ns = now;
+    job->start_energy_j = 0;
+    for (int i = 0; i < gpus; i++)
+        job->start_energy_j +=
+            dcs_fleet_gpu_energy_j(s->fleet, job->gpu_ids[i], now);
+    dcs_time_t run = job->kind->run_time_ns(job, job->gpu_ids);
+    job->end_event = dcs_sim_after(sim, run, job_end, job, 0);
+    DCS_ASSERT(job->end_event != 0);
+    dcs_sched_view_t v = {.now_ns = now, .params = &s->params};
+    job->expect_end_ns = now + dcs_policy_expected_run(&v, job);
+    running_add(s, job);
+    for (int i = 0; job->power_w > 0 && i < gpus; i++)
+        dcs_fleet_set_power(s->fleet, now, job->gpu_ids[i], job->power_w);
+    job->resizes++;
+    s->resizes++;
+    if (s->hooks.started)
+        s->hooks.started(s->hooks.ctx, job, now);
+    return 0;
+}
+
+/* After pick() found nothing: one resize the policy asks for (growths
+ * only when the admission hook would admit the extra GPUs as a job of
+ * their own). Returns 1 when a job was resized. */
+static int resize_step(dcs_sched_t *s, dcs_sim_t *sim,
+                       const dcs_sched_view_t *view)
+{
+    if (!s->policy->resize)
+        return 0;
+    int gpus = 0;
+    long r = s->policy->resize(s->policy, view, &gpus);
+    if (r < 0)
+        return 0;
+    DCS_ASSERT((size_t)r < s->running_len);
+    dcs_job_t *job = s->running[r];
+    if (gpus > job->gpus && s->hooks.admit) {
+        dcs_job_t extra = *job;
+        extra.gpus = gpus - job->gpus;
+        if (!s->hooks.admit(s->hooks.ctx, &extra, view->now_ns))
+            return 0; /* asked again at the next decision */
+    }
+    int rc = dcs_sched_resize(s, sim, job, gpus);
+    DCS_ASSERT(rc != DCS_EINVAL); /* the policy asked for a size it may not */
+    return rc == 0;
+}
+
 static void schedule(dcs_sched_t *s, dcs_sim_t *sim);
 
 static void wake(dcs_sim_t *sim, void *obj, int64_t arg)
@@ -403,8 +564,11 @@ static void schedule(dcs_sched_t *s, dcs_sim_t *sim)
         }
         int gpus = 0;
         long pick = s->policy->pick(s->policy, &view, &gpus);
-        if (pick < 0)
+        if (pick < 0) {
+            if (resize_step(s, sim, &view))
+                continue;
             break;
+        }
         DCS_ASSERT((size_t)pick < view.queue_len);
         start_job(s, sim, s->hooks.admit ? s->view_idx[pick] : (size_t)pick,
                   gpus);

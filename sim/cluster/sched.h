@@ -69,6 +69,7 @@ typedef struct dcs_sched {
     int64_t preemptions;   /* so far */
     int64_t evictions;     /* jobs stopped by node failures, so far */
     int64_t node_failures; /* so far (cluster/failures.h counts them) */
+    int64_t resizes;       /* running elastic jobs resized, so far */
     /* Told after each job's end (NULL: nobody), e.g. the failure process,
      * which stops once every job is done. */
     void (*job_done)(void *ctx, dcs_sim_t *sim);
@@ -93,6 +94,28 @@ void dcs_sched_preempt(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job);
  * dcs_sched_kick once the failed GPUs are out of reach. */
 void dcs_sched_evict(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job,
                      dcs_time_t checkpoint_ns);
+
+/* Changes the size of a running elastic job now (policies do this
+ * through resize()): the run so far ends as a preemption's would (its
+ * work, energy, GPU-seconds and time are kept) and a new run begins at
+ * once on `gpus` GPUs, with no stay in the queue. The new run first pays
+ * params.resize_ns (ASSUMPTION: reconfiguration, i.e. saving state and
+ * restoring it on the new GPUs, takes a fixed time whatever the sizes; the
+ * GPUs it holds draw busy power meanwhile, as during a checkpoint
+ * restore), plus what was left of an overhead it was still paying; then
+ * its remaining work goes on, scaled by old / new GPUs (ASSUMPTION: linear
+ * scaling within its bounds, as when an elastic job starts at another
+ * size). Shrinking gives back GPUs from the nodes where the job holds the
+ * fewest first (ties: the higher node, then the higher GPU), so it keeps
+ * to as few nodes as it can; growing places the extra GPUs with the
+ * scheduler's placement, as for a job of that many GPUs, and keeps the
+ * ones it holds. The hooks hear of it as an end and a start.
+ * Returns 0; DCS_EINVAL when the job is not running, not resizable
+ * (dcs_policy_can_resize) or `gpus` is its size or outside [min_gpus,
+ * max_gpus]; DCS_ESTATE when the extra GPUs cannot be placed now
+ * (nothing changes on an error). Does not schedule. O(job's GPUs x log)
+ * plus the placement. */
+int dcs_sched_resize(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job, int gpus);
 
 /* Asks the policy again now (GPUs came back or went away). */
 void dcs_sched_kick(dcs_sched_t *s, dcs_sim_t *sim);

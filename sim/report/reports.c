@@ -34,14 +34,23 @@ static dcs_time_t job_run_ns(const dcs_run_data_t *run, const dcs_job_t *job)
     return t;
 }
 
+/* GPU-seconds it held: every run so far at that run's size (an elastic
+ * job's size may change), the one under way up to the end. */
+static double job_gpu_s(const dcs_run_data_t *run, const dcs_job_t *job)
+{
+    double held = job->attained_gpu_s;
+    if (job->state == DCS_JOB_RUNNING)
+        held += dcs_time_to_s(run->end_ns - job->start_ns) * job->gpus;
+    return held;
+}
+
 /* A job's IT energy: its GPUs plus its GPUs' share of their nodes' host
  * power. */
 double dcs_report_job_energy_j(const dcs_run_data_t *run, const dcs_job_t *job)
 {
     const dcs_fleet_spec_t *fs = &run->fleet->spec;
-    double host_share_w = fs->host_power_w / fs->gpus_per_node * job->gpus;
-    return job_gpu_energy_j(run, job) +
-           host_share_w * dcs_time_to_s(job_run_ns(run, job));
+    double host_share_w = fs->host_power_w / fs->gpus_per_node;
+    return job_gpu_energy_j(run, job) + host_share_w * job_gpu_s(run, job);
 }
 
 static size_t interval_count(const dcs_run_data_t *run)
@@ -189,8 +198,7 @@ double dcs_report_job_cost_usd(const dcs_run_data_t *run, const dcs_job_t *job,
     const dcs_fleet_spec_t *fs = &run->fleet->spec;
     double per_gpu_s =
         dcs_cost_gpu_slot_usd_per_s(run->cost, fs->gpus_per_node);
-    double run_s = dcs_time_to_s(job_run_ns(run, job));
-    return per_gpu_s * job->gpus * run_s +
+    return per_gpu_s * job_gpu_s(run, job) +
            dcs_report_job_energy_j(run, job) * pue * usd_per_j;
 }
 
@@ -318,6 +326,7 @@ static void write_summary(FILE *f, const dcs_run_data_t *run,
         "gpu_hours",
         "node_failures",
         "evictions",
+        "resizes",
     };
     char hash[40];
     dcs_csv_t w;
@@ -366,6 +375,7 @@ static void write_summary(FILE *f, const dcs_run_data_t *run,
     dcs_csv_f64(&w, m->gpu_hours);
     dcs_csv_i64(&w, run->sched->node_failures);
     dcs_csv_i64(&w, run->sched->evictions);
+    dcs_csv_i64(&w, run->sched->resizes);
     dcs_csv_end_row(&w);
 }
 
@@ -395,7 +405,7 @@ static void write_jobs(FILE *f, const dcs_run_data_t *run,
         "run_time_s",   "iterations",  "tokens",    "energy_kwh",
         "cost_usd",     "user",        "name",      "jct_s",
         "slowdown",     "preemptions", "gpu_hours", "deadline_s",
-        "deadline_met", "evictions",
+        "deadline_met", "evictions",   "resizes",
     };
     double pue = sum->pue;
     double usd_per_j = dcs_report_usd_per_j(run, sum);
@@ -440,10 +450,7 @@ static void write_jobs(FILE *f, const dcs_run_data_t *run,
             dcs_csv_empty(&w);
         }
         dcs_csv_i64(&w, job->preemptions);
-        double held = job->attained_gpu_s;
-        if (job->state == DCS_JOB_RUNNING)
-            held += dcs_time_to_s(run->end_ns - job->start_ns) * job->gpus;
-        dcs_csv_f64(&w, held / 3600.0);
+        dcs_csv_f64(&w, job_gpu_s(run, job) / 3600.0);
         if (job->deadline_ns >= 0) {
             dcs_csv_time_s(&w, job->deadline_ns);
             dcs_csv_i64(&w, job->state == DCS_JOB_DONE &&
@@ -453,6 +460,7 @@ static void write_jobs(FILE *f, const dcs_run_data_t *run,
             dcs_csv_empty(&w);
         }
         dcs_csv_i64(&w, job->evictions);
+        dcs_csv_i64(&w, job->resizes);
         dcs_csv_end_row(&w);
     }
 }

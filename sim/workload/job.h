@@ -89,6 +89,8 @@ struct dcs_job {
     double attained_gpu_s;     /* GPU-seconds it has held, all runs */
     int preemptions;           /* times a policy stopped and requeued it */
     int evictions;             /* times a node failure stopped it */
+    int resizes;               /* times it changed size while running
+                                  (elastic jobs, dcs_sched_resize) */
     dcs_time_t stop_ns;        /* when it last left its GPUs; -1 never */
 };
 

@@ -573,6 +573,7 @@ void dcs_trace_job_init(dcs_trace_job_t *j)
     dcs_trace_copy(j->team, sizeof j->team, "default");
     j->deadline_s = -1;
     j->estimate_s = -1;
+    j->gpu_seconds = -1;
     j->start_s = NAN;
 }
 

@@ -34,7 +34,13 @@ typedef struct dcs_trace_job {
     char user[32];          /* "" unknown */
     char team[32];          /* virtual cluster, group or queue; "default" */
     double submit_s;        /* from the first submission */
-    double duration_s;      /* run time once started (> 0 once read) */
+    double duration_s;      /* run time once started, on ceil(gpus) GPUs
+                               (at least 1) (> 0 once read) */
+    double gpu_seconds;     /* the work in GPU-seconds, whatever the size,
+                               where the trace gives it so (dcsim's CSV):
+                               duration_s is then gpu_seconds / ceil(gpus)
+                               (at least 1 GPU); -1: the trace gives a run
+                               time */
     double gpus;            /* requested; fractions of a GPU where the trace
                                has them (PAI, Alibaba 2023) */
     char gpu_type[16];      /* "" any */
@@ -229,8 +235,8 @@ int dcs_trace_datetime(const char *s, double *v);
 /* 1 when `s` is empty or one of the empty words above. */
 int dcs_trace_is_empty(const char *s);
 
-/* A job with the defaults: team "default", deadline and estimate -1,
- * start NAN, the rest 0 or "". */
+/* A job with the defaults: team "default", deadline, estimate and
+ * gpu_seconds -1, start NAN, the rest 0 or "". */
 void dcs_trace_job_init(dcs_trace_job_t *j);
 /* Copies `src` into `dst` (size bytes), cut short when too long. */
 void dcs_trace_copy(char *dst, size_t size, const char *src);

@@ -3,7 +3,13 @@
  * One header row naming the columns, in any order. This is our own format,
  * so it is strict on columns (an unknown or repeated column is an error:
  * it is more likely a typo than data to ignore) and lenient on rows, like
- * every other reader: a row it cannot use is dropped and counted. */
+ * every other reader: a row it cannot use is dropped and counted.
+ *
+ * A job's length is its run time (`duration_s`) or its work (`gpu_seconds`,
+ * GPU-seconds whatever the size): one of the two columns must be there,
+ * and each row gives exactly one. Work becomes the run time on the GPUs
+ * the job asks for (ceil(gpus), at least 1), from which the scheduler
+ * scales it linearly to the size the job gets (elastic jobs). */
 #include <limits.h>
 #include <math.h>
 
@@ -22,16 +28,24 @@ enum {
     COL_MAX_GPUS,
     COL_GPU_TYPE,
     COL_ESTIMATE,
+    COL_GPU_SECONDS,
     NCOLS
 };
 
 static const dcs_trace_col_t cols[NCOLS] = {
-    [COL_NAME] = {"name", 1},         [COL_SUBMIT] = {"submit_s", 1},
-    [COL_GPUS] = {"gpus", 1},         [COL_DURATION] = {"duration_s", 1},
-    [COL_USER] = {"user", 0},         [COL_TEAM] = {"team", 0},
-    [COL_PRIORITY] = {"priority", 0}, [COL_DEADLINE] = {"deadline_s", 0},
-    [COL_MIN_GPUS] = {"min_gpus", 0}, [COL_MAX_GPUS] = {"max_gpus", 0},
-    [COL_GPU_TYPE] = {"gpu_type", 0}, [COL_ESTIMATE] = {"estimate_s", 0},
+    [COL_NAME] = {"name", 1},
+    [COL_SUBMIT] = {"submit_s", 1},
+    [COL_GPUS] = {"gpus", 1},
+    [COL_DURATION] = {"duration_s", 0},
+    [COL_USER] = {"user", 0},
+    [COL_TEAM] = {"team", 0},
+    [COL_PRIORITY] = {"priority", 0},
+    [COL_DEADLINE] = {"deadline_s", 0},
+    [COL_MIN_GPUS] = {"min_gpus", 0},
+    [COL_MAX_GPUS] = {"max_gpus", 0},
+    [COL_GPU_TYPE] = {"gpu_type", 0},
+    [COL_ESTIMATE] = {"estimate_s", 0},
+    [COL_GPU_SECONDS] = {"gpu_seconds", 0},
 };
 
 typedef struct reader {
@@ -97,6 +111,29 @@ static const char *read_optional(const reader_t *r, const dcs_trace_row_t *row,
     return NULL;
 }
 
+/* The run time, or the work it follows from; returns the drop reason or
+ * NULL. */
+static const char *read_length(const reader_t *r, const dcs_trace_row_t *row,
+                               dcs_trace_job_t *j)
+{
+    double work;
+    int rc = dcs_trace_number(field(r, row, COL_GPU_SECONDS), &work);
+    if (rc == DCS_TRACE_BAD || (rc == DCS_TRACE_OK && work < 0))
+        return "bad gpu_seconds";
+    const char *duration = field(r, row, COL_DURATION);
+    if (rc == DCS_TRACE_OK) {
+        if (!dcs_trace_is_empty(duration))
+            return "both duration and gpu_seconds";
+        j->gpu_seconds = work;
+        j->duration_s = work / fmax(1, ceil(j->gpus));
+        return NULL;
+    }
+    if (dcs_trace_number(duration, &j->duration_s) != DCS_TRACE_OK ||
+        j->duration_s < 0)
+        return DCS_DROP_DURATION;
+    return NULL;
+}
+
 /* The required columns; returns the drop reason or NULL. */
 static const char *read_required(const reader_t *r, const dcs_trace_row_t *row,
                                  dcs_trace_job_t *j)
@@ -110,11 +147,7 @@ static const char *read_required(const reader_t *r, const dcs_trace_row_t *row,
         return DCS_DROP_GPUS;
     if (j->gpus == 0)
         return DCS_DROP_NO_GPUS;
-    if (dcs_trace_number(field(r, row, COL_DURATION), &j->duration_s) !=
-            DCS_TRACE_OK ||
-        j->duration_s < 0)
-        return DCS_DROP_DURATION;
-    return NULL;
+    return read_length(r, row, j);
 }
 
 static int on_row(void *ctx, const dcs_trace_row_t *row, dcs_err_t *err)
@@ -123,7 +156,13 @@ static int on_row(void *ctx, const dcs_trace_row_t *row, dcs_err_t *err)
     if (!r->have_header) {
         r->have_header = 1;
         r->ncols = row->n;
-        return dcs_trace_header(r->path, row, cols, NCOLS, 1, r->idx, err);
+        int rc = dcs_trace_header(r->path, row, cols, NCOLS, 1, r->idx, err);
+        if (rc == 0 && r->idx[COL_DURATION] < 0 && r->idx[COL_GPU_SECONDS] < 0)
+            rc = dcs_err_set(err, DCS_EINPUT,
+                             "%s:%lld: missing required column 'duration_s' "
+                             "(or 'gpu_seconds')",
+                             r->path, (long long)row->line);
+        return rc;
     }
     dcs_trace_t *t = r->t;
     t->records++;

@@ -246,7 +246,7 @@ START_TEST(test_unknown_policy)
     expect_file_error(SC "bad_policy.yaml",
                       SC "bad_policy.yaml:19:11: field 'scheduler.policy': "
                          "expected one of fifo, sjf, srtf, easy, priority, "
-                         "tiresias, gandiva, themis, found 'lifo'");
+                         "tiresias, gandiva, themis, elastic, found 'lifo'");
 }
 END_TEST
 
@@ -343,10 +343,11 @@ START_TEST(test_cli_bad_scenario)
     const char *args[] = {"run", SC "bad_policy.yaml", "--out", out, NULL};
     char *so, *se;
     ck_assert_int_eq(run_dcsim(args, &so, &se), 2);
-    ck_assert_str_eq(se, "dcsim run: " SC "bad_policy.yaml:19:11: field "
-                         "'scheduler.policy': expected one of fifo, sjf, srtf, "
-                         "easy, priority, tiresias, gandiva, themis, found "
-                         "'lifo'\n");
+    ck_assert_str_eq(
+        se, "dcsim run: " SC "bad_policy.yaml:19:11: field "
+            "'scheduler.policy': expected one of fifo, sjf, srtf, "
+            "easy, priority, tiresias, gandiva, themis, elastic, found "
+            "'lifo'\n");
     ck_assert_str_eq(so, "");
     ck_assert(!exists(out));
     free(so);
@@ -566,15 +567,16 @@ START_TEST(test_quickstart_five_jobs)
         ck_assert_msg(exists(path), "%s missing", reports[i]);
     }
 
-    /* jobs.csv: the header (13 columns: job_id, team, state, submit, start
+    /* jobs.csv: the header (23 columns: job_id, team, state, submit, start
      * and end times, gpus, queue delay, run time, iterations, tokens,
-     * energy, cost) and one row per job, ids 0..4, every job done since the
-     * run goes on until all work is done. */
+     * energy, cost, user, name, jct, slowdown, preemptions, gpu_hours,
+     * deadline, deadline_met, evictions, resizes) and one row per job, ids
+     * 0..4, every job done since the run goes on until all work is done. */
     snprintf(path, sizeof path, "%s/jobs.csv", out);
     size_t len;
     char *csv = slurp(path, &len);
     ck_assert(starts_with(csv, "job_id,team,state,"));
-    rows_t r = {.ncols = 22};
+    rows_t r = {.ncols = 23};
     struct csv_parser p;
     ck_assert_int_eq(csv_init(&p, CSV_STRICT | CSV_STRICT_FINI), 0);
     ck_assert_uint_eq(csv_parse(&p, csv, len, count_field, count_row, &r), len);
@@ -1042,6 +1044,124 @@ START_TEST(test_trace_compare)
 }
 END_TEST
 
+START_TEST(test_trace_elastic)
+{
+    /* trace_elastic.yaml: dcsim_elastic.csv's two jobs given by their work
+     * on one node of 8 GPUs, resize_s 1, under fifo and elastic.
+     *   A at 0: 80 GPU-s, asks 4 GPUs, elastic [2, 8]: 20 s on 4;
+     *   B at 2: 20 GPU-s on 4 GPUs: 5 s.
+     * fifo: A [0, 20) on 4, B [2, 7): 100 GPU-s, no resizes.
+     * elastic: A waits alone and starts on 8 (10 s); at 2 it shrinks to 4
+     * for B (16 GPU-s done, 64 left: 16 s + 1 s, end 19); B [2, 7); at 7
+     * A (12 s left on 4) grows to 8: 6 s + 1 s, ends 14. A held 8 x 2 +
+     * 4 x 5 + 8 x 7 = 92 GPU-s; 2 resizes. Both jobs draw busy power on
+     * every GPU they hold, and a host share per GPU: the same IT energy
+     * per GPU-hour. */
+    char tmp[64], out[128], path[256];
+    make_tmpdir(tmp, sizeof tmp);
+    snprintf(out, sizeof out, "%s/cmp", tmp);
+    const char *args[] = {"compare",    SC "trace_elastic.yaml",
+                          "--policies", "fifo,elastic",
+                          "--out",      out,
+                          NULL};
+    char *so, *se;
+    ck_assert_int_eq(run_dcsim(args, &so, &se), 0);
+    free(so);
+    free(se);
+    dcs_table_t t;
+    dcs_err_t err = {""};
+    snprintf(path, sizeof path, "%s/compare.csv", out);
+    ck_assert_int_eq(dcs_table_read(path, &t, &err), 0);
+    ck_assert_int_eq(t.nrows, 2);
+    ck_assert_double_eq_tol(cell(&t, 0, "makespan_s"), 20, 1e-9);
+    ck_assert_double_eq_tol(cell(&t, 1, "makespan_s"), 14, 1e-9);
+    ck_assert_double_eq_tol(cell(&t, 0, "gpu_hours"), 100 / 3600.0, 1e-9);
+    ck_assert_double_eq_tol(cell(&t, 1, "gpu_hours"), 112 / 3600.0, 1e-9);
+    ck_assert_double_eq(cell(&t, 0, "resizes"), 0);
+    ck_assert_double_eq(cell(&t, 1, "resizes"), 2);
+    dcs_table_free(&t);
+
+    snprintf(path, sizeof path, "%s/elastic/jobs.csv", out);
+    ck_assert_int_eq(dcs_table_read(path, &t, &err), 0);
+    ck_assert_int_eq(t.nrows, 2);
+    const double start[2] = {0, 2}, end[2] = {14, 7}, gpus[2] = {8, 4};
+    const double resizes[2] = {2, 0}, gpu_s[2] = {92, 20};
+    for (size_t r = 0; r < 2; r++) {
+        ck_assert_double_eq_tol(cell(&t, r, "start_time_s"), start[r], 1e-9);
+        ck_assert_double_eq_tol(cell(&t, r, "end_time_s"), end[r], 1e-9);
+        ck_assert_double_eq(cell(&t, r, "gpus"), gpus[r]);
+        ck_assert_double_eq(cell(&t, r, "resizes"), resizes[r]);
+        ck_assert_double_eq_tol(cell(&t, r, "gpu_hours"), gpu_s[r] / 3600,
+                                1e-9);
+    }
+    double per_a = cell(&t, 0, "energy_kwh") / cell(&t, 0, "gpu_hours");
+    double per_b = cell(&t, 1, "energy_kwh") / cell(&t, 1, "gpu_hours");
+    ck_assert_double_eq_tol(per_a, per_b, 1e-8 * per_b);
+    dcs_table_free(&t);
+    snprintf(path, sizeof path, "%s/elastic/summary.csv", out);
+    ck_assert_int_eq(dcs_table_read(path, &t, &err), 0);
+    ck_assert_double_eq(cell(&t, 0, "resizes"), 2);
+    dcs_table_free(&t);
+    remove_tree(tmp);
+}
+END_TEST
+
+START_TEST(test_elastic_conserves_work)
+{
+    /* sched-compare.yaml's 4,000 Helios-like jobs, half of them elastic,
+     * under fifo and elastic with no resize cost: every job ends, and the
+     * GPU-hours held are the work itself under both (each resize scales
+     * the work left by old / new GPUs; only resize_s would add to it).
+     * Without elastic jobs, elastic is fifo: the same reports. */
+    char tmp[64], out[128], path[256];
+    make_tmpdir(tmp, sizeof tmp);
+    for (int frac = 0; frac < 2; frac++) {
+        snprintf(out, sizeof out, "%s/cmp%d", tmp, frac);
+        const char *args[] = {
+            "compare",
+            "scenarios/sched-compare.yaml",
+            "--policies",
+            "fifo,elastic",
+            "--set",
+            frac ? "workload.elastic_frac=0.5" : "workload.elastic_frac=0",
+            "--out",
+            out,
+            NULL};
+        char *so, *se;
+        ck_assert_int_eq(run_dcsim(args, &so, &se), 0);
+        free(so);
+        free(se);
+        dcs_table_t t;
+        dcs_err_t err = {""};
+        snprintf(path, sizeof path, "%s/compare.csv", out);
+        ck_assert_int_eq(dcs_table_read(path, &t, &err), 0);
+        ck_assert_double_eq(cell(&t, 0, "jobs_done"), 4000);
+        ck_assert_double_eq(cell(&t, 1, "jobs_done"), 4000);
+        ck_assert_double_eq_tol(cell(&t, 1, "gpu_hours"),
+                                cell(&t, 0, "gpu_hours"),
+                                1e-9 * cell(&t, 0, "gpu_hours"));
+        if (frac) {
+            ck_assert_double_gt(cell(&t, 1, "resizes"), 0);
+            ck_assert_double_lt(cell(&t, 1, "mean_jct_s"),
+                                cell(&t, 0, "mean_jct_s"));
+        } else {
+            ck_assert_double_eq(cell(&t, 1, "resizes"), 0);
+            char a[256], b[256];
+            snprintf(a, sizeof a, "%s/fifo/jobs.csv", out);
+            snprintf(b, sizeof b, "%s/elastic/jobs.csv", out);
+            size_t la, lb;
+            char *ja = slurp(a, &la), *jb = slurp(b, &lb);
+            ck_assert_uint_eq(la, lb);
+            ck_assert(memcmp(ja, jb, la) == 0);
+            free(ja);
+            free(jb);
+        }
+        dcs_table_free(&t);
+    }
+    remove_tree(tmp);
+}
+END_TEST
+
 START_TEST(test_node_switch_storage_power)
 {
     /* host_parts.yaml: the two-job run with hosts given by their parts
@@ -1225,6 +1345,8 @@ int main(void)
     tcase_add_test(train, test_node_switch_storage_power);
     tcase_add_test(train, test_checkpoint_storm);
     tcase_add_test(train, test_trace_compare);
+    tcase_add_test(train, test_trace_elastic);
+    tcase_add_test(train, test_elastic_conserves_work);
     tcase_add_test(train, test_training_flow_needs_fabric);
     tcase_add_test(train, test_training_sections_bad_values);
     suite_add_tcase(s, train);

@@ -182,8 +182,8 @@ static long newest_preempt(const dcs_policy_t *p, const dcs_sched_view_t *v)
     return oldest;
 }
 
-static const dcs_policy_t newest = {"newest", "test", newest_pick,
-                                    newest_preempt, NULL};
+static const dcs_policy_t newest = {"newest",       "test", newest_pick,
+                                    newest_preempt, NULL,   NULL};
 
 START_TEST(test_preemption_keeps_work)
 {

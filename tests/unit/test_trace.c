@@ -538,7 +538,8 @@ START_TEST(test_missing_column)
 {
     ck_assert_str_eq(
         read_fails("dcsim_no_duration.csv", NULL, DCS_TRACE_DCSIM),
-        DATA "dcsim_no_duration.csv:1: missing required column 'duration_s'");
+        DATA "dcsim_no_duration.csv:1: missing required column 'duration_s' "
+             "(or 'gpu_seconds')");
     ck_assert_str_eq(read_fails("helios_no_end.csv", NULL, DCS_TRACE_HELIOS),
                      DATA
                      "helios_no_end.csv:1: missing required column 'end_time'");
@@ -563,7 +564,7 @@ START_TEST(test_dcsim_strict_columns)
         DATA "dcsim_unknown_column.csv:1: unknown column 'colour' (field 5); "
              "expected some of: name, submit_s, gpus, duration_s, user, "
              "team, priority, deadline_s, min_gpus, max_gpus, gpu_type, "
-             "estimate_s");
+             "estimate_s, gpu_seconds");
     ck_assert_str_eq(read_fails("dcsim_twice.csv", NULL, DCS_TRACE_DCSIM),
                      DATA "dcsim_twice.csv:1: column 'gpus' appears twice");
     /* Other formats carry columns dcsim does not use: those are fine. */
@@ -700,6 +701,58 @@ START_TEST(test_replay_empty)
 }
 END_TEST
 
+START_TEST(test_dcsim_work)
+{
+    /* dcsim_work.csv gives jobs by their work (gpu_seconds) or run time.
+     * 9 records; kept w1, w2, w3, w4. Dropped: `both` gives both; `neg`
+     * -1 and `word` "abc" GPU-seconds; `neither` gives none; `zero` 0
+     * GPU-seconds, a run of 0 s.
+     *   w1: 80 GPU-s on 4 GPUs = 20 s (elastic [2, 8]: the scheduler
+     *       scales the 20 s to the size it gets);
+     *   w2: a run time, 5 s;
+     *   w3: 90 GPU-s on ceil(2.5) = 3 GPUs = 30 s;
+     *   w4: 40 GPU-s on ceil(0.5) = 1 GPU = 40 s.
+     * The trace ends with w4: 4 + 40 = 44. */
+    dcs_trace_t t;
+    read_ok("dcsim_work.csv", NULL, DCS_TRACE_DCSIM, &t);
+    ck_assert_int_eq(t.records, 9);
+    ck_assert_uint_eq(t.len, 4);
+    DROPS_ARE(&t, {"both duration and gpu_seconds", 1}, {"bad gpu_seconds", 2},
+              {"bad duration", 1}, {"zero duration", 1});
+    conserved(&t);
+    order_is(&t, "w1 w2 w3 w4");
+    ck_assert_double_eq(job(&t, "w1")->gpu_seconds, 80);
+    ck_assert_double_eq(job(&t, "w1")->duration_s, 20);
+    ck_assert_int_eq(job(&t, "w1")->max_gpus, 8);
+    ck_assert_double_eq(job(&t, "w2")->gpu_seconds, -1);
+    ck_assert_double_eq(job(&t, "w2")->duration_s, 5);
+    ck_assert_double_eq(job(&t, "w3")->duration_s, 30);
+    ck_assert_double_eq(job(&t, "w4")->duration_s, 40);
+    ck_assert_int_eq(t.fractional, 2);
+    ck_assert_double_eq(t.end_s, 44);
+
+    /* Replayed: fixed-duration jobs of ceil(gpus) GPUs and those runs. */
+    dcs_sim_t *sim = dcs_sim_new();
+    ck_assert_ptr_nonnull(sim);
+    dcs_jobs_t jobs = {0};
+    seen_t seen = {0};
+    dcs_trace_replay_t r;
+    ck_assert_int_eq(dcs_trace_start(&r, &t, sim, 1, &jobs, record, &seen), 0);
+    dcs_sim_run(sim, DCS_TIME_NEVER);
+    ck_assert_uint_eq(seen.n, 4);
+    const dcs_time_t sec = DCS_NS_PER_S;
+    const int gpus[4] = {4, 4, 3, 1};
+    const dcs_time_t run[4] = {20 * sec, 5 * sec, 30 * sec, 40 * sec};
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert_int_eq(seen.job[i]->gpus, gpus[i]);
+        ck_assert_int_eq(seen.job[i]->duration_ns, run[i]);
+    }
+    dcs_jobs_destroy(&jobs);
+    dcs_sim_free(sim);
+    dcs_trace_destroy(&t);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("trace");
@@ -708,6 +761,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_number);
     tcase_add_test(tc, test_format_names);
     tcase_add_test(tc, test_dcsim);
+    tcase_add_test(tc, test_dcsim_work);
     tcase_add_test(tc, test_tiresias);
     tcase_add_test(tc, test_helios);
     tcase_add_test(tc, test_philly);
