@@ -327,12 +327,12 @@ static void requeue(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job,
     job->remaining_ns = job->remaining_ns > kept ? job->remaining_ns - kept : 0;
     job->overhead_ns = overhead;
     leave_gpus(s, job, now);
-    free(job->gpu_ids);
-    job->gpu_ids = NULL;
     job->state = DCS_JOB_QUEUED;
     job->move_end = NULL;
-    if (s->hooks.ended)
+    if (s->hooks.ended) /* it may still read the GPUs the job left */
         s->hooks.ended(s->hooks.ctx, job, now);
+    free(job->gpu_ids);
+    job->gpu_ids = NULL;
     queue_insert(s, job);
     dcs_tally_add(&s->queue_tally, now, +1);
 }

@@ -33,7 +33,8 @@ typedef struct dcs_sched_hooks {
     /* When to ask again about jobs refused at `now` (> now), besides
      * every arrival and end; -1: only then. */
     dcs_time_t (*retry_ns)(void *ctx, dcs_time_t now);
-    /* After a job started (its kind priced it) and after it ended. */
+    /* After a job started (its kind priced it) and after it ended or was
+     * stopped (job->gpu_ids still names the GPUs it left). */
     void (*started)(void *ctx, const dcs_job_t *job, dcs_time_t now);
     void (*ended)(void *ctx, const dcs_job_t *job, dcs_time_t now);
 } dcs_sched_hooks_t;

@@ -645,15 +645,15 @@ START_TEST(test_quickstart_five_jobs)
         ck_assert_msg(exists(path), "%s missing", reports[i]);
     }
 
-    /* jobs.csv: the header (13 columns: job_id, team, state, submit, start
+    /* jobs.csv: the header (23 columns: job_id, team, state, submit, start
      * and end times, gpus, queue delay, run time, iterations, tokens,
-     * energy, cost) and one row per job, ids 0..4, every job done since the
-     * run goes on until all work is done. */
+     * energy, cost, ..., evictions, pool) and one row per job, ids 0..4,
+     * every job done since the run goes on until all work is done. */
     snprintf(path, sizeof path, "%s/jobs.csv", out);
     size_t len;
     char *csv = slurp(path, &len);
     ck_assert(starts_with(csv, "job_id,team,state,"));
-    rows_t r = {.ncols = 22};
+    rows_t r = {.ncols = 23};
     struct csv_parser p;
     ck_assert_int_eq(csv_init(&p, CSV_STRICT | CSV_STRICT_FINI), 0);
     ck_assert_uint_eq(csv_parse(&p, csv, len, count_field, count_row, &r), len);
