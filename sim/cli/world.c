@@ -207,6 +207,48 @@ static int read_trace(dcs_cfg_node_t *w, scenario_t *sc, dcs_err_t *err)
     return 0;
 }
 
+/* The synthetic stream's gpu_types against the cluster: each names a pool
+ * (or is "", any), and every GPU count of weight above 0 fits each pool of
+ * weight above 0 it may be drawn with. */
+static int check_gpu_types(dcs_cfg_node_t *w, const scenario_t *sc,
+                           dcs_err_t *err)
+{
+    const dcs_synth_spec_t *sp = &sc->synth;
+    const dcs_fleet_spec_t *fs = &sc->fleet;
+    if (sp->ngpu_types == 0)
+        return 0;
+    dcs_cfg_node_t *values = dcs_cfg_get(dcs_cfg_get(w, "gpu_types"), "values");
+    if (fs->npools == 0)
+        return dcs_cfg_error(dcs_cfg_get(w, "gpu_types"), err,
+                             "jobs may name GPU models on a cluster with "
+                             "pools; cluster '%s' has one device",
+                             fs->name);
+    char known[256] = "";
+    for (int p = 0; p < fs->npools; p++)
+        snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+                 p ? ", " : "", fs->pools[p].name);
+    for (size_t i = 0; i < sp->ngpu_types; i++) {
+        const char *type = sp->gpu_types[i];
+        if (!type[0]) /* any: the largest pool, checked below */
+            continue;
+        int p = dcs_fleet_pool_find(fs, type);
+        if (p < 0)
+            return dcs_cfg_error(dcs_cfg_at(values, i), err,
+                                 "expected a pool of cluster '%s' (%s) or "
+                                 "\"\" for any, found '%s'",
+                                 fs->name, known, type);
+        dcs_cfg_node_t *counts = dcs_cfg_get(w, "gpu_counts");
+        for (size_t c = 0; sp->gpu_type_weights[i] > 0 && c < sp->nchoices; c++)
+            if (sp->gpu_weights[c] > 0 && sp->gpu_counts[c] > pool_gpus(fs, p))
+                return dcs_cfg_error(
+                    counts ? dcs_cfg_at(counts, c) : dcs_cfg_at(values, i), err,
+                    "a job of %d GPUs can never run on pool '%s' of %d "
+                    "GPUs, which gpu_types names",
+                    sp->gpu_counts[c], fs->pools[p].name, pool_gpus(fs, p));
+    }
+    return 0;
+}
+
 static int read_workload(dcs_cfg_node_t *root, scenario_t *sc, dcs_err_t *err)
 {
     static const char *const kinds[] = {"synthetic", "training", "trace", NULL};
@@ -223,9 +265,11 @@ static int read_workload(dcs_cfg_node_t *root, scenario_t *sc, dcs_err_t *err)
         return read_trace(w, sc, err);
     if ((rc = dcs_synth_read(w, &sc->synth, err)) < 0)
         return rc;
+    const dcs_fleet_spec_t *fs = &sc->fleet;
+    if ((rc = check_gpu_types(w, sc, err)) < 0)
+        return rc;
     /* A job larger than the cluster (or than its largest pool: a job runs
      * on one) could never start. */
-    const dcs_fleet_spec_t *fs = &sc->fleet;
     int largest = largest_pool(fs);
     int ngpus =
         largest >= 0 ? pool_gpus(fs, largest) : fs->nodes * fs->gpus_per_node;

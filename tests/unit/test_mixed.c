@@ -9,8 +9,11 @@
  * - GPU energy is each GPU's own device power over its states, host energy
  *   each node's own pool's host power, and a job's energy its GPUs' plus
  *   its share of its pool's hosts; utilization.csv has a row per pool;
- * - a synthetic job larger than the largest pool, and training jobs, are
- *   refused as bad input with FILE:LINE:COL;
+ * - a synthetic job larger than the largest pool, a synthetic gpu_types
+ *   entry naming no pool (or any on a cluster of one device) or a pool too
+ *   small for the stream's job sizes, and training jobs, are refused as bad
+ *   input with FILE:LINE:COL (exit 2 from the command); typed synthetic
+ *   jobs run on their pool, and gpu_types leaves the other draws alone;
  * - the shipped mixed cluster (topologies/clusters/mixed-h100-a100.yaml)
  *   loads and runs. */
 #include <check.h>
@@ -251,6 +254,77 @@ START_TEST(test_synthetic_jobs_one_pool_each)
 }
 END_TEST
 
+START_TEST(test_synthetic_gpu_types)
+{
+    /* gpu_types {values: [A100, ""], weights: [1, 0]}: every job asks for
+     * the A100s and runs there; its own stream leaves the other draws
+     * alone (the same submissions and sizes as without it). */
+    char a[64], b[64];
+    make_tmpdir(a, sizeof a);
+    make_tmpdir(b, sizeof b);
+    const char *sets[] = {
+        "workload.gpu_types={values: [A100, \"\"], weights: [1, 0]}"};
+    run_ok(SC "mixed_synth.yaml", a, sets, 1);
+    run_ok(SC "mixed_synth.yaml", b, NULL, 0);
+    table_t typed = read_csv(a, "jobs.csv"), plain = read_csv(b, "jobs.csv");
+    ck_assert_uint_eq(typed.nrows, 41);
+    ck_assert_uint_eq(plain.nrows, 41);
+    for (size_t r = 1; r < typed.nrows; r++) {
+        ck_assert_str_eq(cell(&typed, r, "pool"), "A100");
+        ck_assert_str_eq(cell(&typed, r, "submit_time_s"),
+                         cell(&plain, r, "submit_time_s"));
+        ck_assert_str_eq(cell(&typed, r, "gpus"), cell(&plain, r, "gpus"));
+    }
+    free_table(&typed);
+    free_table(&plain);
+    remove_tree(a);
+    remove_tree(b);
+}
+END_TEST
+
+START_TEST(test_synthetic_gpu_types_bad)
+{
+    /* `workload.gpu_types={values: [H100, V100], ...}`: V100 at column 36. */
+    const char *v100[] = {
+        "workload.gpu_types={values: [H100, V100], weights: [1, 1]}"};
+    expect_error(SC "mixed_synth.yaml", v100, 1,
+                 "--set:1:36: field 'workload.gpu_types.values[1]': expected "
+                 "a pool of cluster 'mixed' (H100, A100) or \"\" for any, "
+                 "found 'V100'");
+    /* 2-GPU jobs (mixed_synth.yaml line 24, `2` at column 19) on an H100
+     * pool of 1 node x 1 GPU. */
+    const char *small[] = {"workload.gpu_types={values: [H100], weights: [1]}",
+                           "cluster.pools.0.gpus_per_node=1",
+                           "cluster.pools.1.gpus_per_node=1"};
+    expect_error(SC "mixed_synth.yaml", small, 3,
+                 SC "mixed_synth.yaml:24:19: field 'workload.gpu_counts[1]': "
+                    "a job of 2 GPUs can never run on pool 'H100' of 1 GPUs, "
+                    "which gpu_types names");
+    /* A cluster of one device has no models to name: `workload.gpu_types`
+     * at column 20 (the value). */
+    const char *one[] = {"workload.gpu_types={values: [H100], weights: [1]}"};
+    expect_error(SC "good.yaml", one, 1,
+                 "--set:1:20: field 'workload.gpu_types': jobs may name GPU "
+                 "models on a cluster with pools; cluster 'classroom-2node' "
+                 "has one device");
+    /* The command: exit 2, the message on stderr. */
+    const char *args[] = {"run",
+                          SC "mixed_synth.yaml",
+                          "--set",
+                          "workload.gpu_types={values: [H100, V100], "
+                          "weights: [1, 1]}",
+                          "--out",
+                          "/tmp/dcsim-test-mixed-never-made",
+                          NULL};
+    char *so, *se;
+    ck_assert_int_eq(run_dcsim(args, &so, &se), 2);
+    ck_assert_ptr_nonnull(strstr(se, "found 'V100'\n"));
+    ck_assert(!exists("/tmp/dcsim-test-mixed-never-made"));
+    free(so);
+    free(se);
+}
+END_TEST
+
 START_TEST(test_shipped_mixed_cluster)
 {
     /* The shipped cluster under the synthetic stream: 16 + 16 nodes of 8,
@@ -275,6 +349,8 @@ int main(void)
     tcase_add_test(tc, test_trace_drops_counted);
     tcase_add_test(tc, test_bad_input_on_pools);
     tcase_add_test(tc, test_synthetic_jobs_one_pool_each);
+    tcase_add_test(tc, test_synthetic_gpu_types);
+    tcase_add_test(tc, test_synthetic_gpu_types_bad);
     tcase_add_test(tc, test_shipped_mixed_cluster);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
