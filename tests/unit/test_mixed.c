@@ -14,6 +14,8 @@
  *   small for the stream's job sizes, and training jobs, are refused as bad
  *   input with FILE:LINE:COL (exit 2 from the command); typed synthetic
  *   jobs run on their pool, and gpu_types leaves the other draws alone;
+ * - the Alibaba GPU 2023 sample's pods that name a GPU model run on the
+ *   pool of that name, and are dropped where no pool has it;
  * - the shipped mixed cluster (topologies/clusters/mixed-h100-a100.yaml)
  *   loads and runs. */
 #include <check.h>
@@ -325,6 +327,48 @@ START_TEST(test_synthetic_gpu_types_bad)
 }
 END_TEST
 
+START_TEST(test_alibaba_models_to_pools)
+{
+    /* The Alibaba 2023 sample keeps 6 pods; two name a model (gpu_spec,
+     * the first of "A|B"): openb-pod-0035 V100M16 and openb-pod-0078,x G2.
+     * Each runs on its pool; the untyped ones on either. */
+    char tmp[64];
+    make_tmpdir(tmp, sizeof tmp);
+    run_ok(SC "alibaba_mixed.yaml", tmp, NULL, 0);
+    table_t jobs = read_csv(tmp, "jobs.csv");
+    ck_assert_uint_eq(jobs.nrows, 7);
+    int typed = 0;
+    for (size_t r = 1; r < jobs.nrows; r++) {
+        const char *name = cell(&jobs, r, "name");
+        const char *pool = cell(&jobs, r, "pool");
+        ck_assert_str_eq(cell(&jobs, r, "state"), "done");
+        ck_assert(!strcmp(pool, "V100M16") || !strcmp(pool, "G2"));
+        if (!strcmp(name, "openb-pod-0035")) {
+            ck_assert_str_eq(pool, "V100M16");
+            typed++;
+        }
+        if (!strcmp(name, "openb-pod-0078,x")) {
+            ck_assert_str_eq(pool, "G2");
+            typed++;
+        }
+    }
+    ck_assert_int_eq(typed, 2);
+    free_table(&jobs);
+    /* Pools named after other models of the trace (V100M32, T4): those
+     * two pods name neither (the reader keeps a pod's first model), so
+     * they are dropped and counted; the four untyped pods run. */
+    const char *sets[] = {"cluster.pools.0.name=V100M32",
+                          "cluster.pools.1.name=T4"};
+    char out[128];
+    snprintf(out, sizeof out, "%s/other", tmp);
+    run_ok(SC "alibaba_mixed.yaml", out, sets, 2);
+    jobs = read_csv(out, "jobs.csv");
+    ck_assert_uint_eq(jobs.nrows, 5);
+    free_table(&jobs);
+    remove_tree(tmp);
+}
+END_TEST
+
 START_TEST(test_shipped_mixed_cluster)
 {
     /* The shipped cluster under the synthetic stream: 16 + 16 nodes of 8,
@@ -351,6 +395,7 @@ int main(void)
     tcase_add_test(tc, test_synthetic_jobs_one_pool_each);
     tcase_add_test(tc, test_synthetic_gpu_types);
     tcase_add_test(tc, test_synthetic_gpu_types_bad);
+    tcase_add_test(tc, test_alibaba_models_to_pools);
     tcase_add_test(tc, test_shipped_mixed_cluster);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
