@@ -89,6 +89,11 @@ static int read_storage(dcs_cfg_node_t *cluster, scenario_t *sc, dcs_err_t *err)
  * bandwidth (every host's uplink is alike) and the storage. */
 static int read_training(dcs_cfg_node_t *w, scenario_t *sc, dcs_err_t *err)
 {
+    if (sc->fleet.npools > 1)
+        return dcs_cfg_error(dcs_cfg_get(w, "kind"), err,
+                             "training jobs need a cluster of one device in "
+                             "this version; cluster '%s' has %d pools",
+                             sc->fleet.name, sc->fleet.npools);
     dcs_training_env_t env = {
         .device = &sc->fleet.device,
         .gpus = sc->fleet.nodes * sc->fleet.gpus_per_node,
@@ -125,16 +130,54 @@ static int read_network(dcs_cfg_node_t *root, scenario_t *sc, dcs_err_t *err)
     return 0;
 }
 
-/* Jobs that ask for more GPUs than the cluster has can never run: they
- * are dropped and counted like the trace's own drops. */
-static void drop_oversized(dcs_trace_t *t, int gpus)
+/* GPUs of pool `p` of a cluster with pools. */
+static int pool_gpus(const dcs_fleet_spec_t *fs, int p)
+{
+    return fs->pools[p].nodes * fs->gpus_per_node;
+}
+
+/* The pool with the most GPUs (the first of those), or -1 without pools. */
+static int largest_pool(const dcs_fleet_spec_t *fs)
+{
+    int best = fs->npools > 0 ? 0 : -1;
+    for (int p = 1; p < fs->npools; p++)
+        if (pool_gpus(fs, p) > pool_gpus(fs, best))
+            best = p;
+    return best;
+}
+
+/* Jobs that can never run are dropped and counted like the trace's own
+ * drops: those that ask for more GPUs than the cluster has; on a cluster
+ * with pools, those whose gpu_type names no pool, and those larger than
+ * the pool they name, or than the largest pool (a job runs on one). */
+static void drop_unrunnable(dcs_trace_t *t, const dcs_fleet_spec_t *fs)
 {
     size_t kept = 0;
+    int largest = largest_pool(fs);
     for (size_t i = 0; i < t->len; i++) {
-        if (ceil(t->jobs[i].gpus) > gpus)
-            dcs_trace_drop(t, "more GPUs than the cluster");
-        else
-            t->jobs[kept++] = t->jobs[i];
+        const dcs_trace_job_t *j = &t->jobs[i];
+        double gpus = ceil(j->gpus);
+        if (fs->npools == 0) {
+            if (gpus > fs->nodes * fs->gpus_per_node) {
+                dcs_trace_drop(t, "more GPUs than the cluster");
+                continue;
+            }
+        } else if (j->gpu_type[0]) {
+            int p = dcs_fleet_pool_find(fs, j->gpu_type);
+            if (p < 0) {
+                dcs_trace_drop(t, "GPU model not in the cluster");
+                continue;
+            }
+            if (gpus > pool_gpus(fs, p)) {
+                dcs_trace_drop(t, "more GPUs than its GPU model has");
+                continue;
+            }
+        } else if (gpus > pool_gpus(fs, largest)) {
+            dcs_trace_drop(t, fs->npools == 1 ? "more GPUs than the cluster"
+                                              : "more GPUs than any pool");
+            continue;
+        }
+        t->jobs[kept++] = t->jobs[i];
     }
     t->len = kept;
 }
@@ -164,7 +207,7 @@ static int read_trace(dcs_cfg_node_t *w, scenario_t *sc, dcs_err_t *err)
     free(aux);
     if (rc < 0)
         return rc;
-    drop_oversized(&sc->trace, sc->fleet.nodes * sc->fleet.gpus_per_node);
+    drop_unrunnable(&sc->trace, &sc->fleet);
     sc->trace_kind = 1;
     return 0;
 }
@@ -176,6 +219,11 @@ static int read_serving(dcs_cfg_node_t *root, dcs_cfg_node_t *w, scenario_t *sc,
 {
     dcs_cfg_node_t *req = NULL;
     int rc;
+    if (sc->fleet.npools > 1)
+        return dcs_cfg_error(dcs_cfg_get(w, "kind"), err,
+                             "serving replicas need a cluster of one device "
+                             "in this version; cluster '%s' has %d pools",
+                             sc->fleet.name, sc->fleet.npools);
     double nic = sc->fabric.hosts > 0
                      ? sc->fabric.links[sc->fabric.up[0]].bw_bytes_per_s
                      : 0;
@@ -193,6 +241,48 @@ static int read_serving(dcs_cfg_node_t *root, dcs_cfg_node_t *w, scenario_t *sc,
                              (long long)sc->serving.price.tp, sc->fleet.name,
                              ngpus);
     sc->serving_kind = 1;
+    return 0;
+}
+
+/* The synthetic stream's gpu_types against the cluster: each names a pool
+ * (or is "", any), and every GPU count of weight above 0 fits each pool of
+ * weight above 0 it may be drawn with. */
+static int check_gpu_types(dcs_cfg_node_t *w, const scenario_t *sc,
+                           dcs_err_t *err)
+{
+    const dcs_synth_spec_t *sp = &sc->synth;
+    const dcs_fleet_spec_t *fs = &sc->fleet;
+    if (sp->ngpu_types == 0)
+        return 0;
+    dcs_cfg_node_t *values = dcs_cfg_get(dcs_cfg_get(w, "gpu_types"), "values");
+    if (fs->npools == 0)
+        return dcs_cfg_error(dcs_cfg_get(w, "gpu_types"), err,
+                             "jobs may name GPU models on a cluster with "
+                             "pools; cluster '%s' has one device",
+                             fs->name);
+    char known[256] = "";
+    for (int p = 0; p < fs->npools; p++)
+        snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+                 p ? ", " : "", fs->pools[p].name);
+    for (size_t i = 0; i < sp->ngpu_types; i++) {
+        const char *type = sp->gpu_types[i];
+        if (!type[0]) /* any: the largest pool, checked below */
+            continue;
+        int p = dcs_fleet_pool_find(fs, type);
+        if (p < 0)
+            return dcs_cfg_error(dcs_cfg_at(values, i), err,
+                                 "expected a pool of cluster '%s' (%s) or "
+                                 "\"\" for any, found '%s'",
+                                 fs->name, known, type);
+        dcs_cfg_node_t *counts = dcs_cfg_get(w, "gpu_counts");
+        for (size_t c = 0; sp->gpu_type_weights[i] > 0 && c < sp->nchoices; c++)
+            if (sp->gpu_weights[c] > 0 && sp->gpu_counts[c] > pool_gpus(fs, p))
+                return dcs_cfg_error(
+                    counts ? dcs_cfg_at(counts, c) : dcs_cfg_at(values, i), err,
+                    "a job of %d GPUs can never run on pool '%s' of %d "
+                    "GPUs, which gpu_types names",
+                    sp->gpu_counts[c], fs->pools[p].name, pool_gpus(fs, p));
+    }
     return 0;
 }
 
@@ -215,14 +305,30 @@ static int read_workload(dcs_cfg_node_t *root, scenario_t *sc, dcs_err_t *err)
         return read_trace(w, sc, err);
     if ((rc = dcs_synth_read(w, &sc->synth, err)) < 0)
         return rc;
-    /* A job larger than the cluster could never start. */
-    int ngpus = sc->fleet.nodes * sc->fleet.gpus_per_node;
-    for (size_t i = 0; i < sc->synth.nchoices; i++)
-        if (sc->synth.gpu_counts[i] > ngpus)
-            return dcs_cfg_error(
-                dcs_cfg_at(dcs_cfg_get(w, "gpu_counts"), i), err,
-                "a job of %d GPUs can never run on cluster '%s' of %d GPUs",
-                sc->synth.gpu_counts[i], sc->fleet.name, ngpus);
+    const dcs_fleet_spec_t *fs = &sc->fleet;
+    if ((rc = check_gpu_types(w, sc, err)) < 0)
+        return rc;
+    /* A job larger than the cluster (or than its largest pool: a job runs
+     * on one) could never start. */
+    int largest = largest_pool(fs);
+    int ngpus =
+        largest >= 0 ? pool_gpus(fs, largest) : fs->nodes * fs->gpus_per_node;
+    for (size_t i = 0; i < sc->synth.nchoices; i++) {
+        if (sc->synth.gpu_counts[i] <= ngpus)
+            continue;
+        dcs_cfg_node_t *at = dcs_cfg_at(dcs_cfg_get(w, "gpu_counts"), i);
+        if (fs->npools > 1)
+            return dcs_cfg_error(at, err,
+                                 "a job of %d GPUs can never run on cluster "
+                                 "'%s': a job runs on one pool, and the "
+                                 "largest, '%s', has %d GPUs",
+                                 sc->synth.gpu_counts[i], fs->name,
+                                 fs->pools[largest].name, ngpus);
+        return dcs_cfg_error(
+            at, err,
+            "a job of %d GPUs can never run on cluster '%s' of %d GPUs",
+            sc->synth.gpu_counts[i], fs->name, ngpus);
+    }
     return 0;
 }
 
@@ -329,11 +435,14 @@ typedef struct gate {
     double network_w; /* fabric ports, W */
 } gate_t;
 
+/* A running job's spend rate, at its pool's device and host power. */
 static double job_rate_usd_per_s(const gate_t *g, const dcs_job_t *job)
 {
     const dcs_fleet_spec_t *fs = &g->sc->fleet;
-    double gpu_w = job->power_w > 0 ? job->power_w : fs->device.busy_power_w;
-    double it_w = job->gpus * (gpu_w + fs->host_power_w / fs->gpus_per_node);
+    const dcs_fleet_pool_t *pool = dcs_fleet_pool_of(
+        g->fleet, dcs_fleet_node_of(g->fleet, job->gpu_ids[0]));
+    double gpu_w = job->power_w > 0 ? job->power_w : pool->device.busy_power_w;
+    double it_w = job->gpus * (gpu_w + pool->host_power_w / fs->gpus_per_node);
     double capex = job->gpus *
                    dcs_cost_gpu_slot_usd_per_s(&g->sc->cost, fs->gpus_per_node);
     return capex + dcs_cost_energy_usd(&g->sc->cost, it_w) *
@@ -347,12 +456,21 @@ static int gate_admit(void *ctx, const dcs_job_t *job, dcs_time_t now)
     if (sc->has_budget && dcs_budget_holds(&sc->budget, job->team, now))
         return 0;
     if (isfinite(sc->facility.power_cap_w)) {
-        const dcs_fleet_spec_t *fs = &sc->fleet;
-        double gpus_w = 0;
-        for (int n = 0; n < fs->nodes; n++)
-            gpus_w += g->fleet->node_gpu_power_w[n].value;
-        double it_w = gpus_w + fs->host_power_w * fs->nodes + g->network_w;
-        double add = job->gpus * (fs->device.tdp_w - fs->device.idle_power_w);
+        const dcs_fleet_t *fleet = g->fleet;
+        double gpus_w = 0, hosts_w = 0, rise_w = 0;
+        for (int n = 0; n < fleet->spec.nodes; n++)
+            gpus_w += fleet->node_gpu_power_w[n].value;
+        /* Its GPUs counted at their TDP: its pool's, or the highest rise
+         * of the pools it may land on. */
+        for (int p = 0; p < fleet->npools; p++) {
+            const dcs_fleet_pool_t *pool = &fleet->spec.pools[p];
+            hosts_w += pool->host_power_w * pool->nodes;
+            double rise = pool->device.tdp_w - pool->device.idle_power_w;
+            if ((job->gpu_model < 0 || job->gpu_model == p) && rise > rise_w)
+                rise_w = rise;
+        }
+        double it_w = gpus_w + hosts_w + g->network_w;
+        double add = job->gpus * rise_w;
         if (it_w + add >
             dcs_facility_it_limit_w(&sc->facility, dcs_time_to_s(now)))
             return 0;
@@ -489,6 +607,12 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
         sc->fabric.hosts > 0 ? sc->fabric.nodes - sc->fabric.hosts : 0;
     double network_w = sc->fabric.port_power_w * sc->fabric.nlinks +
                        sc->fabric.chassis_power_w * switches;
+    double flat_out_w = 0; /* every GPU at its TDP, and the hosts */
+    for (int p = 0; p < fleet.npools; p++) {
+        const dcs_fleet_pool_t *pool = &fleet.spec.pools[p];
+        flat_out_w += pool->nodes * (fs->gpus_per_node * pool->device.tdp_w +
+                                     pool->host_power_w);
+    }
     dcs_assets_t assets = {
         .gpus = (double)fs->nodes * fs->gpus_per_node,
         .nodes = fs->nodes,
@@ -496,11 +620,8 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
         .ports = sc->fabric.nlinks,
         .storage_tb = sc->storage.capacity / 1e12,
         .storage_devices = (double)sc->storage.devices,
-        .critical_w = sc->facility.design_it_w > 0
-                          ? sc->facility.design_it_w
-                          : fs->nodes * (fs->gpus_per_node * fs->device.tdp_w +
-                                         fs->host_power_w) +
-                                network_w,
+        .critical_w = sc->facility.design_it_w > 0 ? sc->facility.design_it_w
+                                                   : flat_out_w + network_w,
     };
     dcs_run_data_t run = {
         .scenario_name = sc->name,
@@ -551,6 +672,26 @@ out:
     return rc;
 }
 
+/* Names each device of the cluster that runs from its datasheet alone
+ * (once, though pools share it). */
+static void note_unvalidated(const dcs_fleet_spec_t *fs, FILE *notes)
+{
+    int n = fs->npools > 0 ? fs->npools : 1;
+    for (int p = 0; p < n; p++) {
+        const dcs_device_spec_t *d =
+            fs->npools > 0 ? &fs->pools[p].device : &fs->device;
+        int seen = 0;
+        for (int k = 0; k < p; k++)
+            seen |= !strcmp(fs->pools[k].device.name, d->name);
+        if (!d->calibrated && !seen)
+            fprintf(notes,
+                    "dcsim: note: device '%s' is unvalidated: no kernel "
+                    "measurements are bundled for it, so its op times come "
+                    "from its datasheet and default efficiencies\n",
+                    d->name);
+    }
+}
+
 int dcs_world_run(const dcs_run_opts_t *opts, FILE *table, dcs_err_t *err)
 {
     scenario_t sc;
@@ -572,12 +713,8 @@ int dcs_world_run(const dcs_run_opts_t *opts, FILE *table, dcs_err_t *err)
         rc = read_scenario(cfg, opts->scenario_path, &sc, err);
     if (rc == 0 && opts->notes && sc.trace_kind)
         dcs_trace_print_counts(&sc.trace, "dcsim: trace", opts->notes);
-    if (rc == 0 && opts->notes && !sc.fleet.device.calibrated)
-        fprintf(opts->notes,
-                "dcsim: note: device '%s' is unvalidated: no kernel "
-                "measurements are bundled for it, so its op times come from "
-                "its datasheet and default efficiencies\n",
-                sc.fleet.device.name);
+    if (rc == 0 && opts->notes)
+        note_unvalidated(&sc.fleet, opts->notes);
     if (rc == 0)
         rc = dcs_cfg_emit(cfg, &resolved, &resolved_len, err);
     if (rc == 0)

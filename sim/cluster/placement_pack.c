@@ -19,7 +19,8 @@ static int take_from_node(const dcs_alloc_t *a, int node, int want, int *out)
 static int pack_place(const dcs_placement_t *placement, const dcs_alloc_t *a,
                       int gpus, int *out)
 {
-    (void)placement;
+    if (a->node_model) /* a mixed fleet: one model's nodes */
+        return dcs_placement_model_place(placement, a, gpus, out);
     if (gpus > a->free_gpus || gpus <= 0 || a->nodes <= 0)
         return -1;
     /* Fits in one node: the node with the least room that still fits. */
@@ -57,7 +58,8 @@ static int pack_place(const dcs_placement_t *placement, const dcs_alloc_t *a,
 static int pack_fits(const dcs_placement_t *placement, const dcs_alloc_t *a,
                      int gpus)
 {
-    (void)placement;
+    if (a->node_model)
+        return dcs_placement_model_fits(placement, a, gpus);
     return gpus > 0 && gpus <= a->free_gpus;
 }
 

@@ -22,7 +22,8 @@ static int nth_free(const dcs_alloc_t *a, int node, int j)
 static int spread_place(const dcs_placement_t *placement, const dcs_alloc_t *a,
                         int gpus, int *out)
 {
-    (void)placement;
+    if (a->node_model) /* a mixed fleet: one model's nodes */
+        return dcs_placement_model_place(placement, a, gpus, out);
     if (gpus <= 0 || gpus > a->free_gpus || a->nodes <= 0)
         return -1;
     int got = 0;
@@ -37,7 +38,8 @@ static int spread_place(const dcs_placement_t *placement, const dcs_alloc_t *a,
 static int spread_fits(const dcs_placement_t *placement, const dcs_alloc_t *a,
                        int gpus)
 {
-    (void)placement;
+    if (a->node_model)
+        return dcs_placement_model_fits(placement, a, gpus);
     return gpus > 0 && gpus <= a->free_gpus;
 }
 

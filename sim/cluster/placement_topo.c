@@ -61,7 +61,8 @@ static void take_from_group(const dcs_alloc_t *a, int group, int want,
 static int topo_place(const dcs_placement_t *placement, const dcs_alloc_t *a,
                       int gpus, int *out)
 {
-    (void)placement;
+    if (a->node_model) /* a mixed fleet: one model's nodes */
+        return dcs_placement_model_place(placement, a, gpus, out);
     if (gpus <= 0 || gpus > a->free_gpus || a->nodes <= 0)
         return -1;
     if (!a->group_free || gpus <= dcs_alloc_max_node_free(a))
@@ -98,7 +99,8 @@ static int topo_place(const dcs_placement_t *placement, const dcs_alloc_t *a,
 static int topo_fits(const dcs_placement_t *placement, const dcs_alloc_t *a,
                      int gpus)
 {
-    (void)placement;
+    if (a->node_model)
+        return dcs_placement_model_fits(placement, a, gpus);
     return gpus > 0 && gpus <= a->free_gpus;
 }
 

@@ -21,8 +21,10 @@ extern const dcs_placement_t dcs_placement_spread;
  * pack. */
 extern const dcs_placement_t dcs_placement_topo;
 
-/* Heterogeneous: pack over the nodes whose GPU model is alloc->want_model
- * only (all nodes when want_model is -1 or the fleet has one model). */
+/* Heterogeneous: pack over the nodes of one GPU model, alloc->want_model
+ * (with -1, the model with the most free GPUs that holds the job). Every
+ * placement keeps a job on one model of a mixed fleet (policy.h), so this
+ * places as pack does; the name is kept for scenarios. */
 extern const dcs_placement_t dcs_placement_hetero;
 
 /* How many distinct groups the GPUs `gpu_ids[0..n)` lie in (1 for any

@@ -1,8 +1,12 @@
 /* policy.c - the registries of scheduling policies and placements: the
- * built-in ones, then each group's list (registry_*.c). */
+ * built-in ones, then each group's list (registry_*.c); and placing on one
+ * GPU model of a mixed fleet. */
 #include "cluster/policy.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "engine/error.h"
 
 #include "cluster/placements_c.h"
 #include "cluster/policies_a.h"
@@ -51,4 +55,62 @@ const dcs_placement_t *dcs_placement_find(const char *name)
         if (!strcmp(p->name, name))
             return p;
     return NULL;
+}
+
+/* fits() on a one-model view; by placing into scratch space for a
+ * placement without fits(). */
+static int view_fits(const dcs_placement_t *p, const dcs_alloc_t *view,
+                     int gpus)
+{
+    if (gpus <= 0 || gpus > view->free_gpus)
+        return 0;
+    if (p->fits)
+        return p->fits(p, view, gpus);
+    int *scratch = malloc((size_t)gpus * sizeof *scratch);
+    DCS_ASSERT(scratch != NULL); /* out of memory mid-run */
+    int ok = p->place(p, view, gpus, scratch) == 0;
+    free(scratch);
+    return ok;
+}
+
+int dcs_placement_model_pick(const dcs_placement_t *placement,
+                             const dcs_alloc_t *alloc, int gpus)
+{
+    dcs_alloc_t view;
+    if (alloc->want_model >= 0) {
+        if (alloc->want_model >= alloc->nmodels)
+            return -1;
+        dcs_alloc_model_view(alloc, alloc->want_model, &view);
+        return view_fits(placement, &view, gpus) ? alloc->want_model : -1;
+    }
+    int best = -1;
+    for (int m = 0; m < alloc->nmodels; m++) {
+        if (best >= 0 && alloc->model_free[m] <= alloc->model_free[best])
+            continue;
+        dcs_alloc_model_view(alloc, m, &view);
+        if (view_fits(placement, &view, gpus))
+            best = m;
+    }
+    return best;
+}
+
+int dcs_placement_model_place(const dcs_placement_t *placement,
+                              const dcs_alloc_t *alloc, int gpus, int *out)
+{
+    int m = dcs_placement_model_pick(placement, alloc, gpus);
+    if (m < 0)
+        return -1;
+    dcs_alloc_t view;
+    int first_gpu = dcs_alloc_model_view(alloc, m, &view);
+    if (placement->place(placement, &view, gpus, out) < 0)
+        return -1;
+    for (int i = 0; i < gpus; i++)
+        out[i] += first_gpu;
+    return 0;
+}
+
+int dcs_placement_model_fits(const dcs_placement_t *placement,
+                             const dcs_alloc_t *alloc, int gpus)
+{
+    return dcs_placement_model_pick(placement, alloc, gpus) >= 0;
 }

@@ -169,6 +169,26 @@ struct dcs_placement {
  * with the most free GPUs first. Keeps whole nodes free for big jobs. */
 extern const dcs_placement_t dcs_placement_pack;
 
+/* ---- mixed fleets ------------------------------------------------------
+ *
+ * On a fleet of several GPU models (alloc->node_model set) a job runs on
+ * one model only: every placement first calls these, which run the
+ * placement's own rule on the nodes of one model (dcs_alloc_model_view)
+ * and translate the GPU ids back. The model is alloc->want_model when it
+ * is >= 0 (a job that names one); for a job that names none, the model
+ * with the most free GPUs among those the placement fits the job on
+ * (lowest index on ties). */
+
+/* The model a job of `gpus` GPUs would be placed on now, or -1 when no
+ * model (or not the wanted one) fits it. O(models) calls of fits(). */
+int dcs_placement_model_pick(const dcs_placement_t *placement,
+                             const dcs_alloc_t *alloc, int gpus);
+/* place() and fits() of `placement` on that model's nodes. */
+int dcs_placement_model_place(const dcs_placement_t *placement,
+                              const dcs_alloc_t *alloc, int gpus, int *out);
+int dcs_placement_model_fits(const dcs_placement_t *placement,
+                             const dcs_alloc_t *alloc, int gpus);
+
 const dcs_placement_t *dcs_placement_at(size_t i);
 const dcs_placement_t *dcs_placement_find(const char *name);
 

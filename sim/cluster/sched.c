@@ -17,8 +17,11 @@ int dcs_sched_init(dcs_sched_t *s, dcs_fleet_t *fleet,
     dcs_tally_init(&s->running_tally, 0, fleet->interval_ns);
     dcs_tally_init(&s->busy_gpus_tally, 0, fleet->interval_ns);
     s->scratch = malloc((size_t)fleet->ngpus * sizeof *s->scratch);
-    if (!s->scratch || dcs_alloc_init(&s->alloc, fleet->spec.nodes,
-                                      fleet->spec.gpus_per_node) < 0) {
+    if (!s->scratch ||
+        dcs_alloc_init(&s->alloc, fleet->spec.nodes,
+                       fleet->spec.gpus_per_node) < 0 ||
+        (fleet->node_pool && /* a mixed fleet: pools are runs of nodes */
+         dcs_alloc_set_models(&s->alloc, fleet->node_pool) < 0)) {
         dcs_sched_destroy(s);
         return DCS_ENOMEM;
     }
@@ -39,14 +42,41 @@ void dcs_sched_destroy(dcs_sched_t *s)
     memset(s, 0, sizeof *s);
 }
 
+/* The GPU model a placement for `job` must use: the pool of the GPUs it
+ * holds while running (a resize keeps it on one model), else the pool it
+ * names (-1: any one). */
+static int job_model(const dcs_sched_t *s, const dcs_job_t *job)
+{
+    if (job->state == DCS_JOB_RUNNING && job->gpu_ids && s->fleet->node_pool)
+        return s->fleet
+            ->node_pool[dcs_fleet_node_of(s->fleet, job->gpu_ids[0])];
+    return job->gpu_model;
+}
+
 static int view_fits(const dcs_sched_view_t *view, const dcs_job_t *job,
                      int gpus)
 {
     dcs_sched_t *s = view->ctx;
-    int n = gpus > 0 ? gpus : job->gpus;
+    int n = gpus > 0 ? gpus : job->gpus, fits;
+    s->alloc.want_model = job_model(s, job);
     if (s->placement->fits)
-        return s->placement->fits(s->placement, &s->alloc, n);
-    return s->placement->place(s->placement, &s->alloc, n, s->scratch) == 0;
+        fits = s->placement->fits(s->placement, &s->alloc, n);
+    else
+        fits = s->placement->place(s->placement, &s->alloc, n, s->scratch) == 0;
+    s->alloc.want_model = -1;
+    return fits;
+}
+
+/* Work (time at speed 1) <-> time on GPUs of `speed`, to the nanosecond;
+ * exact and free at speed 1. */
+static dcs_time_t work_at(dcs_time_t wall_ns, double speed)
+{
+    return speed == 1 ? wall_ns : (dcs_time_t)llround((double)wall_ns * speed);
+}
+
+static dcs_time_t wall_for(dcs_time_t work_ns, double speed)
+{
+    return speed == 1 ? work_ns : (dcs_time_t)llround((double)work_ns / speed);
 }
 
 /* ---- the running list, by expected end -------------------------------- */
@@ -240,9 +270,15 @@ static void start_job(dcs_sched_t *s, dcs_sim_t *sim, size_t index, int gpus)
                                              job->gpus / (double)gpus);
         job->gpus = gpus;
     }
+    s->alloc.want_model = job->gpu_model;
     int rc =
         s->placement->place(s->placement, &s->alloc, job->gpus, s->scratch);
+    s->alloc.want_model = -1;
     DCS_ASSERT(rc == 0); /* the policy picked a job that fits */
+    /* Its pace: the pool it landed on (a job never spans two). */
+    job->speed =
+        dcs_fleet_pool_of(s->fleet, dcs_fleet_node_of(s->fleet, s->scratch[0]))
+            ->speed;
     free(job->gpu_ids);
     job->gpu_ids = malloc((size_t)job->gpus * sizeof *job->gpu_ids);
     DCS_ASSERT(job->gpu_ids != NULL);
@@ -269,8 +305,12 @@ static void start_job(dcs_sched_t *s, dcs_sim_t *sim, size_t index, int gpus)
     /* What the policies may expect: the estimate where they plan with one,
      * else the truth. */
     dcs_sched_view_t v = {.now_ns = now, .params = &s->params};
-    job->expect_end_ns =
-        now + (job->kind->preemptible ? dcs_policy_expected_run(&v, job) : run);
+    dcs_time_t expect = run;
+    if (job->kind->preemptible) /* its work at the pace of its GPUs */
+        expect = job->overhead_ns +
+                 wall_for(dcs_policy_expected_run(&v, job) - job->overhead_ns,
+                          job->speed);
+    job->expect_end_ns = now + expect;
     running_add(s, job);
     for (int i = 0; job->power_w > 0 && i < job->gpus; i++)
         dcs_fleet_set_power(s->fleet, now, job->gpu_ids[i], job->power_w);
@@ -285,23 +325,25 @@ static dcs_time_t done_this_run(const dcs_job_t *job, dcs_time_t now)
     return ran > job->overhead_ns ? ran - job->overhead_ns : 0;
 }
 
-/* A running job leaves its GPUs now and goes back to the queue with
- * `kept` of its work done and `overhead` to pay when it runs again. */
+/* A running job leaves its GPUs now and goes back to the queue with the
+ * work of `kept` of its time run done (at its GPUs' speed) and `overhead`
+ * to pay when it runs again. */
 static void requeue(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job,
                     dcs_time_t kept, dcs_time_t overhead)
 {
     dcs_time_t now = dcs_sim_now(sim);
     int rc = dcs_sim_cancel(sim, job->end_event);
     DCS_ASSERT(rc == 0);
+    kept = work_at(kept, job->speed);
     job->remaining_ns = job->remaining_ns > kept ? job->remaining_ns - kept : 0;
     job->overhead_ns = overhead;
     leave_gpus(s, job, now);
-    free(job->gpu_ids);
-    job->gpu_ids = NULL;
     job->state = DCS_JOB_QUEUED;
     job->move_end = NULL;
-    if (s->hooks.ended)
+    if (s->hooks.ended) /* it may still read the GPUs the job left */
         s->hooks.ended(s->hooks.ctx, job, now);
+    free(job->gpu_ids);
+    job->gpu_ids = NULL;
     queue_insert(s, job);
     dcs_tally_add(&s->queue_tally, now, +1);
 }
@@ -400,8 +442,11 @@ int dcs_sched_resize(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job, int gpus)
         return DCS_EINVAL;
     int old = job->gpus;
     if (gpus > old) {
-        if (s->placement->place(s->placement, &s->alloc, gpus - old,
-                                s->scratch) < 0)
+        s->alloc.want_model = job_model(s, job); /* on the pool it is on */
+        int placed = s->placement->place(s->placement, &s->alloc, gpus - old,
+                                         s->scratch);
+        s->alloc.want_model = -1;
+        if (placed < 0)
             return DCS_ESTATE;
         /* The extra GPUs go after the ones it holds (taken below). */
         int *ids = realloc(job->gpu_ids, (size_t)gpus * sizeof *ids);
@@ -415,7 +460,7 @@ int dcs_sched_resize(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job, int gpus)
     /* The run so far ends: its work, energy and service are kept. */
     int rc = dcs_sim_cancel(sim, job->end_event);
     DCS_ASSERT(rc == 0);
-    dcs_time_t kept = done_this_run(job, now);
+    dcs_time_t kept = work_at(done_this_run(job, now), job->speed);
     dcs_time_t owed = job->start_ns + job->overhead_ns - now;
     job->remaining_ns = job->remaining_ns > kept ? job->remaining_ns - kept : 0;
     double energy = 0;
@@ -455,7 +500,10 @@ int dcs_sched_resize(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job, int gpus)
     job->end_event = dcs_sim_after(sim, run, job_end, job, 0);
     DCS_ASSERT(job->end_event != 0);
     dcs_sched_view_t v = {.now_ns = now, .params = &s->params};
-    job->expect_end_ns = now + dcs_policy_expected_run(&v, job);
+    job->expect_end_ns =
+        now + job->overhead_ns +
+        wall_for(dcs_policy_expected_run(&v, job) - job->overhead_ns,
+                 job->speed);
     running_add(s, job);
     for (int i = 0; job->power_w > 0 && i < gpus; i++)
         dcs_fleet_set_power(s->fleet, now, job->gpu_ids[i], job->power_w);
@@ -611,6 +659,11 @@ static void job_end(dcs_sim_t *sim, void *obj, int64_t arg)
 void dcs_sched_submit(void *ctx, dcs_sim_t *sim, dcs_job_t *job)
 {
     dcs_sched_t *s = ctx;
+    job->gpu_model = -1;
+    if (s->fleet->node_pool && job->gpu_type[0]) {
+        job->gpu_model = dcs_fleet_pool_find(&s->fleet->spec, job->gpu_type);
+        DCS_ASSERT(job->gpu_model >= 0); /* the world checks types at read */
+    }
     queue_insert(s, job);
     dcs_tally_add(&s->queue_tally, dcs_sim_now(sim), +1);
     schedule(s, sim);

@@ -8,7 +8,8 @@
  * (policy.h). A started job's GPUs go to the compute state in the fleet
  * (which accounts their energy); at its end they return to idle, and the
  * job learns its energy. A stopped job goes back to the queue with its
- * work kept and its next run's checkpoint save and restore to pay. Queue
+ * work kept and its next run's checkpoint save and restore to pay. On a
+ * fleet of pools a job runs on one pool, at that pool's speed. Queue
  * length, running jobs and busy GPUs are tallied over time for the
  * reports. */
 #ifndef DCS_SCHED_H
@@ -32,7 +33,8 @@ typedef struct dcs_sched_hooks {
     /* When to ask again about jobs refused at `now` (> now), besides
      * every arrival and end; -1: only then. */
     dcs_time_t (*retry_ns)(void *ctx, dcs_time_t now);
-    /* After a job started (its kind priced it) and after it ended. */
+    /* After a job started (its kind priced it) and after it ended or was
+     * stopped (job->gpu_ids still names the GPUs it left). */
     void (*started)(void *ctx, const dcs_job_t *job, dcs_time_t now);
     void (*ended)(void *ctx, const dcs_job_t *job, dcs_time_t now);
 } dcs_sched_hooks_t;
@@ -120,7 +122,12 @@ int dcs_sched_resize(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job, int gpus);
 /* Asks the policy again now (GPUs came back or went away). */
 void dcs_sched_kick(dcs_sched_t *s, dcs_sim_t *sim);
 
-/* Accepts a queued job (ctx is the dcs_sched_t) and schedules. */
+/* Accepts a queued job (ctx is the dcs_sched_t) and schedules. On a mixed
+ * fleet (pools) the job's gpu_type, when not "", must name a pool
+ * (dcs_fleet_pool_find; a bug otherwise): the job then runs on that
+ * pool's nodes only; a job that names none on one pool, never across two
+ * (policy.h, "mixed fleets"). A job larger than every pool it may use
+ * never starts: callers drop such jobs first. */
 void dcs_sched_submit(void *ctx, dcs_sim_t *sim, dcs_job_t *job);
 
 /* Integrates the tallies up to `end`; call once when the run ends. */

@@ -8,6 +8,11 @@
  * their own energy. Host power (CPUs, memory, NICs, fans, PSU losses) is a
  * constant per node in this version.
  *
+ * A cluster is one device throughout, or pools of nodes of different
+ * devices (a mixed fleet: `pools:` in the cluster file), numbered pool
+ * after pool; each GPU draws its own pool's device power and each node
+ * its own pool's host power.
+ *
  * Cost: a state change is O(1) plus the intervals it crosses. */
 #ifndef DCS_FLEET_H
 #define DCS_FLEET_H
@@ -16,10 +21,26 @@
 #include "hw/device.h"
 #include "hw/power.h"
 
+enum { DCS_FLEET_MAX_POOLS = 8 };
+
+/* A pool: consecutive nodes of one device and one host design. */
+typedef struct dcs_fleet_pool {
+    char name[16];            /* the model jobs name in gpu_type */
+    dcs_device_spec_t device; /* every GPU of the pool */
+    int nodes;                /* node count */
+    int first_node;           /* its nodes are first_node .. + nodes - 1 */
+    double host_power_w;      /* per node, as dcs_fleet_spec_t's */
+    double host_busy_w;       /* per node, all its GPUs working */
+    double psu_efficiency;    /* the node's supplies (1: not modelled) */
+    double speed;             /* throughput relative to speed 1: a
+                                 fixed-duration job runs duration / speed */
+} dcs_fleet_pool_t;
+
 /* What a cluster file says about its nodes. */
 typedef struct dcs_fleet_spec {
     char name[64];            /* cluster name */
-    dcs_device_spec_t device; /* every GPU is of this kind */
+    dcs_device_spec_t device; /* every GPU is of this kind (with pools:
+                                 the first pool's) */
     int nodes;                /* node count */
     int gpus_per_node;        /* devices per node */
     double host_power_w;      /* per node, everything but the GPUs, with
@@ -30,6 +51,12 @@ typedef struct dcs_fleet_spec {
                                  GPU boards' power (1: not modelled) */
     double gpu_power_cap_w;   /* board limit set on every GPU, W (0: the
                                  device's TDP) */
+    /* Pools, when the file declares them (`pools:`); 0 for a cluster of
+     * one device, described by the fields above. With pools, `nodes` is
+     * the whole cluster's, `gpus_per_node` every pool's, and `device`
+     * and the host fields the first pool's (for callers that need one). */
+    dcs_fleet_pool_t pools[DCS_FLEET_MAX_POOLS];
+    int npools;
 } dcs_fleet_spec_t;
 
 /* Reads a cluster mapping: name, description, device (a mapping, usually
@@ -38,6 +65,10 @@ typedef struct dcs_fleet_spec {
  * fans_idle_w, fans_busy_w, psu_efficiency, vr_efficiency} (the parts,
  * through the voltage regulators and the power supplies),
  * optional gpu_power_cap_w (at most the device's TDP).
+ * Or, instead of device, nodes, gpus_per_node, the host power and the cap:
+ * pools, a sequence of 1 to DCS_FLEET_MAX_POOLS mappings {name (at most 15
+ * characters, unique), device, nodes, gpus_per_node (the same in every
+ * pool), host_power_w or host, optional speed (default 1)}.
  * Returns 0 or DCS_EINPUT. */
 int dcs_fleet_read(dcs_cfg_node_t *map, dcs_fleet_spec_t *spec, dcs_err_t *err);
 
@@ -55,9 +86,15 @@ typedef struct dcs_fleet {
                                  (0: its state's, from the power model) */
     dcs_tally_t *node_states; /* nodes x DCS_DEV_NSTATES: devices in state */
     dcs_tally_t *node_gpu_power_w; /* per node: sum of GPU board power */
+    int npools;                    /* spec.pools in use: spec.npools, or 1
+                                      (spec.pools[0] made from the one
+                                      device) */
+    unsigned char *node_pool;      /* per node: its pool (NULL: one pool) */
 } dcs_fleet_t;
 
-/* Builds a fleet with every GPU idle at time 0. Returns 0 or DCS_ENOMEM. */
+/* Builds a fleet with every GPU idle at time 0. A spec of one device
+ * (npools 0) gets spec.pools[0] filled from its device and host, named
+ * after the device. Returns 0 or DCS_ENOMEM. */
 int dcs_fleet_init(dcs_fleet_t *fleet, const dcs_fleet_spec_t *spec,
                    const dcs_power_model_t *power, dcs_time_t interval_ns);
 void dcs_fleet_destroy(dcs_fleet_t *fleet);
@@ -67,6 +104,16 @@ static inline int dcs_fleet_node_of(const dcs_fleet_t *fleet, int gpu)
 {
     return gpu / fleet->spec.gpus_per_node;
 }
+
+/* The pool of a node. */
+static inline const dcs_fleet_pool_t *
+dcs_fleet_pool_of(const dcs_fleet_t *fleet, int node)
+{
+    return &fleet->spec.pools[fleet->node_pool ? fleet->node_pool[node] : 0];
+}
+
+/* The pool named `name` (case does not matter), or -1. */
+int dcs_fleet_pool_find(const dcs_fleet_spec_t *spec, const char *name);
 
 /* Puts `gpu` into `state` at `now` (>= its last change). Returns 0 or
  * DCS_ENOMEM. */

@@ -44,12 +44,25 @@ static double job_gpu_s(const dcs_run_data_t *run, const dcs_job_t *job)
     return held;
 }
 
+/* The pool of the GPUs a job holds or last held (its first pool while it
+ * waits again after a stop: its GPUs are gone then). */
+static const dcs_fleet_pool_t *job_pool(const dcs_run_data_t *run,
+                                        const dcs_job_t *job)
+{
+    const dcs_fleet_t *fleet = run->fleet;
+    if (!job->gpu_ids)
+        return &fleet->spec.pools[0];
+    return dcs_fleet_pool_of(fleet, dcs_fleet_node_of(fleet, job->gpu_ids[0]));
+}
+
 /* A job's IT energy: its GPUs plus its GPUs' share of their nodes' host
- * power. */
+ * power (on a mixed fleet, of the pool it ran on last: ASSUMPTION, a job
+ * stopped and resumed on another pool is charged that pool's hosts for all
+ * its runs). */
 double dcs_report_job_energy_j(const dcs_run_data_t *run, const dcs_job_t *job)
 {
     const dcs_fleet_spec_t *fs = &run->fleet->spec;
-    double host_share_w = fs->host_power_w / fs->gpus_per_node;
+    double host_share_w = job_pool(run, job)->host_power_w / fs->gpus_per_node;
     return job_gpu_energy_j(run, job) + host_share_w * job_gpu_s(run, job);
 }
 
@@ -81,25 +94,32 @@ typedef struct interval {
     double carbon_kg;  /* operational */
 } interval_t;
 
-/* Hosts' energy in interval i (of `len_s`, GPU boards drawing `gpu_j`):
- * idle power, plus the busy share of the CPUs' extra by the GPU-seconds at
- * work, plus the supplies' loss on the boards' power. */
-static double host_energy_j(const dcs_run_data_t *run, size_t i, double len_s,
-                            double gpu_j)
+/* Hosts' energy in interval i (of `len_s`), pool by pool: idle power,
+ * plus the busy share of the CPUs' extra by the GPU-seconds at work, plus
+ * the supplies' loss on the boards' power (the pool's GPU energy in it). */
+static double host_energy_j(const dcs_run_data_t *run, size_t i, double len_s)
 {
     const dcs_fleet_t *fleet = run->fleet;
-    const dcs_fleet_spec_t *fs = &fleet->spec;
-    double busy_s = 0;
-    if (fs->host_busy_w > fs->host_power_w)
-        for (int n = 0; n < fs->nodes; n++)
-            for (int st = 0; st < DCS_DEV_NSTATES; st++)
-                if (st != DCS_DEV_IDLE && st != DCS_DEV_FAILED)
-                    busy_s += dcs_tally_bin(
-                        &fleet->node_states[n * DCS_DEV_NSTATES + st], i);
-    double psu = fs->psu_efficiency > 0 ? fs->psu_efficiency : 1.0;
-    return fs->host_power_w * fs->nodes * len_s +
-           (fs->host_busy_w - fs->host_power_w) * busy_s / fs->gpus_per_node +
-           gpu_j * (1.0 / psu - 1.0);
+    int gpn = fleet->spec.gpus_per_node;
+    double host_j = 0;
+    for (int p = 0; p < fleet->npools; p++) {
+        const dcs_fleet_pool_t *pool = &fleet->spec.pools[p];
+        int first = pool->first_node, end = first + pool->nodes;
+        double busy_s = 0, gpu_j = 0;
+        if (pool->host_busy_w > pool->host_power_w)
+            for (int n = first; n < end; n++)
+                for (int st = 0; st < DCS_DEV_NSTATES; st++)
+                    if (st != DCS_DEV_IDLE && st != DCS_DEV_FAILED)
+                        busy_s += dcs_tally_bin(
+                            &fleet->node_states[n * DCS_DEV_NSTATES + st], i);
+        for (int n = first; n < end; n++)
+            gpu_j += dcs_tally_bin(&fleet->node_gpu_power_w[n], i);
+        double psu = pool->psu_efficiency > 0 ? pool->psu_efficiency : 1.0;
+        host_j += pool->host_power_w * pool->nodes * len_s +
+                  (pool->host_busy_w - pool->host_power_w) * busy_s / gpn +
+                  gpu_j * (1.0 / psu - 1.0);
+    }
+    return host_j;
 }
 
 /* Interval i, the facility run at its mean IT power (hour by hour through
@@ -112,7 +132,7 @@ static void interval_energy(const dcs_run_data_t *run, size_t i, interval_t *e)
     e->gpu_j = 0;
     for (int n = 0; n < fleet->spec.nodes; n++)
         e->gpu_j += dcs_tally_bin(&fleet->node_gpu_power_w[n], i);
-    e->host_j = host_energy_j(run, i, e->len_s, e->gpu_j);
+    e->host_j = host_energy_j(run, i, e->len_s);
     e->net_j = run->network_power_w * e->len_s;
     e->storage_j = run->storage_power_w * e->len_s;
     e->it_j = e->gpu_j + e->host_j + e->net_j + e->storage_j;
@@ -405,7 +425,7 @@ static void write_jobs(FILE *f, const dcs_run_data_t *run,
         "run_time_s",   "iterations",  "tokens",    "energy_kwh",
         "cost_usd",     "user",        "name",      "jct_s",
         "slowdown",     "preemptions", "gpu_hours", "deadline_s",
-        "deadline_met", "evictions",   "resizes",
+        "deadline_met", "evictions",   "resizes",   "pool",
     };
     double pue = sum->pue;
     double usd_per_j = dcs_report_usd_per_j(run, sum);
@@ -461,6 +481,10 @@ static void write_jobs(FILE *f, const dcs_run_data_t *run,
         }
         dcs_csv_i64(&w, job->evictions);
         dcs_csv_i64(&w, job->resizes);
+        if (job->gpu_ids) /* running or done: the pool of its GPUs */
+            dcs_csv_str(&w, job_pool(run, job)->name);
+        else
+            dcs_csv_empty(&w);
         dcs_csv_end_row(&w);
     }
 }
@@ -503,6 +527,18 @@ static void write_utilization(FILE *f, const dcs_run_data_t *run)
                 total[s] += dcs_tally_bin(
                     &fleet->node_states[n * DCS_DEV_NSTATES + s], i);
         util_row(&w, from, to, "cluster", fleet->ngpus, total);
+        for (int p = 0; fleet->npools > 1 && p < fleet->npools; p++) {
+            const dcs_fleet_pool_t *pool = &fleet->spec.pools[p];
+            double pool_s[DCS_DEV_NSTATES] = {0};
+            char group[32];
+            for (int n = pool->first_node; n < pool->first_node + pool->nodes;
+                 n++)
+                for (int s = 0; s < DCS_DEV_NSTATES; s++)
+                    pool_s[s] += dcs_tally_bin(
+                        &fleet->node_states[n * DCS_DEV_NSTATES + s], i);
+            snprintf(group, sizeof group, "pool:%s", pool->name);
+            util_row(&w, from, to, group, pool->nodes * gpn, pool_s);
+        }
         for (int n = 0; n < nodes; n++) {
             double node_s[DCS_DEV_NSTATES];
             char group[32];
@@ -932,9 +968,13 @@ void dcs_summary_print(FILE *out, const dcs_run_data_t *run,
 {
     char t[40];
     fprintf(out, "%-26s %s\n", "scenario", run->scenario_name);
-    fprintf(out, "%-26s %s (%d nodes x %d %s)\n", "cluster",
-            run->fleet->spec.name, run->fleet->spec.nodes,
-            run->fleet->spec.gpus_per_node, run->fleet->spec.device.name);
+    const dcs_fleet_t *fleet = run->fleet;
+    fprintf(out, "%-26s %s (", "cluster", fleet->spec.name);
+    for (int p = 0; p < fleet->npools; p++) /* one device: its one pool */
+        fprintf(out, "%s%d nodes x %d %s", p ? " + " : "",
+                fleet->spec.pools[p].nodes, fleet->spec.gpus_per_node,
+                fleet->spec.pools[p].device.name);
+    fprintf(out, ")\n");
     fprintf(out, "%-26s %" PRIu64 "\n", "seed", run->seed);
     fprintf(out, "%-26s %s s (%.2f h)\n", "makespan",
             dcs_format_time_s(s->makespan_ns, t, sizeof t),

@@ -1,6 +1,7 @@
 /* job.c - jobs and the run's list of them. */
 #include "workload/job.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -10,12 +11,15 @@ const char *dcs_job_state_name(dcs_job_state_t state)
     return state <= DCS_JOB_DONE ? names[state] : "unknown";
 }
 
-/* What is left of its work at its present size, plus what resuming costs
- * (the scheduler keeps both). */
+/* What is left of its work at its present size, at the pace of the GPUs
+ * it got, plus what resuming costs (the scheduler keeps all three). */
 static dcs_time_t fixed_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
 {
     (void)gpu_ids;
-    return job->remaining_ns + job->overhead_ns;
+    dcs_time_t work = job->remaining_ns;
+    if (job->speed > 0 && job->speed != 1)
+        work = (dcs_time_t)llround((double)work / job->speed);
+    return work + job->overhead_ns;
 }
 
 const dcs_job_kind_t dcs_job_kind_fixed = {
@@ -43,6 +47,8 @@ dcs_job_t *dcs_jobs_add(dcs_jobs_t *jobs, int64_t id)
     job->first_start_ns = -1;
     job->stop_ns = -1;
     job->deadline_ns = -1;
+    job->gpu_model = -1;
+    job->speed = 1;
     jobs->items[jobs->len++] = job;
     return job;
 }

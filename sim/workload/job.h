@@ -42,7 +42,8 @@ typedef struct dcs_job_kind {
     void (*stop)(dcs_job_t *job, dcs_time_t now);
 } dcs_job_kind_t;
 
-/* Jobs whose run time is job->duration_ns wherever they run. */
+/* Jobs whose run time is job->duration_ns on GPUs of speed 1, and
+ * duration / speed on a pool of another speed (hw/fleet.h). */
 extern const dcs_job_kind_t dcs_job_kind_fixed;
 
 struct dcs_job {
@@ -62,6 +63,13 @@ struct dcs_job {
     int min_gpus, max_gpus;     /* elastic bounds (0: not elastic, runs
                                    on exactly `gpus`) */
     char gpu_type[16];          /* device model wanted ("" any) */
+    int gpu_model;              /* set by the scheduler at submit: the pool
+                                   gpu_type names on a mixed fleet (-1:
+                                   any one) */
+    double speed;               /* set by the scheduler at each start: the
+                                   speed of the pool it runs on; a fixed
+                                   job's work (remaining_ns) takes
+                                   remaining_ns / speed (default 1) */
     dcs_job_state_t state;
     dcs_time_t submit_ns;  /* when submitted */
     dcs_time_t start_ns;   /* when started; -1 before */
@@ -101,7 +109,8 @@ typedef struct dcs_jobs {
 } dcs_jobs_t;
 
 /* A new job with the given id appended to `jobs`; NULL when out of memory.
- * The job starts pending, with start and end at -1 and team "default". */
+ * The job starts pending, with start and end at -1, team "default", any
+ * GPU model and speed 1. */
 dcs_job_t *dcs_jobs_add(dcs_jobs_t *jobs, int64_t id);
 /* Frees every job. */
 void dcs_jobs_destroy(dcs_jobs_t *jobs);

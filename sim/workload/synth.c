@@ -187,6 +187,53 @@ static int read_priorities(synth_read_t *r)
     return 0;
 }
 
+/* gpu_types: {values: [...], weights: [...]}: the GPU models jobs ask for
+ * ("" for any); the world checks them against the cluster's pools. */
+static int read_gpu_types(synth_read_t *r)
+{
+    dcs_cfg_node_t *g = NULL, *values = NULL;
+    double *w = NULL;
+    size_t nw = 0;
+    int rc = dcs_cfg_map(r->map, "gpu_types", DCS_CFG_OPTIONAL, &g, r->err);
+    if (rc < 0 || !g)
+        return rc;
+    if ((rc = dcs_cfg_node(g, "values", DCS_CFG_REQUIRED, &values, r->err)) < 0)
+        return rc;
+    size_t n = dcs_cfg_len(values);
+    if (dcs_cfg_kind(values) != DCS_CFG_SEQ || n == 0)
+        return dcs_cfg_error(values, r->err,
+                             "expected a non-empty sequence of GPU models");
+    char(*names)[16] = calloc(n, sizeof *names);
+    if (!names)
+        return DCS_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        dcs_cfg_node_t *item = dcs_cfg_at(values, i);
+        const char *name = dcs_cfg_scalar(item);
+        if (!name || strlen(name) >= sizeof names[i]) {
+            free(names);
+            return dcs_cfg_error(item, r->err,
+                                 "expected a GPU model of at most %zu "
+                                 "characters (\"\" for any)",
+                                 sizeof names[i] - 1);
+        }
+        snprintf(names[i], sizeof names[i], "%s", name);
+    }
+    if ((rc = dcs_cfg_f64_seq(g, "weights", DCS_CFG_REQUIRED, 0, 1e12, &w, &nw,
+                              r->err)) < 0 ||
+        (rc = check_weights(dcs_cfg_get(g, "weights"), w, nw, n, "values",
+                            r->err)) < 0) {
+        free(names);
+        free(w);
+        return rc;
+    }
+    free(r->spec->gpu_types);
+    free(r->spec->gpu_type_weights);
+    r->spec->gpu_types = names;
+    r->spec->gpu_type_weights = w;
+    r->spec->ngpu_types = n;
+    return 0;
+}
+
 /* ---- cycle and attributes ---------------------------------------------- */
 
 /* diurnal: {peak_to_trough, peak_hour}; weekend_factor. Either turns the
@@ -277,7 +324,8 @@ static int read_pass(synth_read_t *r)
                           1e10, &spec->duration_max_s, r->err)) < 0 ||
         (rc = read_gpu_choices(r)) < 0 || (rc = read_teams(r)) < 0 ||
         (rc = read_cycle(r)) < 0 || (rc = read_users(r)) < 0 ||
-        (rc = read_priorities(r)) < 0 || (rc = read_attributes(r)) < 0)
+        (rc = read_priorities(r)) < 0 || (rc = read_attributes(r)) < 0 ||
+        (rc = read_gpu_types(r)) < 0)
         return rc;
     return 0;
 }
@@ -429,6 +477,11 @@ void dcs_synth_spec_destroy(dcs_synth_spec_t *spec)
     free(spec->teams);
     free(spec->priority_values);
     free(spec->priority_weights);
+    free(spec->gpu_types);
+    free(spec->gpu_type_weights);
+    spec->gpu_types = NULL;
+    spec->gpu_type_weights = NULL;
+    spec->ngpu_types = 0;
     spec->gpu_counts = NULL;
     spec->gpu_weights = NULL;
     spec->teams = NULL;
@@ -538,6 +591,10 @@ static void draw_extras(dcs_synth_t *synth, dcs_job_t *job)
         job->min_gpus = job->gpus / 2 > 1 ? job->gpus / 2 : 1;
         job->max_gpus = 2 * job->gpus;
     }
+    if (synth->gpu_type_table)
+        snprintf(job->gpu_type, sizeof job->gpu_type, "%s",
+                 spec->gpu_types[gsl_ran_discrete(synth->gpu_types,
+                                                  synth->gpu_type_table)]);
 }
 
 void dcs_synth_draw(dcs_synth_t *synth, dcs_job_t *job)
@@ -593,7 +650,14 @@ int dcs_synth_init(dcs_synth_t *synth, const dcs_synth_spec_t *spec,
     if (spec->npriorities > 0)
         synth->priority_table =
             gsl_ran_discrete_preproc(spec->npriorities, spec->priority_weights);
-    if (!synth->arrivals || !synth->gpus || !synth->durations ||
+    if (spec->ngpu_types > 0) {
+        synth->gpu_types = dcs_rng_new(seed, "workload.gpu_types");
+        synth->gpu_type_table =
+            gsl_ran_discrete_preproc(spec->ngpu_types, spec->gpu_type_weights);
+    }
+    if ((spec->ngpu_types > 0 &&
+         (!synth->gpu_types || !synth->gpu_type_table)) ||
+        !synth->arrivals || !synth->gpus || !synth->durations ||
         !synth->teams || !synth->users || !synth->priorities ||
         !synth->estimates || !synth->deadlines || !synth->elastic ||
         !synth->gpu_table || (spec->users_per_team > 0 && !synth->user_table) ||
@@ -649,7 +713,8 @@ void dcs_synth_destroy(dcs_synth_t *synth)
 {
     gsl_rng *streams[] = {synth->arrivals,  synth->gpus,      synth->durations,
                           synth->teams,     synth->users,     synth->priorities,
-                          synth->estimates, synth->deadlines, synth->elastic};
+                          synth->estimates, synth->deadlines, synth->elastic,
+                          synth->gpu_types};
     for (size_t i = 0; i < sizeof streams / sizeof *streams; i++)
         if (streams[i])
             gsl_rng_free(streams[i]);
@@ -659,5 +724,7 @@ void dcs_synth_destroy(dcs_synth_t *synth)
         gsl_ran_discrete_free(synth->user_table);
     if (synth->priority_table)
         gsl_ran_discrete_free(synth->priority_table);
+    if (synth->gpu_type_table)
+        gsl_ran_discrete_free(synth->gpu_type_table);
     memset(synth, 0, sizeof *synth);
 }

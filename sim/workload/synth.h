@@ -12,7 +12,8 @@
  *
  * Every kind of draw has its own named random stream (workload.arrivals,
  * .gpus, .durations, .teams, .users, .priorities, .estimates, .deadlines,
- * .elastic), so changing one distribution leaves the others' draws alone,
+ * .elastic, .gpu_types), so changing one distribution leaves the others'
+ * draws alone,
  * and a spec without the optional keys gives exactly the jobs it gave
  * before they existed. */
 #ifndef DCS_SYNTH_H
@@ -52,6 +53,10 @@ typedef struct dcs_synth_spec {
     double deadline_frac;        /* fraction of jobs with a deadline */
     double deadline_slack;       /* deadline = submit + slack x run time */
     double elastic_frac;         /* fraction of jobs with elastic bounds */
+    char (*gpu_types)[16];       /* GPU models jobs ask for ("" any;
+                                    malloc'd; NULL: every job any) */
+    double *gpu_type_weights;    /* their relative weights (malloc'd) */
+    size_t ngpu_types;           /* entries in both */
 } dcs_synth_spec_t;
 
 /* Reads a `workload` mapping with kind: synthetic (`kind` itself is the
@@ -78,6 +83,8 @@ typedef struct dcs_synth {
     gsl_ran_discrete_t *gpu_table;
     gsl_ran_discrete_t *user_table;     /* NULL without users */
     gsl_ran_discrete_t *priority_table; /* NULL without priorities */
+    gsl_rng *gpu_types;                 /* NULL without gpu_types */
+    gsl_ran_discrete_t *gpu_type_table; /* NULL without gpu_types */
     int64_t emitted;
 } dcs_synth_t;
 
@@ -94,8 +101,8 @@ int dcs_synth_init(dcs_synth_t *synth, const dcs_synth_spec_t *spec,
 dcs_time_t dcs_synth_next_arrival(dcs_synth_t *synth, dcs_time_t now_ns);
 
 /* Draws the attributes of a job submitted at job->submit_ns: GPUs, run
- * time, team, and (where the spec asks) user, priority, estimate, deadline
- * and elastic bounds. Leaves id, name, state and times alone. */
+ * time, team, and (where the spec asks) user, priority, estimate, deadline,
+ * elastic bounds and GPU model. Leaves id, name, state and times alone. */
 void dcs_synth_draw(dcs_synth_t *synth, dcs_job_t *job);
 
 /* Schedules the first arrival on `sim`; each arrival appends a job to

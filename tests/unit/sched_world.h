@@ -11,7 +11,8 @@
  *   ck_assert_double_eq_tol(sw_start_s(&w, 0), 0, 1e-9);
  *   sw_free(&w);
  *
- * Times in seconds; sw_start_s is the job's first start. */
+ * Times in seconds; sw_start_s is the job's first start. sw_init_mixed
+ * builds a fleet of two pools instead. */
 #ifndef SCHED_WORLD_H
 #define SCHED_WORLD_H
 
@@ -52,6 +53,43 @@ static inline int sw_init(sched_world_t *w, int nodes, int gpus_per_node,
     spec.device.busy_power_w = 400;
     spec.nodes = nodes;
     spec.gpus_per_node = gpus_per_node;
+    w->sim = dcs_sim_new();
+    if (!w->sim || dcs_fleet_init(&w->fleet, &spec, dcs_power_model_two_level(),
+                                  SW_S(3600)) < 0)
+        return -1;
+    return dcs_sched_init(&w->sched, &w->fleet, policy, placement);
+}
+
+/* A mixed fleet of two pools of `gpus_per_node` GPUs per node: "A",
+ * nodes 0 .. nodes_a - 1 (idle 100 W, busy 400 W, speed 1), then "B",
+ * nodes_b nodes (idle 50 W, busy 200 W, speed `speed_b`). */
+static inline int sw_init_mixed(sched_world_t *w, int nodes_a, int nodes_b,
+                                int gpus_per_node, double speed_b,
+                                const dcs_policy_t *policy,
+                                const dcs_placement_t *placement)
+{
+    memset(w, 0, sizeof *w);
+    dcs_fleet_spec_t spec;
+    memset(&spec, 0, sizeof spec);
+    strcpy(spec.name, "mixed");
+    spec.npools = 2;
+    spec.nodes = nodes_a + nodes_b;
+    spec.gpus_per_node = gpus_per_node;
+    const int nodes[2] = {nodes_a, nodes_b};
+    const double idle[2] = {100, 50}, busy[2] = {400, 200};
+    for (int p = 0; p < 2; p++) {
+        dcs_fleet_pool_t *pool = &spec.pools[p];
+        strcpy(pool->name, p ? "B" : "A");
+        strcpy(pool->device.name, p ? "dev-b" : "dev-a");
+        pool->device.idle_power_w = idle[p];
+        pool->device.busy_power_w = busy[p];
+        pool->device.tdp_w = busy[p] + 100;
+        pool->nodes = nodes[p];
+        pool->first_node = p ? nodes_a : 0;
+        pool->speed = p ? speed_b : 1;
+        pool->psu_efficiency = 1;
+    }
+    spec.device = spec.pools[0].device;
     w->sim = dcs_sim_new();
     if (!w->sim || dcs_fleet_init(&w->fleet, &spec, dcs_power_model_two_level(),
                                   SW_S(3600)) < 0)

@@ -7,10 +7,13 @@
  *   one-at-a-time greedy written here;
  * - topo keeps a job inside one node, else inside the best-fit group, else
  *   across the fewest groups, where pack may cross more switches;
- * - hetero packs a job onto the nodes of the wanted model only;
- * - alloc's per-group free counts and its histogram of nodes by free GPUs
- *   match a recount from the per-GPU taken flags after any sequence of
- *   takes and releases. */
+ * - on a mixed fleet every placement keeps a job on one GPU model: the
+ *   wanted one, or for a job that names none the model with the most free
+ *   GPUs that holds it; within the model it places as on a cluster of just
+ *   those nodes (hetero as pack);
+ * - alloc's per-group and per-model free counts and its histograms of
+ *   nodes by free GPUs match a recount from the per-GPU taken flags after
+ *   any sequence of takes and releases. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +62,23 @@ static void check_counts(const dcs_alloc_t *a)
             for (int g = 0; g < a->gpus_per_node; g++)
                 f += !a->taken[n * a->gpus_per_node + g];
         ck_assert_int_eq(a->group_free[grp], f);
+    }
+}
+
+/* Recounts alloc's per-model free GPUs and histograms. */
+static void check_model_counts(const dcs_alloc_t *a)
+{
+    int gpn = a->gpus_per_node;
+    for (int m = 0; m < a->nmodels; m++) {
+        int f = 0;
+        for (int k = 0; k <= gpn; k++) {
+            int nodes = 0;
+            for (int n = 0; n < a->nodes; n++)
+                nodes += a->node_model[n] == m && a->node_free[n] == k;
+            ck_assert_int_eq(a->model_with_free[m * (gpn + 1) + k], nodes);
+            f += k * nodes;
+        }
+        ck_assert_int_eq(a->model_free[m], f);
     }
 }
 
@@ -236,50 +256,125 @@ END_TEST
 
 START_TEST(test_hetero_model_filter)
 {
-    /* 4 nodes of 2 GPUs; nodes 0, 2 have model 0, nodes 1, 3 model 1. */
+    /* 4 nodes of 2 GPUs; nodes 0, 1 (GPUs 0-3) have model 0, nodes 2, 3
+     * (GPUs 4-7) model 1. */
     dcs_alloc_t a;
     int ids[8];
     const dcs_placement_t *p = &dcs_placement_hetero;
     unsigned char models[4] = {0, 1, 0, 1};
     ck_assert_int_eq(dcs_alloc_init(&a, 4, 2), 0);
     ck_assert_int_eq(a.want_model, -1);
+    /* A model in two runs is refused; nothing changes. */
+    ck_assert_int_eq(dcs_alloc_set_models(&a, models), DCS_EINVAL);
+    ck_assert_ptr_null(a.node_model);
+    memcpy(models, (unsigned char[]){0, 0, 1, 1}, 4);
     ck_assert_int_eq(dcs_alloc_set_models(&a, models), 0);
-    models[1] = 0; /* alloc keeps its own copy */
-    ck_assert_int_eq(a.node_model[1], 1);
-    /* Any model: pack -> node 0. */
+    models[1] = 1; /* alloc keeps its own copy */
+    ck_assert_int_eq(a.node_model[1], 0);
+    ck_assert_int_eq(a.nmodels, 2);
+    ck_assert_int_eq(a.model_first[1], 2);
+    ck_assert_int_eq(a.model_nodes[1], 2);
+    ck_assert_int_eq(a.model_free[0], 4);
+    ck_assert_int_eq(a.model_free[1], 4);
+    /* Any model, 4 free each: the lower index, model 0; pack -> node 0. */
     place_ok(p, &a, 2, ids);
     expect_ids(ids, (int[]){0, 1}, 2);
-    /* Model 1: nodes 1 and 3 tie, node 1 -> 2, 3. */
+    dcs_alloc_take(&a, ids, 2);
+    /* Model 1: nodes 2 and 3 tie, node 2 -> 4, 5. */
     a.want_model = 1;
     place_ok(p, &a, 2, ids);
-    expect_ids(ids, (int[]){2, 3}, 2);
+    expect_ids(ids, (int[]){4, 5}, 2);
     dcs_alloc_take(&a, ids, 2);
     /* Model 1, one GPU: node 3 is the only one left -> 6. */
     place_ok(p, &a, 1, ids);
     expect_ids(ids, (int[]){6}, 1);
     dcs_alloc_take(&a, ids, 1);
-    /* Model 1 has one GPU free (7): 2 do not fit, though 5 are free. */
+    check_counts(&a);
+    check_model_counts(&a);
+    /* Model 1 has one GPU free (7): 2 do not fit, though 3 are free. */
+    ck_assert_int_eq(a.free_gpus, 3);
     ck_assert(p->fits(p, &a, 1));
     ck_assert(!p->fits(p, &a, 2));
     ck_assert_int_eq(p->place(p, &a, 2, ids), -1);
-    /* Model 0, three GPUs: no node of 2 holds them; nodes 0 then 2. */
+    /* Model 0: its 2 free GPUs (node 1), not 3. */
     a.want_model = 0;
-    ck_assert(p->fits(p, &a, 4));
-    ck_assert(!p->fits(p, &a, 5));
-    place_ok(p, &a, 3, ids);
-    expect_ids(ids, (int[]){0, 1, 4}, 3);
+    ck_assert(p->fits(p, &a, 2));
+    ck_assert(!p->fits(p, &a, 3));
+    place_ok(p, &a, 2, ids);
+    expect_ids(ids, (int[]){2, 3}, 2);
     /* A model no node has: nothing fits. */
     a.want_model = 7;
     ck_assert(!p->fits(p, &a, 1));
     ck_assert_int_eq(p->place(p, &a, 1, ids), -1);
-    /* Any model again: all five free GPUs, pack's order (node 0, 2, then
-     * the fuller 3). */
+    /* Any model: 3 GPUs are free but no model has 3 (2 + 1): a job that
+     * names none never spans two. One GPU: model 0 has the most free. */
     a.want_model = -1;
-    ck_assert(p->fits(p, &a, 5));
-    place_ok(p, &a, 5, ids);
-    expect_ids(ids, (int[]){0, 1, 4, 5, 7}, 5);
+    ck_assert(!p->fits(p, &a, 3));
+    ck_assert_int_eq(p->place(p, &a, 3, ids), -1);
+    place_ok(p, &a, 1, ids);
+    expect_ids(ids, (int[]){2}, 1);
+    /* All free again: 4 GPUs go to model 0 (a tie), across its two nodes;
+     * 6 fit no model. */
+    dcs_alloc_release(&a, (int[]){0, 1, 4, 5, 6}, 5);
+    check_model_counts(&a);
+    place_ok(p, &a, 4, ids);
+    expect_ids(ids, (int[]){0, 1, 2, 3}, 4);
+    ck_assert(!p->fits(p, &a, 6));
+    /* pack itself places alike. */
+    place_ok(&dcs_placement_pack, &a, 4, ids);
+    expect_ids(ids, (int[]){0, 1, 2, 3}, 4);
     ck_assert_int_eq(dcs_alloc_set_models(&a, NULL), 0);
     ck_assert_ptr_null(a.node_model);
+    ck_assert_int_eq(a.nmodels, 0);
+    /* One model again: 6 GPUs span the nodes as pack spans them. */
+    ck_assert(p->fits(p, &a, 6));
+    dcs_alloc_destroy(&a);
+}
+END_TEST
+
+START_TEST(test_placements_keep_to_one_model)
+{
+    dcs_alloc_t a;
+    int ids[16];
+    /* spread, 4 nodes of 2, models {0, 0, 1, 1}: model 1's two GPUs one
+     * per node -> 4, 6; any model (a tie) -> model 0 -> 0, 2. */
+    ck_assert_int_eq(dcs_alloc_init(&a, 4, 2), 0);
+    ck_assert_int_eq(dcs_alloc_set_models(&a, (unsigned char[]){0, 0, 1, 1}),
+                     0);
+    a.want_model = 1;
+    place_ok(&dcs_placement_spread, &a, 2, ids);
+    expect_ids(ids, (int[]){4, 6}, 2);
+    ck_assert(!dcs_placement_spread.fits(&dcs_placement_spread, &a, 5));
+    a.want_model = -1;
+    place_ok(&dcs_placement_spread, &a, 2, ids);
+    expect_ids(ids, (int[]){0, 2}, 2);
+    dcs_alloc_destroy(&a);
+
+    /* topo, 8 nodes of 2 in groups of 2 nodes, model 1 on nodes 4-7 (its
+     * own groups 2 and 3): 4 GPUs of model 1 fill one group, the first of
+     * the best fits: nodes 4, 5 -> 8..11. */
+    dcs_alloc_t v;
+    ck_assert_int_eq(dcs_alloc_init(&a, 8, 2), 0);
+    ck_assert_int_eq(dcs_alloc_set_groups(&a, 2), 0);
+    ck_assert_int_eq(
+        dcs_alloc_set_models(&a, (unsigned char[]){0, 0, 0, 0, 1, 1, 1, 1}), 0);
+    ck_assert_int_eq(dcs_alloc_model_view(&a, 1, &v), 8);
+    ck_assert_int_eq(v.nodes, 4);
+    ck_assert_int_eq(v.groups, 2);
+    ck_assert_int_eq(v.group_free[0], 4);
+    a.want_model = 1;
+    place_ok(&dcs_placement_topo, &a, 4, ids);
+    expect_ids(ids, (int[]){8, 9, 10, 11}, 4);
+    /* Model 1 from node 3 (not a group boundary): the view has no groups,
+     * so topo packs within the model: nodes 3 and 4, the emptiest, lowest
+     * first -> 6, 7, 8, 9. */
+    ck_assert_int_eq(
+        dcs_alloc_set_models(&a, (unsigned char[]){0, 0, 0, 1, 1, 1, 1, 1}), 0);
+    ck_assert_int_eq(dcs_alloc_model_view(&a, 1, &v), 6);
+    ck_assert_int_eq(v.groups, 0);
+    ck_assert_ptr_null(v.group_free);
+    place_ok(&dcs_placement_topo, &a, 4, ids);
+    expect_ids(ids, (int[]){6, 7, 8, 9}, 4);
     dcs_alloc_destroy(&a);
 }
 END_TEST
@@ -372,6 +467,58 @@ START_TEST(test_alloc_counts_random)
 }
 END_TEST
 
+START_TEST(test_alloc_model_counts_random)
+{
+    /* 9 nodes of 4, models {0 0 0 0 1 1 1 2 2}, groups of 4: pseudo-random
+     * takes and releases, recounted after each; every placement puts a job
+     * that fits on the nodes of one model, the wanted one if any. */
+    static const dcs_placement_t *const placements[] = {
+        &dcs_placement_pack, &dcs_placement_spread, &dcs_placement_topo,
+        &dcs_placement_hetero};
+    static const unsigned char models[9] = {0, 0, 0, 0, 1, 1, 1, 2, 2};
+    dcs_alloc_t a;
+    unsigned state = 4242;
+    ck_assert_int_eq(dcs_alloc_init(&a, 9, 4), 0);
+    ck_assert_int_eq(dcs_alloc_set_groups(&a, 4), 0);
+    dcs_alloc_take(&a, (int[]){1, 17, 30}, 3); /* before the models */
+    ck_assert_int_eq(dcs_alloc_set_models(&a, models), 0);
+    check_model_counts(&a);
+    for (int round = 0; round < 400; round++) {
+        state = state * 1103515245u + 12345u;
+        int g = (int)((state >> 16) % 36);
+        if (a.taken[g])
+            dcs_alloc_release(&a, &g, 1);
+        else
+            dcs_alloc_take(&a, &g, 1);
+        check_counts(&a);
+        check_model_counts(&a);
+        const dcs_placement_t *p = placements[(state >> 4) % 4];
+        a.want_model = (int)((state >> 12) % 4) - 1;
+        int n = 1 + (int)((state >> 8) % 16), ids[16];
+        int fits = p->fits(p, &a, n);
+        ck_assert_int_eq(p->place(p, &a, n, ids), fits ? 0 : -1);
+        /* It fits exactly when some allowed model has n free. */
+        int room = 0;
+        for (int m = 0; m < 3; m++)
+            if ((a.want_model < 0 || a.want_model == m) && a.model_free[m] >= n)
+                room = 1;
+        ck_assert_int_eq(fits, room);
+        if (!fits)
+            continue;
+        int m0 = models[ids[0] / 4];
+        ck_assert(a.want_model < 0 || m0 == a.want_model);
+        for (int i = 0; i < n; i++) {
+            ck_assert(!a.taken[ids[i]]);
+            ck_assert_int_eq(models[ids[i] / 4], m0);
+            for (int k = 0; k < i; k++)
+                ck_assert_int_ne(ids[k], ids[i]);
+        }
+    }
+    a.want_model = -1;
+    dcs_alloc_destroy(&a);
+}
+END_TEST
+
 START_TEST(test_registry)
 {
     ck_assert_ptr_eq(dcs_placement_find("spread"), &dcs_placement_spread);
@@ -391,8 +538,10 @@ int main(void)
     tcase_add_test(tc, test_topo_spans_fewest_groups);
     tcase_add_test(tc, test_topo_without_groups_is_pack);
     tcase_add_test(tc, test_hetero_model_filter);
+    tcase_add_test(tc, test_placements_keep_to_one_model);
     tcase_add_test(tc, test_alloc_groups_by_hand);
     tcase_add_test(tc, test_alloc_counts_random);
+    tcase_add_test(tc, test_alloc_model_counts_random);
     tcase_add_test(tc, test_registry);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

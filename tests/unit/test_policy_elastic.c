@@ -11,6 +11,8 @@
  *   fewest; growing places the extra GPUs and keeps the old ones; the free
  *   GPU counts, the hooks and the tallies follow;
  * - a resize the scheduler cannot make changes nothing;
+ * - on a mixed fleet a job grows on the pool it runs on and its work is
+ *   kept and scaled at that pool's speed;
  * - the elastic policy starts the oldest job (at up to max_gpus when it
  *   waits alone), shrinks running jobs (largest surplus first, by what the
  *   head lacks) to start it, grows them (oldest first) into idle GPUs when
@@ -190,6 +192,63 @@ START_TEST(test_resize_by_hand)
     ck_assert_double_eq_tol(fleet_energy_j(&w), 22100, 1e-3);
     /* The busy-GPU tally: 47 GPU-s over the run. */
     ck_assert_double_eq_tol(w.sched.busy_gpus_tally.total, 47, 1e-6);
+    sw_free(&w);
+}
+END_TEST
+
+/* Resizes on a mixed fleet, and what each saw right after it. */
+typedef struct mixed_plan {
+    sched_world_t *w;
+    int to[2], rc[2];
+    dcs_time_t expect_end[2];
+    int ids[2][4];
+} mixed_plan_t;
+
+static void on_mixed_resize(dcs_sim_t *sim, void *obj, int64_t k)
+{
+    mixed_plan_t *p = obj;
+    dcs_job_t *job = p->w->jobs.items[0];
+    p->rc[k] = dcs_sched_resize(&p->w->sched, sim, job, p->to[k]);
+    p->expect_end[k] = job->expect_end_ns;
+    for (int i = 0; i < job->gpus && i < 4; i++)
+        p->ids[k][i] = job->gpu_ids[i];
+}
+
+START_TEST(test_resize_on_its_pool_at_its_speed)
+{
+    /* Pool A: node 0 (GPUs 0, 1), speed 1; pool B: nodes 1, 2 (GPUs 2-5),
+     * speed 2. FIFO, pack, no resize cost.
+     *   J0 (no type), elastic [1, 6], 2 GPUs, 100 s of work at 2: B has
+     *   the most free (4 vs 2) -> node 1, GPUs 2, 3, at speed 2.
+     * 10 s: J0 -> 4. It did 10 s x 2 = 20 s of work at 2 GPUs; 80 s left
+     *   at 2 = 40 s at 4 = 20 s at speed 2: it ends at 30 s, and expects
+     *   to. The 2 extra GPUs stay on B: node 2, GPUs 4, 5 (pack alone
+     *   would take node 0's, the lower node, on A).
+     * 15 s: J0 -> 6: A has 2 free, B none: DCS_ESTATE, nothing changes.
+     * GPU-seconds: 20 + 80 = 100; energy 10 s x 2 x 200 W + 20 s x 4 x
+     * 200 W = 20,000 J. */
+    sched_world_t w;
+    ck_assert_int_eq(
+        sw_init_mixed(&w, 1, 2, 2, 2, &dcs_policy_fifo, &dcs_placement_pack),
+        0);
+    mixed_plan_t p = {.w = &w, .to = {4, 6}};
+    add_elastic(&w, 0, 2, 1, 6, 100);
+    dcs_sim_at(w.sim, SW_S(10), on_mixed_resize, &p, 0);
+    dcs_sim_at(w.sim, SW_S(15), on_mixed_resize, &p, 1);
+    sw_run(&w);
+    dcs_job_t *j0 = w.jobs.items[0];
+    ck_assert_int_eq(p.rc[0], 0);
+    int ids[4] = {2, 3, 4, 5};
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(p.ids[0][i], ids[i]);
+    ck_assert_int_eq(p.expect_end[0], SW_S(30));
+    ck_assert_int_eq(p.rc[1], DCS_ESTATE);
+    ck_assert_int_eq(p.expect_end[1], SW_S(30));
+    ck_assert_double_eq_tol(sw_end_s(&w, 0), 30, 1e-9);
+    ck_assert_double_eq(j0->speed, 2);
+    ck_assert_int_eq(j0->resizes, 1);
+    ck_assert_double_eq_tol(j0->attained_gpu_s, 100, 1e-6);
+    ck_assert_double_eq_tol(j0->energy_j, 20000, 1e-3);
     sw_free(&w);
 }
 END_TEST
@@ -490,6 +549,7 @@ int main(void)
     Suite *s = suite_create("policy_elastic");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_resize_by_hand);
+    tcase_add_test(tc, test_resize_on_its_pool_at_its_speed);
     tcase_add_test(tc, test_resize_rigid_refused);
     tcase_add_test(tc, test_resize_cost_carried_over);
     tcase_add_test(tc, test_elastic_shrink_for_head_then_grow);

@@ -5,7 +5,9 @@
  *  - every kind of bad scenario (YAML syntax, unknown fields, wrong types,
  *    out-of-range values, inconsistent workload tables, a job larger than the
  *    cluster, missing sections and includes, unknown policies, a device whose
- *    numbers contradict each other, bad --set and --seed) is refused with
+ *    numbers contradict each other, a cluster's pools that differ in GPUs
+ *    per node, are empty, repeat a name or sit beside the one-device keys,
+ *    bad --set and --seed) is refused with
  *    DCS_EINPUT and one exact message naming FILE:LINE:COL, and the output
  *    folder is never created: bad input is found before anything is written;
  *  - the command prints that message on stderr after "dcsim run: " and exits
@@ -121,7 +123,7 @@ START_TEST(test_unknown_field_no_suggestion)
     expect_file_error(SC "bad_unknown_no_match.yaml",
                       SC "bad_unknown_no_match.yaml:10:3: unknown field "
                          "'cluster.rack_layout'; known fields: name, "
-                         "description, device, nodes, gpus_per_node, "
+                         "description, pools, device, nodes, gpus_per_node, "
                          "host, host_power_w, gpu_power_cap_w, fabric, "
                          "storage");
 }
@@ -269,6 +271,83 @@ START_TEST(test_scenario_file_missing)
     snprintf(want, sizeof want, "cannot open '%s': No such file or directory",
              path);
     expect_file_error(path, want);
+    ck_assert_int_eq(rmdir(tmp), 0);
+}
+END_TEST
+
+/* ---- clusters with pools (bad_pools_*.yaml, the cluster inline) ------ */
+
+START_TEST(test_pools_gpus_per_node_differ)
+{
+    /* `      gpus_per_node: 4`, line 15: the value at column 6 + 14 + 1 + 1
+     * = 22; the first pool has 8. */
+    expect_file_error(SC "bad_pools_gpn.yaml",
+                      SC "bad_pools_gpn.yaml:15:22: field "
+                         "'cluster.pools[1].gpus_per_node': expected 8, as "
+                         "in pool 'H100': the pools of a cluster have the "
+                         "same GPUs per node in this version, found 4");
+}
+END_TEST
+
+START_TEST(test_pools_empty)
+{
+    /* `  pools: []`, line 6: the value at column 2 + 6 + 1 + 1 = 10. */
+    expect_file_error(SC "bad_pools_empty.yaml",
+                      SC "bad_pools_empty.yaml:6:10: field 'cluster.pools': "
+                         "expected a non-empty sequence of pools");
+}
+END_TEST
+
+START_TEST(test_pools_unknown_device_key)
+{
+    /* `        boost_clock_mhzz: 1980`, line 18, the key at column 9, inside
+     * the second pool's inline device. */
+    expect_file_error(SC "bad_pools_device_key.yaml",
+                      SC "bad_pools_device_key.yaml:18:9: unknown field "
+                         "'cluster.pools[1].device.boost_clock_mhzz'; did "
+                         "you mean 'boost_clock_mhz'?");
+}
+END_TEST
+
+START_TEST(test_pools_beside_one_device)
+{
+    /* `device:` (line 6) is !included, so its value lies in the device
+     * file: the error points at the pools, whose first item's `-` is on
+     * line 8, column 5. */
+    expect_file_error(SC "bad_pools_with_device.yaml",
+                      SC "bad_pools_with_device.yaml:8:5: field "
+                         "'cluster.pools': 'device' beside pools: a cluster "
+                         "with pools gives the device, nodes, gpus_per_node "
+                         "and host power in each pool (and no "
+                         "gpu_power_cap_w)");
+    /* --set cluster.nodes=2 adds a plain value: the error is at it. */
+    const char *sets[] = {"cluster.nodes=2"};
+    expect_world_error(SC "bad_pools_name_twice.yaml", sets, 0, 0, 0,
+                       SC "bad_pools_name_twice.yaml:12:13: field "
+                          "'cluster.pools[1].name': pool 'h100' is named "
+                          "twice (pools[0] has that name; names are compared "
+                          "without case)");
+    expect_world_error(SC "bad_pools_gpn.yaml", sets, 1, 0, 0,
+                       "--set:1:15: field 'cluster.nodes': 'nodes' beside "
+                       "pools: a cluster with pools gives the device, nodes, "
+                       "gpus_per_node and host power in each pool (and no "
+                       "gpu_power_cap_w)");
+}
+END_TEST
+
+START_TEST(test_cli_bad_pools)
+{
+    char tmp[64], out[128];
+    make_tmpdir(tmp, sizeof tmp);
+    snprintf(out, sizeof out, "%s/out", tmp);
+    const char *args[] = {"run", SC "bad_pools_gpn.yaml", "--out", out, NULL};
+    char *so, *se;
+    ck_assert_int_eq(run_dcsim(args, &so, &se), 2);
+    ck_assert_ptr_nonnull(strstr(se, "bad_pools_gpn.yaml:15:22: "));
+    ck_assert_str_eq(so, "");
+    ck_assert(!exists(out));
+    free(so);
+    free(se);
     ck_assert_int_eq(rmdir(tmp), 0);
 }
 END_TEST
@@ -567,16 +646,17 @@ START_TEST(test_quickstart_five_jobs)
         ck_assert_msg(exists(path), "%s missing", reports[i]);
     }
 
-    /* jobs.csv: the header (23 columns: job_id, team, state, submit, start
+    /* jobs.csv: the header (24 columns: job_id, team, state, submit, start
      * and end times, gpus, queue delay, run time, iterations, tokens,
      * energy, cost, user, name, jct, slowdown, preemptions, gpu_hours,
-     * deadline, deadline_met, evictions, resizes) and one row per job, ids
-     * 0..4, every job done since the run goes on until all work is done. */
+     * deadline, deadline_met, evictions, resizes, pool) and one row per job,
+     * ids 0..4, every job done since the run goes on until all work is
+     * done. */
     snprintf(path, sizeof path, "%s/jobs.csv", out);
     size_t len;
     char *csv = slurp(path, &len);
     ck_assert(starts_with(csv, "job_id,team,state,"));
-    rows_t r = {.ncols = 23};
+    rows_t r = {.ncols = 24};
     struct csv_parser p;
     ck_assert_int_eq(csv_init(&p, CSV_STRICT | CSV_STRICT_FINI), 0);
     ck_assert_uint_eq(csv_parse(&p, csv, len, count_field, count_row, &r), len);
@@ -1323,9 +1403,14 @@ int main(void)
     tcase_add_test(bad, test_set_bad_value);
     tcase_add_test(bad, test_seed_above_int64);
     tcase_add_test(bad, test_seed_int64_max_runs);
+    tcase_add_test(bad, test_pools_gpus_per_node_differ);
+    tcase_add_test(bad, test_pools_empty);
+    tcase_add_test(bad, test_pools_unknown_device_key);
+    tcase_add_test(bad, test_pools_beside_one_device);
     suite_add_tcase(s, bad);
     TCase *cli = tcase_create("command");
     tcase_add_test(cli, test_cli_bad_scenario);
+    tcase_add_test(cli, test_cli_bad_pools);
     tcase_add_test(cli, test_cli_missing_file);
     tcase_add_test(cli, test_cli_bad_set_and_seed);
     tcase_add_test(cli, test_cli_seed_overflow_quotes_input);

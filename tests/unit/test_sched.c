@@ -6,11 +6,18 @@
  * - a job's energy is its GPUs' busy power x its run time; the fleet's GPU
  *   energy is the integral of the piecewise-constant total power;
  * - pack placement puts a job on the fullest node that fits, and spreads a
- *   larger job over the emptiest nodes first. */
+ *   larger job over the emptiest nodes first;
+ * - on a fleet of two pools, a job whose gpu_type names a pool runs on
+ *   that pool's GPUs only, and a job that names none on one pool, never
+ *   across two, even when enough GPUs are free across them;
+ * - a fixed job's run takes its duration / the speed of the pool it lands
+ *   on, a preempted job keeps the work it did at that pace, and its energy
+ *   is each run's time x its pool's busy power. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster/placements_c.h"
 #include "cluster/sched.h"
 #include "engine/sim.h"
 #include "sched_world.h"
@@ -217,6 +224,134 @@ START_TEST(test_preemption_keeps_work)
 }
 END_TEST
 
+/* Asserts that `job`'s GPUs all lie in [lo, hi]. */
+static void expect_gpus_in(const dcs_job_t *job, int lo, int hi)
+{
+    for (int i = 0; i < job->gpus; i++)
+        ck_assert_msg(job->gpu_ids[i] >= lo && job->gpu_ids[i] <= hi,
+                      "job %lld has GPU %d, expected %d..%d",
+                      (long long)job->id, job->gpu_ids[i], lo, hi);
+}
+
+START_TEST(test_typed_job_lands_on_its_pool)
+{
+    /* Pool A: nodes 0, 1 (GPUs 0-3); pool B: node 2 (GPUs 4, 5). FIFO,
+     * all at 0 s, 10 s each:
+     *   J0 "A", 2 GPUs -> node 0, 0, 1;  J1 "B", 2 GPUs -> 4, 5;
+     *   J2 "b" (case does not matter), 1 GPU: B is full; 2 GPUs of A are
+     *   free but not its model: it waits for J1, starts at 10 on 4;
+     *   J3 (none), 2 GPUs: behind J2 (FIFO); at 10 A has 4 free, B 1:
+     *   A, node 0 (pack's best fit, lowest index) -> 0, 1. */
+    sched_world_t w;
+    ck_assert_int_eq(
+        sw_init_mixed(&w, 2, 1, 2, 1, &dcs_policy_fifo, &dcs_placement_pack),
+        0);
+    strcpy(sw_add(&w, 0, 2, 10)->gpu_type, "A");
+    strcpy(sw_add(&w, 0, 2, 10)->gpu_type, "B");
+    strcpy(sw_add(&w, 0, 1, 10)->gpu_type, "b");
+    sw_add(&w, 0, 2, 10);
+    sw_run(&w);
+    dcs_job_t **j = w.jobs.items;
+    ck_assert_int_eq(j[0]->gpu_model, 0);
+    ck_assert_int_eq(j[2]->gpu_model, 1);
+    ck_assert_int_eq(j[3]->gpu_model, -1);
+    expect_gpus_in(j[0], 0, 3);
+    expect_gpus_in(j[1], 4, 5);
+    ck_assert_double_eq_tol(sw_start_s(&w, 2), 10, 1e-9);
+    ck_assert_int_eq(j[2]->gpu_ids[0], 4);
+    ck_assert_double_eq_tol(sw_start_s(&w, 3), 10, 1e-9);
+    ck_assert_int_eq(j[3]->gpu_ids[0], 0);
+    ck_assert_int_eq(j[3]->gpu_ids[1], 1);
+    /* Energy at each pool's busy power: 2 x 400 W x 10 s on A, 1 x 200 W
+     * x 10 s on B. */
+    ck_assert_double_eq_tol(j[0]->energy_j, 8000, 1e-6);
+    ck_assert_double_eq_tol(j[2]->energy_j, 2000, 1e-6);
+    sw_free(&w);
+}
+END_TEST
+
+START_TEST(test_untyped_job_never_spans_pools)
+{
+    /* Pools A and B of one node of 2 GPUs each. J0 "A" holds GPU 0 for
+     * 100 s, J1 "B" GPU 2 for 50 s. J2 (no type) asks for 2 GPUs at 1 s:
+     * two are free (1 and 3) but on two models, so it waits for J1's end
+     * and starts at 50 s on B: 2, 3. (One model of 2 nodes would start it
+     * at 1 s across both.) */
+    sched_world_t w;
+    ck_assert_int_eq(
+        sw_init_mixed(&w, 1, 1, 2, 1, &dcs_policy_fifo, &dcs_placement_spread),
+        0);
+    strcpy(sw_add(&w, 0, 1, 100)->gpu_type, "A");
+    strcpy(sw_add(&w, 0, 1, 50)->gpu_type, "B");
+    sw_add(&w, 1, 2, 10);
+    sw_run(&w);
+    ck_assert_double_eq_tol(sw_start_s(&w, 2), 50, 1e-9);
+    ck_assert_double_eq_tol(sw_end_s(&w, 2), 60, 1e-9);
+    expect_gpus_in(w.jobs.items[2], 2, 3);
+    sw_free(&w);
+}
+END_TEST
+
+START_TEST(test_speed_sets_run_time)
+{
+    /* Pools A (speed 1) and B (speed 0.8), one node of 2 GPUs each. Two
+     * 100 s jobs of 2 GPUs at 0 s: on A it ends at 100 s; on B at 100 /
+     * 0.8 = 125 s, drawing 2 x 200 W x 125 s = 50,000 J. */
+    sched_world_t w;
+    ck_assert_int_eq(
+        sw_init_mixed(&w, 1, 1, 2, 0.8, &dcs_policy_fifo, &dcs_placement_pack),
+        0);
+    strcpy(sw_add(&w, 0, 2, 100)->gpu_type, "B");
+    strcpy(sw_add(&w, 0, 2, 100)->gpu_type, "A");
+    sw_run(&w);
+    ck_assert_double_eq_tol(sw_end_s(&w, 0), 125, 1e-9);
+    ck_assert_double_eq_tol(sw_end_s(&w, 1), 100, 1e-9);
+    ck_assert_double_eq(w.jobs.items[0]->speed, 0.8);
+    ck_assert_double_eq_tol(w.jobs.items[0]->energy_j, 50000, 1e-6);
+    sw_free(&w);
+}
+END_TEST
+
+static void preempt_first(dcs_sim_t *sim, void *obj, int64_t arg)
+{
+    sched_world_t *w = obj;
+    (void)arg;
+    dcs_sched_preempt(&w->sched, sim, w->jobs.items[0]);
+    dcs_sched_kick(&w->sched, sim);
+}
+
+START_TEST(test_preempted_job_keeps_work_at_its_speed)
+{
+    /* Pool A: node 0 (GPUs 0, 1), speed 1; pool B: nodes 1, 2 (GPUs 2-5),
+     * speed 2. FIFO, no save or restore cost.
+     *   J0 (no type), 2 GPUs, 100 s of work, at 0 s: B has the most free
+     *   (4 vs 2) -> node 1, GPUs 2, 3, at speed 2.
+     *   J1 "B", 2 GPUs, 10 s, at 20 s -> node 2, GPUs 4, 5: 5 s, ends 25.
+     *   J0 stopped at 20 s: it did 20 s x 2 = 40 s of work, 60 s left.
+     *   It resumes at once; A and B have 2 free each: A (lower index), at
+     *   speed 1: 60 s -> ends at 80 s.
+     * J0's energy: 20 s x 2 x 200 W on B + 60 s x 2 x 400 W on A =
+     * 8,000 + 48,000 J. */
+    sched_world_t w;
+    ck_assert_int_eq(
+        sw_init_mixed(&w, 1, 2, 2, 2, &dcs_policy_fifo, &dcs_placement_pack),
+        0);
+    sw_add(&w, 0, 2, 100);
+    strcpy(sw_add(&w, 20, 2, 10)->gpu_type, "B");
+    dcs_sim_at(w.sim, SW_S(20), preempt_first, &w, 0); /* after J1 arrives */
+    sw_run(&w);
+    dcs_job_t *j0 = w.jobs.items[0];
+    ck_assert_double_eq_tol(sw_end_s(&w, 1), 25, 1e-9);
+    expect_gpus_in(w.jobs.items[1], 4, 5);
+    ck_assert_int_eq(j0->preemptions, 1);
+    ck_assert_double_eq_tol(sw_end_s(&w, 0), 80, 1e-9);
+    expect_gpus_in(j0, 0, 1);
+    ck_assert_double_eq(j0->speed, 1);
+    ck_assert_double_eq_tol(j0->energy_j, 56000, 1e-6);
+    sw_free(&w);
+}
+END_TEST
+
 START_TEST(test_registries)
 {
     ck_assert_ptr_eq(dcs_policy_find("fifo"), &dcs_policy_fifo);
@@ -234,6 +369,10 @@ int main(void)
     tcase_add_test(tc, test_pack_placement);
     tcase_add_test(tc, test_registries);
     tcase_add_test(tc, test_preemption_keeps_work);
+    tcase_add_test(tc, test_typed_job_lands_on_its_pool);
+    tcase_add_test(tc, test_untyped_job_never_spans_pools);
+    tcase_add_test(tc, test_speed_sets_run_time);
+    tcase_add_test(tc, test_preempted_job_keeps_work_at_its_speed);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
