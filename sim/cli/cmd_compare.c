@@ -29,7 +29,8 @@ static const char USAGE[] =
     "mean_queue_delay_s, queue_delay_p95_s, mean_jct_s, jct_p50_s,\n"
     "jct_p95_s, jct_p99_s, slowdown_mean, slowdown_p95, jain_teams,\n"
     "jain_users, deadline_misses, preemptions, gpu_hours, energy_kwh\n"
-    "(facility), total_cost_usd, resizes. The table is printed too, with\n"
+    "(facility), total_cost_usd, resizes, jobs_refused. The table is printed "
+    "too, with\n"
     "each run's wall time (not in the CSV: it is not reproducible).\n"
     "`dcsim list policies` names the policies.\n"
     "Exit status: 0 success, 1 runtime failure, 2 bad input.\n";
@@ -54,6 +55,7 @@ static const char *const COLS[] = {
     "facility_energy_kwh",
     "total_cost_usd",
     "resizes",
+    "jobs_refused",
 };
 enum { NCOLS = sizeof COLS / sizeof COLS[0], MAX_POLICIES = 32 };
 

@@ -51,6 +51,8 @@ typedef struct scenario {
     dcs_cost_spec_t cost;
     dcs_budget_t budget; /* `budgets`; empty when the scenario has none */
     int has_budget;
+    dcs_cfg_node_t *power_cap; /* facility.power_cap_w, for errors (NULL:
+                                  no cap) */
     dcs_topo_t fabric; /* scale-out network; no hosts when the file has none
                           (jobs do not use it yet: training plans will) */
 } scenario_t;
@@ -411,6 +413,7 @@ static int read_scenario(dcs_cfg_t *cfg, const char *path, scenario_t *sc,
         (rc = dcs_cfg_check_unknown(root, err)) < 0)
         return rc;
     sc->has_budget = budgets != NULL;
+    sc->power_cap = dcs_cfg_get(facility, "power_cap_w");
     if (name)
         snprintf(sc->name, sizeof sc->name, "%s", name);
     else
@@ -432,8 +435,59 @@ static int read_scenario(dcs_cfg_t *cfg, const char *path, scenario_t *sc,
 typedef struct gate {
     scenario_t *sc;
     dcs_fleet_t *fleet;
-    double network_w; /* fabric ports, W */
+    double network_w; /* fabric ports and storage, W */
+    double hosts_w;   /* every node's host power, W */
+    double idle_w;    /* the IT load with every GPU idle, W */
+    double max_w;     /* the highest IT limit the cap allows, any hour */
 } gate_t;
+
+/* The rise (W) over idle of one of `job`'s GPUs at its limit: its pool's
+ * TDP, or the highest of the pools it may land on. */
+static double job_rise_w(const gate_t *g, const dcs_job_t *job)
+{
+    double rise_w = 0;
+    for (int p = 0; p < g->fleet->npools; p++) {
+        const dcs_fleet_pool_t *pool = &g->fleet->spec.pools[p];
+        double rise = pool->device.tdp_w - pool->device.idle_power_w;
+        if ((job->gpu_model < 0 || job->gpu_model == p) && rise > rise_w)
+            rise_w = rise;
+    }
+    return rise_w;
+}
+
+/* The cap's figures for the gate; 0, or DCS_EINPUT when no job could ever
+ * start (the idle cluster and one GPU at its limit are over the cap's
+ * highest IT limit), with the key's place in the scenario. Run before
+ * any job is submitted: every GPU is idle. */
+static int gate_init(gate_t *g, scenario_t *sc, dcs_fleet_t *fleet,
+                     dcs_err_t *err)
+{
+    *g = (gate_t){sc, fleet, 0, 0, 0, INFINITY};
+    g->network_w = sc->fabric.port_power_w * sc->fabric.nlinks +
+                   sc->storage.power_w; /* and storage: constant */
+    double gpus_w = 0, least_rise_w = INFINITY;
+    for (int n = 0; n < fleet->spec.nodes; n++)
+        gpus_w += fleet->node_gpu_power_w[n].value;
+    for (int p = 0; p < fleet->npools; p++) {
+        const dcs_fleet_pool_t *pool = &fleet->spec.pools[p];
+        double rise = pool->device.tdp_w - pool->device.idle_power_w;
+        g->hosts_w += pool->host_power_w * pool->nodes;
+        if (rise < least_rise_w)
+            least_rise_w = rise;
+    }
+    g->idle_w = gpus_w + g->hosts_w + g->network_w;
+    if (!isfinite(sc->facility.power_cap_w))
+        return 0;
+    g->max_w = dcs_facility_it_limit_max_w(&sc->facility);
+    if (g->idle_w + least_rise_w > g->max_w)
+        return dcs_cfg_error(
+            sc->power_cap, err,
+            "a cap of %.0f W allows at most %.0f W of IT at any hour, but "
+            "the idle cluster draws %.0f W and one GPU at its limit %.0f W "
+            "more: no job could ever start",
+            sc->facility.power_cap_w, g->max_w, g->idle_w, least_rise_w);
+    return 0;
+}
 
 /* A running job's spend rate, at its pool's device and host power. */
 static double job_rate_usd_per_s(const gate_t *g, const dcs_job_t *job)
@@ -457,25 +511,25 @@ static int gate_admit(void *ctx, const dcs_job_t *job, dcs_time_t now)
         return 0;
     if (isfinite(sc->facility.power_cap_w)) {
         const dcs_fleet_t *fleet = g->fleet;
-        double gpus_w = 0, hosts_w = 0, rise_w = 0;
+        double gpus_w = 0;
         for (int n = 0; n < fleet->spec.nodes; n++)
             gpus_w += fleet->node_gpu_power_w[n].value;
-        /* Its GPUs counted at their TDP: its pool's, or the highest rise
-         * of the pools it may land on. */
-        for (int p = 0; p < fleet->npools; p++) {
-            const dcs_fleet_pool_t *pool = &fleet->spec.pools[p];
-            hosts_w += pool->host_power_w * pool->nodes;
-            double rise = pool->device.tdp_w - pool->device.idle_power_w;
-            if ((job->gpu_model < 0 || job->gpu_model == p) && rise > rise_w)
-                rise_w = rise;
-        }
-        double it_w = gpus_w + hosts_w + g->network_w;
-        double add = job->gpus * rise_w;
+        double it_w = gpus_w + g->hosts_w + g->network_w;
+        double add = job->gpus * job_rise_w(g, job);
         if (it_w + add >
             dcs_facility_it_limit_w(&sc->facility, dcs_time_to_s(now)))
             return 0;
     }
     return 1;
+}
+
+/* A job the cap can never take: its GPUs at their limit on the idle
+ * cluster are over the highest IT limit of any hour. Refused at submit
+ * (counted), rather than held and asked about every hour forever. */
+static int gate_never(void *ctx, const dcs_job_t *job)
+{
+    const gate_t *g = ctx;
+    return g->idle_w + job->gpus * job_rise_w(g, job) > g->max_w;
 }
 
 /* Held jobs are tried again at the next budget period and at the next
@@ -537,12 +591,13 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
         sched.save_ns = sc->save_ns;
         sched.restore_ns = sc->restore_ns;
     }
-    gate_t gate = {sc, &fleet, 0};
+    gate_t gate;
+    int bad_input = 0; /* rc is an input error already in err */
     if (rc == 0 && (sc->has_budget || isfinite(sc->facility.power_cap_w))) {
-        gate.network_w = sc->fabric.port_power_w * sc->fabric.nlinks +
-                         sc->storage.power_w; /* and storage: constant */
-        sched.hooks = (dcs_sched_hooks_t){&gate, gate_admit, gate_retry,
-                                          gate_started, gate_ended};
+        rc = gate_init(&gate, sc, &fleet, err);
+        bad_input = rc < 0;
+        sched.hooks = (dcs_sched_hooks_t){&gate,        gate_admit, gate_retry,
+                                          gate_started, gate_ended, gate_never};
     }
     dcs_trace_replay_t replay;
     dcs_serving_t serving = {0};
@@ -570,7 +625,8 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
         rc = dcs_failures_start(&failures, &sc->failures, &sched, sim, sc->seed,
                                 expected);
     if (rc < 0) {
-        dcs_err_set(err, rc, "out of memory building the world");
+        if (!bad_input)
+            dcs_err_set(err, rc, "out of memory building the world");
         goto out;
     }
 

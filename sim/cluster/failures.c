@@ -103,7 +103,8 @@ static void repair(dcs_sim_t *sim, void *obj, int64_t arg)
 static void job_done(void *ctx, dcs_sim_t *sim)
 {
     dcs_failures_t *f = ctx;
-    if (f->expected_jobs < 0 || f->sched->jobs_done < f->expected_jobs)
+    if (f->expected_jobs < 0 ||
+        f->sched->jobs_done + f->sched->refused < f->expected_jobs)
         return;
     for (int n = 0; n < f->nodes; n++)
         if (f->event[n]) {

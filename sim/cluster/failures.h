@@ -58,7 +58,7 @@ typedef struct dcs_failures {
 
 /* Starts the process over the scheduler's cluster: every node up, its
  * first failure drawn. The process ends once `expected_jobs` jobs are
- * done (< 0: never; the run then needs a horizon). Returns 0 or
+ * done or refused (< 0: never; the run then needs a horizon). Returns 0 or
  * DCS_ENOMEM. With spec->mtbf_h 0 it does nothing. */
 int dcs_failures_start(dcs_failures_t *f, const dcs_failure_spec_t *spec,
                        dcs_sched_t *sched, dcs_sim_t *sim, uint64_t seed,

@@ -664,6 +664,13 @@ void dcs_sched_submit(void *ctx, dcs_sim_t *sim, dcs_job_t *job)
         job->gpu_model = dcs_fleet_pool_find(&s->fleet->spec, job->gpu_type);
         DCS_ASSERT(job->gpu_model >= 0); /* the world checks types at read */
     }
+    if (s->hooks.never && s->hooks.never(s->hooks.ctx, job)) {
+        job->state = DCS_JOB_REFUSED;
+        s->refused++;
+        if (s->job_done)
+            s->job_done(s->job_done_ctx, sim);
+        return;
+    }
     queue_insert(s, job);
     dcs_tally_add(&s->queue_tally, dcs_sim_now(sim), +1);
     schedule(s, sim);

@@ -37,6 +37,11 @@ typedef struct dcs_sched_hooks {
      * stopped (job->gpu_ids still names the GPUs it left). */
     void (*started)(void *ctx, const dcs_job_t *job, dcs_time_t now);
     void (*ended)(void *ctx, const dcs_job_t *job, dcs_time_t now);
+    /* 1 when `job` could never start, whatever runs (a job the power cap
+     * can never take): it is refused at submit, never queued (state
+     * DCS_JOB_REFUSED, counted in dcs_sched_t.refused) and counts as
+     * finished for job_done. NULL: every job may start some day. */
+    int (*never)(void *ctx, const dcs_job_t *job);
 } dcs_sched_hooks_t;
 
 typedef struct dcs_sched {
@@ -72,8 +77,9 @@ typedef struct dcs_sched {
     int64_t evictions;     /* jobs stopped by node failures, so far */
     int64_t node_failures; /* so far (cluster/failures.h counts them) */
     int64_t resizes;       /* running elastic jobs resized, so far */
-    /* Told after each job's end (NULL: nobody), e.g. the failure process,
-     * which stops once every job is done. */
+    int64_t refused;       /* jobs refused at submit (hooks.never) */
+    /* Told after each job's end or refusal (NULL: nobody), e.g. the
+     * failure process, which stops once every job is done or refused. */
     void (*job_done)(void *ctx, dcs_sim_t *sim);
     void *job_done_ctx;
 } dcs_sched_t;

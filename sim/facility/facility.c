@@ -313,6 +313,20 @@ double dcs_facility_it_limit_w(const dcs_facility_t *f, double t_s)
     return it > 0 ? it : 0;
 }
 
+double dcs_facility_it_limit_max_w(const dcs_facility_t *f)
+{
+    if (!f->weather)
+        return dcs_facility_it_limit_w(f, 0);
+    double best = 0;
+    size_t hours = dcs_weather_hours(f->weather);
+    for (size_t h = 0; h < hours; h++) {
+        double it = dcs_facility_it_limit_w(f, (double)h * DCS_WEATHER_HOUR_S);
+        if (it > best)
+            best = it;
+    }
+    return best;
+}
+
 /* ---- former interface ------------------------------------------------- */
 
 void dcs_facility_overheads(const dcs_facility_t *f, double it, double *cooling,

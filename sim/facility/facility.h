@@ -171,6 +171,11 @@ void dcs_facility_energy(const dcs_facility_t *facility, double t0_s,
  * is no cap. O(1). */
 double dcs_facility_it_limit_w(const dcs_facility_t *facility, double t_s);
 
+/* The largest dcs_facility_it_limit_w over every hour of the weather (at
+ * any time, with constant conditions): a load above it is never allowed.
+ * INFINITY when there is no cap. O(weather hours). */
+double dcs_facility_it_limit_max_w(const dcs_facility_t *facility);
+
 /* Former interface, kept for callers not yet migrated.
  *
  * Cooling and loss energy (or power) for `it` joules (or watts) of IT. The

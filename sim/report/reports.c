@@ -347,6 +347,7 @@ static void write_summary(FILE *f, const dcs_run_data_t *run,
         "node_failures",
         "evictions",
         "resizes",
+        "jobs_refused",
     };
     char hash[40];
     dcs_csv_t w;
@@ -396,6 +397,7 @@ static void write_summary(FILE *f, const dcs_run_data_t *run,
     dcs_csv_i64(&w, run->sched->node_failures);
     dcs_csv_i64(&w, run->sched->evictions);
     dcs_csv_i64(&w, run->sched->resizes);
+    dcs_csv_i64(&w, run->sched->refused);
     dcs_csv_end_row(&w);
 }
 
@@ -981,6 +983,10 @@ void dcs_summary_print(FILE *out, const dcs_run_data_t *run,
             dcs_time_to_s(s->makespan_ns) / 3600.0);
     fprintf(out, "%-26s %" PRId64 " of %" PRId64 " submitted\n", "jobs done",
             s->jobs_done, s->jobs_submitted);
+    if (run->sched->refused > 0)
+        fprintf(out,
+                "%-26s %" PRId64 " (the power cap could never take them)\n",
+                "jobs refused", run->sched->refused);
     fprintf(out, "%-26s %.1f %%\n", "mean GPU utilization",
             100.0 * s->mean_util_frac);
     fprintf(out, "%-26s %.1f s (max %.1f s)\n", "mean queueing delay",

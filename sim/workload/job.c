@@ -7,8 +7,9 @@
 
 const char *dcs_job_state_name(dcs_job_state_t state)
 {
-    static const char *const names[] = {"pending", "queued", "running", "done"};
-    return state <= DCS_JOB_DONE ? names[state] : "unknown";
+    static const char *const names[] = {"pending", "queued", "running", "done",
+                                        "refused"};
+    return state <= DCS_JOB_REFUSED ? names[state] : "unknown";
 }
 
 /* What is left of its work at its present size, at the pace of the GPUs

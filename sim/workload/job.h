@@ -18,6 +18,8 @@ typedef enum dcs_job_state {
     DCS_JOB_QUEUED,  /* submitted, waiting */
     DCS_JOB_RUNNING,
     DCS_JOB_DONE,
+    DCS_JOB_REFUSED, /* never queued: the world can never start it
+                        (dcs_sched_hooks_t.never) */
 } dcs_job_state_t;
 
 /* "pending", "queued", "running", "done". */

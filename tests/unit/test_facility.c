@@ -440,6 +440,15 @@ START_TEST(it_limit_edges)
     ck_assert(hot < cool);
     ck_assert_double_eq_tol(hand_air(hot, 35, 0.3).facility_w, 12e6, 1e-2);
     ck_assert_double_eq_tol(hand_air(cool, 5, 0.5).facility_w, 12e6, 1e-2);
+    /* The highest limit of the year is the coldest hour's (5 C): the
+     * facility draws the cap there by the hand model. */
+    double best = dcs_facility_it_limit_max_w(&f);
+    ck_assert_double_eq_tol(hand_air(best, 5, 0.5).facility_w, 12e6, 1e-2);
+    ck_assert(best > hot);
+    dcs_facility_free(&f);
+    /* Without weather or without a cap: the one limit. */
+    read_constant("plant-air.yaml", 20, 0.5, &f);
+    ck_assert(isinf(dcs_facility_it_limit_max_w(&f)));
     dcs_facility_free(&f);
 }
 END_TEST

@@ -148,7 +148,7 @@ START_TEST(test_resize_by_hand)
                      0);
     resize_plan_t p = {.w = &w, .job = 1};
     w.sched.hooks =
-        (dcs_sched_hooks_t){&p, NULL, NULL, hook_started, hook_ended};
+        (dcs_sched_hooks_t){&p, NULL, NULL, hook_started, hook_ended, NULL};
     sw_add(&w, 0, 3, 1);
     add_elastic(&w, 0, 4, 1, 8, 11);
     plan_at(&p, 0.5, 0, 6);

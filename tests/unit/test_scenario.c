@@ -1012,6 +1012,60 @@ START_TEST(test_facility_power_cap)
 }
 END_TEST
 
+START_TEST(test_power_cap_refuses_what_never_fits)
+{
+    /* As above (IT limit = cap / 1.365, idle IT 20,836.8 W, a GPU at its
+     * limit 578.4 W over idle), with a cap of 30,000 x 1.365 W and job 1
+     * shrunk to one node (tp 8, dp 1): job 0 needs 20,836.8 + 24 x 578.4 =
+     * 34,718.4 W > 30,000 W even on the idle cluster, at any hour: it is
+     * refused at submit (never queued, never retried) and counted; job 1
+     * needs 20,836.8 + 8 x 578.4 = 25,464 W and runs from 0. The run ends.
+     * A cap of 21,000 x 1.365 W leaves no room for even one GPU over the
+     * idle 20,836.8 W: bad input at the key, nothing written. */
+    const char *sets[] = {
+        "network.collectives=analytical", "facility.power_cap_w=40950",
+        "workload.jobs.1.plan={tp: 8, dp: 1, micro_batch: 4, global_batch: "
+        "4, seq: 2048}"};
+    char tmp[64], out[128], path[256];
+    make_tmpdir(tmp, sizeof tmp);
+    snprintf(out, sizeof out, "%s/run", tmp);
+    dcs_run_opts_t o = {
+        SC "train_flow_two_jobs.yaml", out, 0, 0, sets, 3, NULL, NULL, 0};
+    dcs_err_t err = {""};
+    ck_assert_msg(dcs_world_run(&o, NULL, &err) == 0, "%s", err.msg);
+    dcs_table_t jobs, sum;
+    snprintf(path, sizeof path, "%s/jobs.csv", out);
+    ck_assert_int_eq(dcs_table_read(path, &jobs, &err), 0);
+    snprintf(path, sizeof path, "%s/summary.csv", out);
+    ck_assert_int_eq(dcs_table_read(path, &sum, &err), 0);
+    int state = dcs_table_col(&jobs, "state");
+    ck_assert_str_eq(jobs.cells[0][state], "refused");
+    ck_assert_str_eq(jobs.cells[0][dcs_table_col(&jobs, "start_time_s")], "");
+    ck_assert_str_eq(jobs.cells[1][state], "done");
+    ck_assert_double_eq(cell(&jobs, 1, "start_time_s"), 0);
+    ck_assert_double_eq(cell(&sum, 0, "jobs_refused"), 1);
+    ck_assert_double_eq(cell(&sum, 0, "jobs_done"), 1);
+    ck_assert_double_eq(cell(&sum, 0, "jobs_submitted"), 2);
+    dcs_table_free(&jobs);
+    dcs_table_free(&sum);
+    remove_tree(tmp);
+
+    make_tmpdir(tmp, sizeof tmp);
+    snprintf(out, sizeof out, "%s/run", tmp);
+    sets[1] = "facility.power_cap_w=28665";
+    o.out_dir = out;
+    int rc = dcs_world_run(&o, NULL, &err);
+    int made = exists(out);
+    remove_tree(tmp);
+    ck_assert_int_eq(rc, DCS_EINPUT);
+    ck_assert_msg(strstr(err.msg, "--set:1:") &&
+                      strstr(err.msg, "'facility.power_cap_w'") &&
+                      strstr(err.msg, "no job could ever start"),
+                  "%s", err.msg);
+    ck_assert(!made);
+}
+END_TEST
+
 START_TEST(test_checkpoint_storm)
 {
     /* ckpt_storm.yaml: four identical one-node jobs checkpoint together on
@@ -1427,6 +1481,7 @@ int main(void)
     tcase_add_test(train, test_training_power_cap);
     tcase_add_test(train, test_budget_hold);
     tcase_add_test(train, test_facility_power_cap);
+    tcase_add_test(train, test_power_cap_refuses_what_never_fits);
     tcase_add_test(train, test_node_switch_storage_power);
     tcase_add_test(train, test_checkpoint_storm);
     tcase_add_test(train, test_trace_compare);
