@@ -114,6 +114,7 @@ typedef struct pricer {
     dcs_serve_cost_t cost;
     dcs_serve_op_fn each;
     void *ctx;
+    double compute_kernels; /* of them, not collectives */
 } pricer_t;
 
 /* An op of `kind` over m x n (x k) elements in `dtype`, the rest 0 (as
@@ -124,8 +125,10 @@ static dcs_op_t op_of(dcs_op_kind_t kind, dcs_dtype_t dtype, int64_t m,
     return (dcs_op_t){.kind = kind, .dtype = dtype, .m = m, .n = n, .k = k};
 }
 
-/* Adds `count` runs of `op` to the step, in the breakdown's buckets. */
-static void price(pricer_t *x, const dcs_op_t *op, double count)
+/* Adds `count` runs of `op` to the step, in the breakdown's buckets, each
+ * taking at least `floor_s`. */
+static void price_at_least(pricer_t *x, const dcs_op_t *op, double count,
+                           double floor_s)
 {
     if (count <= 0)
         return;
@@ -144,9 +147,26 @@ static void price(pricer_t *x, const dcs_op_t *op, double count)
                  op->kind == DCS_OP_DECODE_ATTENTION)
             bucket = &x->cost.attn_s;
     }
+    if (s < floor_s)
+        s = floor_s;
     *bucket += count * s;
+    x->cost.kernels += count;
+    if (bucket != &x->cost.comm_s)
+        x->compute_kernels += count;
     if (x->each)
         x->each(x->ctx, op, count, s);
+}
+
+static void price(pricer_t *x, const dcs_op_t *op, double count)
+{
+    price_at_least(x, op, count, 0);
+}
+
+/* One of plain PyTorch's slow elementwise kernels: at least its bytes at
+ * the measured bandwidth (none given: the op model's time). */
+static void price_slow(pricer_t *x, const dcs_op_t *op, double count, double bw)
+{
+    price_at_least(x, op, count, bw > 0 ? dcs_op_bytes(op) / bw : 0);
 }
 
 /* A TP collective of `bytes` per GPU over the replica's GPUs, `count`
@@ -166,9 +186,10 @@ static void tp_coll(pricer_t *x, const shard_t *s, dcs_op_kind_t kind,
  * tokens, `count` times. Fused: one kernel each. Eager, per tensor of m
  * elements: -x[half:] (m / 2), cat (m), x cos and rot sin (m each, the
  * tables broadcast), their sum (m); then two copies into the cache. */
-static void rope_and_cache(pricer_t *x, const shard_t *s, int64_t t, int eager,
-                           double count)
+static void rope_and_cache(pricer_t *x, const dcs_serve_replica_t *r,
+                           const shard_t *s, int64_t t, double count)
 {
+    int eager = r->eager;
     int64_t q = t * s->q_width, kv = t * s->kv_width;
     if (!eager) {
         dcs_op_t rope = op_of(DCS_OP_COPY, DCS_BF16, q + kv, 0, 0);
@@ -180,9 +201,10 @@ static void rope_and_cache(pricer_t *x, const shard_t *s, int64_t t, int eager,
     for (int i = 0; i < 2; i++) {
         int64_t m = i ? kv : q;
         dcs_op_t half = op_of(DCS_OP_COPY, DCS_BF16, m / 2, 0, 0);
-        price(x, &half, count);
+        price_slow(x, &half, count, r->slow_bw[DCS_SLOW_ROPE_NEG]);
         dcs_op_t whole = op_of(DCS_OP_COPY, DCS_BF16, m, 0, 0);
-        price(x, &whole, 3.0 * count);
+        price_slow(x, &whole, count, r->slow_bw[DCS_SLOW_ROPE_CAT]);
+        price_slow(x, &whole, 2.0 * count, r->slow_bw[DCS_SLOW_ROPE_MUL]);
         dcs_op_t sum = op_of(DCS_OP_ELEMENTWISE_ADD, DCS_BF16, m, 0, 0);
         price(x, &sum, count);
     }
@@ -191,18 +213,21 @@ static void rope_and_cache(pricer_t *x, const shard_t *s, int64_t t, int eager,
 }
 
 /* The FFN of t tokens, `count` times: gate/up, activation, down. */
-static void ffn(pricer_t *x, const dcs_model_t *m, const shard_t *s, int64_t t,
-                dcs_dtype_t w, int eager, double count)
+static void ffn(pricer_t *x, const dcs_serve_replica_t *r, const shard_t *s,
+                int64_t t, dcs_dtype_t w, double count)
 {
+    const dcs_model_t *m = r->model;
+    int eager = r->eager;
     int swiglu = m->activation == DCS_ACT_SWIGLU;
     int64_t f = s->ffn, h = m->hidden;
     dcs_op_t up = op_of(DCS_OP_GEMM, w, t, swiglu ? 2 * f : f, h);
     price(x, &up, count);
     if (swiglu && eager) {
         dcs_op_t silu = op_of(DCS_OP_GELU, DCS_BF16, t * f, 0, 0);
-        price(x, &silu, count); /* a unary activation, as GeLU */
+        /* a unary activation, as GeLU */
+        price_slow(x, &silu, count, r->slow_bw[DCS_SLOW_SILU]);
         dcs_op_t mul = op_of(DCS_OP_ELEMENTWISE_ADD, DCS_BF16, t * f, 0, 0);
-        price(x, &mul, count);
+        price_slow(x, &mul, count, r->slow_bw[DCS_SLOW_MUL]);
     } else {
         dcs_op_t act = op_of(swiglu ? DCS_OP_SILU_MUL : DCS_OP_GELU, DCS_BF16,
                              t * f, 0, 0);
@@ -296,14 +321,14 @@ double dcs_serve_step_each(const dcs_serve_replica_t *r,
         price(&x, &nm, 2.0 * layers);
         dcs_op_t qkv = op_of(DCS_OP_GEMM, w, t, s.q_width + 2 * s.kv_width, h);
         price(&x, &qkv, layers);
-        rope_and_cache(&x, &s, t, r->eager, layers);
+        rope_and_cache(&x, r, &s, t, layers);
         attention(&x, r, &s, b, layers);
         dcs_op_t out = op_of(DCS_OP_GEMM, w, t, h, s.q_width);
         price(&x, &out, layers);
         tp_coll(&x, &s, DCS_OP_ALL_REDUCE, act_bytes, 2.0 * layers);
         dcs_op_t res = op_of(DCS_OP_ELEMENTWISE_ADD, DCS_BF16, t * h, 0, 0);
         price(&x, &res, 2.0 * layers);
-        ffn(&x, m, &s, t, w, r->eager, layers);
+        ffn(&x, r, &s, t, w, layers);
     }
     /* Final norm (fused: over every token, eager: over those that
      * sample), the LM head, and with the vocabulary split the logits
@@ -323,13 +348,22 @@ double dcs_serve_step_each(const dcs_serve_replica_t *r,
             price(&x, &layout, 1.0);
         }
     }
-    x.cost.overhead_s = r->step_overhead_s;
-    x.cost.tokens = t;
-    x.cost.sampled = sampled;
+    dcs_serve_cost_t *c = &x.cost;
+    c->overhead_s = r->step_overhead_s;
+    c->tokens = t;
+    c->sampled = sampled;
+    double gpu_s = c->gemm_s + c->attn_s + c->comm_s + c->other_s;
+    if (r->graphs && b->nprefill == 0) {
+        /* a graph replay: each compute kernel's launch gap goes (every
+         * one's fixed cost in the op model is larger than the gap; the
+         * collectives' launch is the network model's, apart) */
+        c->graph_saved_s = x.compute_kernels * r->graph_saving_s;
+    } else if (c->kernels * r->host_kernel_s > gpu_s) {
+        c->host_wait_s = c->kernels * r->host_kernel_s - gpu_s;
+    }
     if (breakdown)
         *breakdown = x.cost;
-    return x.cost.gemm_s + x.cost.attn_s + x.cost.comm_s + x.cost.other_s +
-           x.cost.overhead_s;
+    return gpu_s + c->host_wait_s - c->graph_saved_s + c->overhead_s;
 }
 
 double dcs_serve_step_s(const dcs_serve_replica_t *r,

@@ -63,7 +63,18 @@
  * Per step a fixed `step_overhead_s` is added: the scheduler, input
  * preparation and kernel launches that the GPU waits for. ASSUMPTION:
  * 0 by default, as with CUDA graphs for decode and a scheduler that
- * overlaps with the previous step; it is a stated input, never fitted. */
+ * overlaps with the previous step; it is a stated input, never fitted.
+ *
+ * Plain PyTorch (the replica's `graphs`, `host_kernel_s`, `graph_saving_s`
+ * and `slow_bw`, measured by tests/kernels/eager.py; 0 leaves each out):
+ * a step run eagerly cannot go faster than its host issues its kernels,
+ * so it lasts max(GPU time, kernels x host_kernel_s) (ASSUMPTION: the
+ * host's lead and lag even out over the step); a step of decodes alone
+ * replayed as a CUDA graph runs each kernel `graph_saving_s` sooner than
+ * back to back (the op model's fixed costs were measured launch after
+ * launch); and in the eager layout the kernels of slow_bw take at least
+ * their bytes / that bandwidth (PyTorch's generic elementwise kernel on
+ * half-slices and broadcast tables, not the vectorized one). */
 #ifndef DCS_SERVESTEP_H
 #define DCS_SERVESTEP_H
 
@@ -72,6 +83,19 @@
 
 #include "hw/device.h"
 #include "workload/model.h"
+
+/* Plain PyTorch's elementwise kernels that run below the op model's
+ * bandwidth (tests/kernels/eager.py): RoPE's negated half, its cat and
+ * its multiplies by the broadcast tables; SwiGLU's silu and product on the
+ * two halves of the gate/up output. */
+typedef enum dcs_serve_slow_op {
+    DCS_SLOW_ROPE_NEG,
+    DCS_SLOW_ROPE_CAT,
+    DCS_SLOW_ROPE_MUL,
+    DCS_SLOW_SILU,
+    DCS_SLOW_MUL,
+    DCS_SLOW_NOPS
+} dcs_serve_slow_op_t;
 
 typedef struct dcs_serve_replica {
     const dcs_model_t *model;          /* dense, standard attention */
@@ -88,6 +112,17 @@ typedef struct dcs_serve_replica {
     int eager;                         /* 1: plain PyTorch's kernels; 0: a
                                           serving engine's fused ones */
     double step_overhead_s;            /* fixed per step, s (ASSUMPTION: 0) */
+    /* Measured costs of running the step as plain PyTorch does
+     * (tests/kernels/eager.py; all 0: none, as in a serving engine): */
+    int graphs;            /* 1: a step of decodes alone replays as a CUDA
+                              graph; other steps run eagerly */
+    double host_kernel_s;  /* host time to issue one kernel of an eager
+                              step: it lasts at least kernels x this */
+    double graph_saving_s; /* GPU time per kernel a graph
+                              replay saves (launch gaps) */
+    double slow_bw[DCS_SLOW_NOPS]; /* bytes/s of those kernels in
+                                      the eager layout (0: the op
+                                      model's) */
 } dcs_serve_replica_t;
 
 /* One prefilling sequence's share of a step. */
@@ -110,18 +145,26 @@ typedef struct dcs_serve_batch {
 } dcs_serve_batch_t;
 
 /* Where a step's time goes, per GPU (all of the replica's GPUs run the
- * same ops on their shards). The parts add up to the step. */
+ * same ops on their shards). The parts add up to the step (graph_saved_s
+ * taken away). */
 typedef struct dcs_serve_cost {
-    double gemm_s;     /* linears and LM head */
-    double attn_s;     /* prefill attention and decode attention */
-    double comm_s;     /* TP all-reduces, logits all-gather */
-    double other_s;    /* norms, adds, activation, rotary, cache writes,
-                          embedding, logits layout */
-    double overhead_s; /* the fixed per-step overhead */
-    double flops;      /* of the compute ops, per GPU */
-    double bytes;      /* through device memory, per GPU (not links) */
-    int64_t tokens;    /* T: new tokens of the step */
-    int64_t sampled;   /* rows of the LM head */
+    double gemm_s;        /* linears and LM head */
+    double attn_s;        /* prefill attention and decode attention */
+    double comm_s;        /* TP all-reduces, logits all-gather */
+    double other_s;       /* norms, adds, activation, rotary, cache writes,
+                             embedding, logits layout */
+    double overhead_s;    /* the fixed per-step overhead */
+    double host_wait_s;   /* GPU idle waiting for an eager step's host
+                             (kernels x host_kernel_s beyond the GPU's
+                             time) */
+    double graph_saved_s; /* launch gaps a graph replay removes
+                             (subtracted) */
+    double kernels;       /* kernels (collectives included) the step
+                             launches */
+    double flops;         /* of the compute ops, per GPU */
+    double bytes;         /* through device memory, per GPU (not links) */
+    int64_t tokens;       /* T: new tokens of the step */
+    int64_t sampled;      /* rows of the LM head */
 } dcs_serve_cost_t;
 
 /* Checks that the replica can be priced: a dense model without MLA, heads

@@ -174,6 +174,81 @@ START_TEST(test_prefill_prompt_is_sum_of_ops_tp2_eager)
 }
 END_TEST
 
+/* Kernels counted op by op through the callback: all, and the compute
+ * ones (not collectives); and the slow elementwise kernels' seconds. */
+typedef struct counted {
+    double kernels, compute, slow_s, slow_bytes;
+} counted_t;
+
+static void count_op(void *ctx, const dcs_op_t *op, double count, double s)
+{
+    counted_t *c = ctx;
+    c->kernels += count;
+    if (!dcs_op_is_collective(op))
+        c->compute += count;
+    if (s > 1.0) { /* only the slow kernels at 1 kB/s take seconds */
+        c->slow_s += count * s;
+        c->slow_bytes += count * dcs_op_bytes(op);
+    }
+}
+
+START_TEST(test_pytorch_host_graphs_and_slow_kernels)
+{
+    /* Plain PyTorch's costs on a Llama 3 8B replica at tp 2, eager:
+     * - a decode step replayed as a graph saves 1 us per compute kernel
+     *   (counted here through the op callback) and nothing else changes;
+     * - a prefill step with a host of 1 s per kernel lasts kernels x 1 s
+     *   (the GPU's milliseconds hide under it);
+     * - with the slow kernels at 1,000 B/s, each takes its bytes / 1,000
+     *   s: the step grows by exactly their seconds over the op model's. */
+    dcs_model_t m = llama3_8b();
+    dcs_device_spec_t d = h100();
+    dcs_serve_replica_t r = {.model = &m, .dev = &d, .tp = 2, .eager = 1};
+    dcs_serve_batch_t dec = {.decodes = 8, .decode_kv_tokens = 8 * 513};
+    dcs_serve_chunk_t prompt = {.tokens = 512};
+    dcs_serve_batch_t pre = {.prefill = &prompt, .nprefill = 1};
+    counted_t n = {0};
+    double base = dcs_serve_step_each(&r, &dec, NULL, count_op, &n);
+    ck_assert_double_gt(n.compute, 0);
+    ck_assert_double_gt(n.kernels, n.compute); /* tp 2: all-reduces */
+    dcs_serve_replica_t g = r;
+    g.graphs = 1;
+    g.graph_saving_s = 1e-6;
+    g.host_kernel_s = 1; /* a graph replay has no host to wait for */
+    dcs_serve_cost_t c;
+    double replay = dcs_serve_step_s(&g, &dec, &c);
+    ck_assert_double_eq_tol(replay, base - n.compute * 1e-6, 1e-12);
+    ck_assert_double_eq_tol(c.kernels, n.kernels, 1e-9);
+    counted_t p = {0};
+    dcs_serve_step_each(&r, &pre, NULL, count_op, &p);
+    double hosted = dcs_serve_step_s(&g, &pre, &c);
+    ck_assert_double_eq_tol(hosted, p.kernels * 1.0, 1e-9);
+    dcs_serve_replica_t slow = r;
+    for (int k = 0; k < DCS_SLOW_NOPS; k++)
+        slow.slow_bw[k] = 1e3;
+    counted_t q = {0};
+    double slowed = dcs_serve_step_each(&slow, &pre, NULL, count_op, &q);
+    /* RoPE: q (512 x 2048) and k (512 x 512) per GPU: neg (n / 2), cat
+     * and two multiplies (n each); SwiGLU: silu and product over 512 x
+     * 7168; x 32 layers; bf16 bytes as the op model counts them. */
+    double rope = 0;
+    for (int64_t e = 512 * 2048; e >= 512 * 512; e /= 4) {
+        dcs_op_t neg = mk(DCS_OP_COPY, e / 2, 0, 0);
+        dcs_op_t whole = mk(DCS_OP_COPY, e, 0, 0);
+        rope += dcs_op_bytes(&neg) + 3 * dcs_op_bytes(&whole);
+    }
+    dcs_op_t silu = mk(DCS_OP_GELU, 512 * 7168, 0, 0);
+    dcs_op_t mul = mk(DCS_OP_ELEMENTWISE_ADD, 512 * 7168, 0, 0);
+    double bytes = 32 * (rope + dcs_op_bytes(&silu) + dcs_op_bytes(&mul));
+    ck_assert_double_eq_tol(q.slow_bytes, bytes, 1e-6 * bytes);
+    ck_assert_double_eq_tol(q.slow_s, bytes / 1e3, 1e-6 * bytes / 1e3);
+    /* the rest of the step as before: what those kernels cost there */
+    counted_t fast = {0};
+    double before = dcs_serve_step_each(&r, &pre, NULL, count_op, &fast);
+    ck_assert_double_gt(slowed, before + 0.99 * bytes / 1e3 - 1);
+}
+END_TEST
+
 START_TEST(test_kv_bytes_by_hand)
 {
     dcs_model_t m = llama3_8b();
@@ -376,6 +451,18 @@ START_TEST(test_validate_reads_serving_rows)
     m.layers = 2;
     dcs_device_spec_t d = h100();
     dcs_serve_replica_t r = {.model = &m, .dev = &d, .tp = 1, .eager = 1};
+    /* Plain PyTorch's costs from tests/kernels/data/h100-sxm/eager.csv, by
+     * hand: graph savings (stream - graph) / kernels = (139.642 - 94.626)
+     * / 45, (271.043 - 181.046) / 87, (531.680 - 356.928) / 171 us,
+     * median 1.021942 us; each slow kernel's largest strided row, bytes /
+     * time. No host pace: no eager decode of one token in this file. */
+    r.graphs = 1;
+    r.graph_saving_s = (531.680 - 356.928) / 171 * 1e-6;
+    r.slow_bw[DCS_SLOW_ROPE_NEG] = 268435456 / 190.800e-6;
+    r.slow_bw[DCS_SLOW_ROPE_CAT] = 536870912 / 560.176e-6;
+    r.slow_bw[DCS_SLOW_ROPE_MUL] = 545259520 / 380.944e-6;
+    r.slow_bw[DCS_SLOW_SILU] = 1879048192 / 1292.464e-6;
+    r.slow_bw[DCS_SLOW_MUL] = 2818572288 / 1336.448e-6;
     dcs_serve_chunk_t p[2] = {{.tokens = 128}, {.tokens = 128}};
     dcs_serve_batch_t b = {.prefill = p, .nprefill = 2};
     double want = dcs_serve_step_s(&r, &b, NULL) * 1e3;
@@ -426,6 +513,7 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_decode_token_is_sum_of_ops);
     tcase_add_test(tc, test_prefill_prompt_is_sum_of_ops_tp2_eager);
+    tcase_add_test(tc, test_pytorch_host_graphs_and_slow_kernels);
     tcase_add_test(tc, test_kv_bytes_by_hand);
     tcase_add_test(tc, test_kv_bytes_read_follow_contexts);
     tcase_add_test(tc, test_weights_and_capacity_by_hand);
