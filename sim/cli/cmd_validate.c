@@ -629,8 +629,8 @@ static int validate_serving(FILE *out, const measured_t *dev, size_t ndev,
         double *ape = malloc((t.nrows + 1) * sizeof *ape);
         size_t n = 0;
         /* Pass 0 finds each model's host pace, pass 1 compares. */
-        for (size_t r = 0, pass = 0; pass < 2; r = 0, pass++)
-            for (; r < t.nrows; r++) {
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t r = 0; r < t.nrows; r++) {
                 const char *const *x = (const char *const *)t.cells[r];
                 int64_t v[SERVE_NINT];
                 int bad = 0;

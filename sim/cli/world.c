@@ -441,6 +441,15 @@ typedef struct gate {
     double max_w;     /* the highest IT limit the cap allows, any hour */
 } gate_t;
 
+/* Every GPU's board power now, W. O(nodes). */
+static double gpus_now_w(const dcs_fleet_t *fleet)
+{
+    double w = 0;
+    for (int n = 0; n < fleet->spec.nodes; n++)
+        w += fleet->node_gpu_power_w[n].value;
+    return w;
+}
+
 /* The rise (W) over idle of one of `job`'s GPUs at its limit: its pool's
  * TDP, or the highest of the pools it may land on. */
 static double job_rise_w(const gate_t *g, const dcs_job_t *job)
@@ -465,9 +474,7 @@ static int gate_init(gate_t *g, scenario_t *sc, dcs_fleet_t *fleet,
     *g = (gate_t){sc, fleet, 0, 0, 0, INFINITY};
     g->network_w = sc->fabric.port_power_w * sc->fabric.nlinks +
                    sc->storage.power_w; /* and storage: constant */
-    double gpus_w = 0, least_rise_w = INFINITY;
-    for (int n = 0; n < fleet->spec.nodes; n++)
-        gpus_w += fleet->node_gpu_power_w[n].value;
+    double least_rise_w = INFINITY;
     for (int p = 0; p < fleet->npools; p++) {
         const dcs_fleet_pool_t *pool = &fleet->spec.pools[p];
         double rise = pool->device.tdp_w - pool->device.idle_power_w;
@@ -475,7 +482,7 @@ static int gate_init(gate_t *g, scenario_t *sc, dcs_fleet_t *fleet,
         if (rise < least_rise_w)
             least_rise_w = rise;
     }
-    g->idle_w = gpus_w + g->hosts_w + g->network_w;
+    g->idle_w = gpus_now_w(fleet) + g->hosts_w + g->network_w;
     if (!isfinite(sc->facility.power_cap_w))
         return 0;
     g->max_w = dcs_facility_it_limit_max_w(&sc->facility);
@@ -510,11 +517,7 @@ static int gate_admit(void *ctx, const dcs_job_t *job, dcs_time_t now)
     if (sc->has_budget && dcs_budget_holds(&sc->budget, job->team, now))
         return 0;
     if (isfinite(sc->facility.power_cap_w)) {
-        const dcs_fleet_t *fleet = g->fleet;
-        double gpus_w = 0;
-        for (int n = 0; n < fleet->spec.nodes; n++)
-            gpus_w += fleet->node_gpu_power_w[n].value;
-        double it_w = gpus_w + g->hosts_w + g->network_w;
+        double it_w = gpus_now_w(g->fleet) + g->hosts_w + g->network_w;
         double add = job->gpus * job_rise_w(g, job);
         if (it_w + add >
             dcs_facility_it_limit_w(&sc->facility, dcs_time_to_s(now)))

@@ -79,6 +79,21 @@ static dcs_time_t wall_for(dcs_time_t work_ns, double speed)
     return speed == 1 ? work_ns : (dcs_time_t)llround((double)work_ns / speed);
 }
 
+/* What the policies may expect of a run starting now that truly takes
+ * `run`: the estimate where they plan with one, else the truth; for a
+ * job that can be stopped, its work at the pace of its GPUs plus what it
+ * still owes for resuming. */
+static dcs_time_t expected_run(const dcs_sched_t *s, const dcs_job_t *job,
+                               dcs_time_t now, dcs_time_t run)
+{
+    if (!job->kind->preemptible)
+        return run;
+    dcs_sched_view_t v = {.now_ns = now, .params = &s->params};
+    return job->overhead_ns +
+           wall_for(dcs_policy_expected_run(&v, job) - job->overhead_ns,
+                    job->speed);
+}
+
 /* ---- the running list, by expected end -------------------------------- */
 
 static int ends_before(const dcs_job_t *a, const dcs_job_t *b)
@@ -302,15 +317,7 @@ static void start_job(dcs_sched_t *s, dcs_sim_t *sim, size_t index, int gpus)
     dcs_time_t run = job->kind->run_time_ns(job, job->gpu_ids);
     job->end_event = dcs_sim_after(sim, run, job_end, job, 0);
     DCS_ASSERT(job->end_event != 0);
-    /* What the policies may expect: the estimate where they plan with one,
-     * else the truth. */
-    dcs_sched_view_t v = {.now_ns = now, .params = &s->params};
-    dcs_time_t expect = run;
-    if (job->kind->preemptible) /* its work at the pace of its GPUs */
-        expect = job->overhead_ns +
-                 wall_for(dcs_policy_expected_run(&v, job) - job->overhead_ns,
-                          job->speed);
-    job->expect_end_ns = now + expect;
+    job->expect_end_ns = now + expected_run(s, job, now, run);
     running_add(s, job);
     for (int i = 0; job->power_w > 0 && i < job->gpus; i++)
         dcs_fleet_set_power(s->fleet, now, job->gpu_ids[i], job->power_w);
@@ -499,11 +506,7 @@ int dcs_sched_resize(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job, int gpus)
     dcs_time_t run = job->kind->run_time_ns(job, job->gpu_ids);
     job->end_event = dcs_sim_after(sim, run, job_end, job, 0);
     DCS_ASSERT(job->end_event != 0);
-    dcs_sched_view_t v = {.now_ns = now, .params = &s->params};
-    job->expect_end_ns =
-        now + job->overhead_ns +
-        wall_for(dcs_policy_expected_run(&v, job) - job->overhead_ns,
-                 job->speed);
+    job->expect_end_ns = now + expected_run(s, job, now, run);
     running_add(s, job);
     for (int i = 0; job->power_w > 0 && i < gpus; i++)
         dcs_fleet_set_power(s->fleet, now, job->gpu_ids[i], job->power_w);
