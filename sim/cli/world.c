@@ -246,6 +246,19 @@ static int find_model(model_files_t *mf, const char *name,
     return 0;
 }
 
+/* The drop reason of a training row the cluster cannot take. */
+static const char *fault_reason(dcs_training_fault_t fault)
+{
+    switch (fault) {
+    case DCS_TRAINING_FAULT_MEMORY:
+        return "plan does not fit";
+    case DCS_TRAINING_FAULT_FABRIC:
+        return "plan spans nodes without a fabric";
+    default: /* the plan, or a dtype the device lacks (never bf16) */
+        return "bad plan";
+    }
+}
+
 /* Prices training row `j` as a training job of sc->training, its plan by
  * the default rule where the row names none: tp = min(gpus, GPUs per
  * node), pp 1, dp = gpus / (tp x pp) (whole), micro_batch 1, global_batch
@@ -257,6 +270,7 @@ static const char *add_training_row(scenario_t *sc, dcs_trace_job_t *j,
                                     dcs_err_t *err)
 {
     int64_t gpus = (int64_t)j->gpus, gpn = sc->fleet.gpus_per_node;
+    *rc = 0;
     dcs_training_spec_t spec = {.name = j->name,
                                 .team = j->team,
                                 .model = m,
@@ -276,15 +290,11 @@ static const char *add_training_row(scenario_t *sc, dcs_trace_job_t *j,
     dcs_training_fault_t fault;
     dcs_err_t why = {""}; /* a drop is counted, not explained */
     int64_t k = dcs_training_add(&sc->training, &spec, &fault, &why);
-    *rc = 0;
     if (k == DCS_EINPUT)
-        return fault == DCS_TRAINING_FAULT_MEMORY ? "plan does not fit"
-               : fault == DCS_TRAINING_FAULT_FABRIC
-                   ? "plan spans nodes without "
-                     "a fabric"
-                   : "bad plan";
+        return fault_reason(fault);
     if (k < 0) {
-        *rc = dcs_err_set(err, (int)k, "%s", why.msg);
+        *rc = dcs_err_set(err, (int)k, "training row '%s': %s", j->name,
+                          why.msg[0] ? why.msg : dcs_strerror((int)k));
         return NULL;
     }
     row->job = k;

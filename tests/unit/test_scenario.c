@@ -13,7 +13,10 @@
  *  - the command prints that message on stderr after "dcsim run: " and exits
  *    2; usage errors exit 2; --version, --help and `list policies` exit 0;
  *  - a good run writes all seven reports, leaves no temporary behind, and
- *    jobs.csv has one row per job asked for.
+ *    jobs.csv has one row per job asked for;
+ *  - a job trace's training rows run exactly as the same jobs written as
+ *    `kind: training` (the default plan rule applied), and those the
+ *    cluster cannot take are dropped and counted.
  * The fixtures are tests/unit/data/scenario/; each bad_ fixture differs
  * from good.yaml (or from good.yaml with the cluster written inline) in the
  * one place its first line names. Every LINE:COL below is counted by hand in

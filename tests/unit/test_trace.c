@@ -14,7 +14,9 @@
  *    cannot be read or a missing required column is, with a message naming
  *    file, line and column;
  *  - replay hands each job to the sink at origin + submit x time_scale,
- *    with one arrival pending at a time, and every field carried over.
+ *    with one arrival pending at a time, and every field carried over;
+ *  - dcsim's training rows (a model and iterations) keep their model name,
+ *    iterations and plan numbers, and cannot be replayed unpriced.
  * Each sample in tests/unit/data/traces/ is small enough to check by hand;
  * the expected values are worked out in the comments from the files. */
 #include <check.h>
