@@ -1,10 +1,12 @@
 /* world.c - loading a scenario, building the world, running it, reporting. */
 #include "cli/world.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cluster/failures.h"
 #include "cluster/params.h"
@@ -89,14 +91,9 @@ static int read_storage(dcs_cfg_node_t *cluster, scenario_t *sc, dcs_err_t *err)
 
 /* Training jobs see the device, the node size, the fabric's per-GPU
  * bandwidth (every host's uplink is alike) and the storage. */
-static int read_training(dcs_cfg_node_t *w, scenario_t *sc, dcs_err_t *err)
+static dcs_training_env_t training_env(scenario_t *sc)
 {
-    if (sc->fleet.npools > 1)
-        return dcs_cfg_error(dcs_cfg_get(w, "kind"), err,
-                             "training jobs need a cluster of one device in "
-                             "this version; cluster '%s' has %d pools",
-                             sc->fleet.name, sc->fleet.npools);
-    dcs_training_env_t env = {
+    return (dcs_training_env_t){
         .device = &sc->fleet.device,
         .gpus = sc->fleet.nodes * sc->fleet.gpus_per_node,
         .gpus_per_node = sc->fleet.gpus_per_node,
@@ -108,6 +105,16 @@ static int read_training(dcs_cfg_node_t *w, scenario_t *sc, dcs_err_t *err)
         .fabric = sc->fabric.hosts > 0 ? &sc->fabric : NULL,
         .flow = sc->flow,
     };
+}
+
+static int read_training(dcs_cfg_node_t *w, scenario_t *sc, dcs_err_t *err)
+{
+    if (sc->fleet.npools > 1)
+        return dcs_cfg_error(dcs_cfg_get(w, "kind"), err,
+                             "training jobs need a cluster of one device in "
+                             "this version; cluster '%s' has %d pools",
+                             sc->fleet.name, sc->fleet.npools);
+    dcs_training_env_t env = training_env(sc);
     return dcs_training_read(w, &env, &sc->training, err);
 }
 
@@ -184,13 +191,195 @@ static void drop_unrunnable(dcs_trace_t *t, const dcs_fleet_spec_t *fs)
     t->len = kept;
 }
 
+/* The models a trace's training rows name, each file loaded once. */
+typedef struct model_file {
+    char name[64];     /* as the trace names it */
+    int found;         /* 0: no such file in the folder */
+    dcs_model_t model; /* when found */
+} model_file_t;
+
+typedef struct model_files {
+    const char *dir;     /* the folder, as resolved from the scenario */
+    model_file_t *files; /* room for one per training row */
+    size_t n;
+} model_files_t;
+
+/* Loads `f->name` from the folder: found, or not (no such file); a file
+ * that is there but no model is bad input (its own file:line:col). */
+static int load_model(const model_files_t *mf, model_file_t *f, dcs_err_t *err)
+{
+    char path[4096];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s.yaml", mf->dir, f->name);
+    f->found = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    if (!f->found)
+        return 0;
+    dcs_cfg_t *cfg = dcs_cfg_load(path, err);
+    if (!cfg)
+        return DCS_EINPUT;
+    dcs_cfg_node_t *root = dcs_cfg_root(cfg);
+    int rc = dcs_model_read(root, &f->model, err);
+    if (rc == 0)
+        rc = dcs_cfg_check_unknown(root, err);
+    dcs_cfg_free(cfg);
+    return rc;
+}
+
+/* The model `name`, loaded on first use: *out is NULL when the folder has
+ * no such file. Returns 0 or DCS_EINPUT. O(distinct names) per call. */
+static int find_model(model_files_t *mf, const char *name,
+                      const dcs_model_t **out, dcs_err_t *err)
+{
+    *out = NULL;
+    size_t i = 0;
+    while (i < mf->n && strcmp(mf->files[i].name, name))
+        i++;
+    if (i == mf->n) {
+        model_file_t *f = &mf->files[mf->n++];
+        snprintf(f->name, sizeof f->name, "%s", name);
+        int rc = load_model(mf, f, err);
+        if (rc < 0)
+            return rc;
+    }
+    if (mf->files[i].found)
+        *out = &mf->files[i].model;
+    return 0;
+}
+
+/* The drop reason of a training row the cluster cannot take. */
+static const char *fault_reason(dcs_training_fault_t fault)
+{
+    switch (fault) {
+    case DCS_TRAINING_FAULT_MEMORY:
+        return "plan does not fit";
+    case DCS_TRAINING_FAULT_FABRIC:
+        return "plan spans nodes without a fabric";
+    default: /* the plan, or a dtype the device lacks (never bf16) */
+        return "bad plan";
+    }
+}
+
+/* Prices training row `j` as a training job of sc->training, its plan by
+ * the default rule where the row names none: tp = min(gpus, GPUs per
+ * node), pp 1, dp = gpus / (tp x pp) (whole), micro_batch 1, global_batch
+ * micro_batch x dp, seq the model's. Returns the drop reason, or NULL
+ * with *rc 0 (added) or an error. */
+static const char *add_training_row(scenario_t *sc, dcs_trace_job_t *j,
+                                    dcs_trace_train_t *row,
+                                    const dcs_model_t *m, int *rc,
+                                    dcs_err_t *err)
+{
+    int64_t gpus = (int64_t)j->gpus, gpn = sc->fleet.gpus_per_node;
+    *rc = 0;
+    dcs_training_spec_t spec = {.name = j->name,
+                                .team = j->team,
+                                .model = m,
+                                .iterations = row->iterations,
+                                .submit_s = j->submit_s};
+    dcs_training_plan_in_t *p = &spec.plan;
+    dcs_training_plan_defaults(p, m);
+    p->tp = row->tp ? row->tp : (gpus < gpn ? gpus : gpn);
+    p->pp = row->pp ? row->pp : 1;
+    if (gpus % (p->tp * p->pp))
+        return "bad plan";
+    p->dp = gpus / (p->tp * p->pp);
+    p->micro_batch = row->micro_batch ? row->micro_batch : 1;
+    p->global_batch = row->global_batch; /* 0: micro_batch x dp */
+    if (row->seq)
+        p->seq = row->seq;
+    dcs_training_fault_t fault;
+    dcs_err_t why = {""}; /* a drop is counted, not explained */
+    int64_t k = dcs_training_add(&sc->training, &spec, &fault, &why);
+    if (k == DCS_EINPUT)
+        return fault_reason(fault);
+    if (k < 0) {
+        *rc = dcs_err_set(err, (int)k, "training row '%s': %s", j->name,
+                          why.msg[0] ? why.msg : dcs_strerror((int)k));
+        return NULL;
+    }
+    row->job = k;
+    j->duration_s = (double)row->iterations * sc->training.jobs[k].step.total_s;
+    return NULL;
+}
+
+/* Training rows become training jobs of sc->training, priced on the
+ * cluster, or are dropped and counted: on a cluster of pools (`training
+ * on pools`), naming no file of the folder (`unknown model`), or with a
+ * plan the model or cluster cannot take. A model file that is there but
+ * not a model is bad input. */
+static int price_training_rows(scenario_t *sc, const char *dir, dcs_err_t *err)
+{
+    dcs_trace_t *t = &sc->trace;
+    dcs_training_env_t env = training_env(sc);
+    dcs_training_init(&sc->training, &env);
+    model_files_t mf = {dir, calloc(t->ntrain, sizeof *mf.files), 0};
+    if (!mf.files)
+        return dcs_err_set(err, DCS_ENOMEM, "out of memory reading models");
+    size_t kept = 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < t->len; i++) {
+        dcs_trace_job_t *j = &t->jobs[i];
+        const char *why = NULL;
+        if (j->train >= 0) {
+            dcs_trace_train_t *row = &t->train[j->train];
+            const dcs_model_t *m = NULL;
+            if (sc->fleet.npools > 1)
+                why = "training on pools";
+            else if ((rc = find_model(&mf, row->model, &m, err)) < 0)
+                break;
+            else if (!m)
+                why = "unknown model";
+            else
+                why = add_training_row(sc, j, row, m, &rc, err);
+        }
+        if (why)
+            dcs_trace_drop(t, why);
+        else
+            t->jobs[kept++] = *j;
+    }
+    free(mf.files);
+    if (rc == 0)
+        t->len = kept;
+    return rc;
+}
+
+/* Where a trace's training rows find their models: `models`, a folder
+ * (NULL when absent). A trace with a model column needs it; only dcsim's
+ * format has one. */
+static int read_models_dir(dcs_cfg_node_t *w, int format, const dcs_trace_t *t,
+                           char **dir, dcs_err_t *err)
+{
+    int rc = dcs_cfg_file_path(w, "models", DCS_CFG_OPTIONAL, dir, err);
+    if (rc < 0)
+        return rc;
+    if (*dir && format != DCS_TRACE_DCSIM)
+        return dcs_cfg_error(dcs_cfg_get(w, "models"), err,
+                             "only the dcsim format has training rows; "
+                             "format %s has none",
+                             dcs_trace_format_name((dcs_trace_format_t)format));
+    struct stat st;
+    int missing = *dir && stat(*dir, &st) != 0 ? errno : 0;
+    if (*dir && (missing || !S_ISDIR(st.st_mode)))
+        return dcs_cfg_error(dcs_cfg_get(w, "models"), err,
+                             "expected a folder of model files (NAME.yaml), "
+                             "found '%s': %s",
+                             *dir,
+                             missing ? strerror(missing) : "not a folder");
+    if (!*dir && t->model_column)
+        return dcs_cfg_error(dcs_cfg_get(w, "path"), err,
+                             "the trace has a 'model' column: say where its "
+                             "models are with 'models: DIR' (a folder of "
+                             "NAME.yaml, e.g. ../workloads/models)");
+    return 0;
+}
+
 /*   workload: {kind: trace, format: helios, path: x.csv, aux: y.csv,
- *              time_scale: 1} */
+ *              time_scale: 1, models: DIR} */
 static int read_trace(dcs_cfg_node_t *w, scenario_t *sc, dcs_err_t *err)
 {
     static const char *const formats[] = {
         "dcsim", "philly", "helios", "pai", "alibaba2023", "tiresias", NULL};
-    char *path = NULL, *aux = NULL;
+    char *path = NULL, *aux = NULL, *models = NULL;
     int format = 0, rc;
     sc->trace_time_scale = 1;
     if ((rc = dcs_cfg_enum(w, "format", DCS_CFG_REQUIRED, formats, &format,
@@ -209,9 +398,14 @@ static int read_trace(dcs_cfg_node_t *w, scenario_t *sc, dcs_err_t *err)
     free(aux);
     if (rc < 0)
         return rc;
-    drop_unrunnable(&sc->trace, &sc->fleet);
+    if ((rc = read_models_dir(w, f, &sc->trace, &models, err)) == 0) {
+        drop_unrunnable(&sc->trace, &sc->fleet);
+        if (sc->trace.ntrain > 0)
+            rc = price_training_rows(sc, models, err);
+    }
+    free(models);
     sc->trace_kind = 1;
-    return 0;
+    return rc;
 }
 
 /*   workload: {kind: serving, model, replicas, tp, ...} with a top-level
@@ -611,12 +805,18 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
     else if (rc == 0 && sc->training_kind)
         rc = dcs_training_start(&sc->training, sim, sc->seed, &jobs,
                                 dcs_sched_submit, &sched);
-    else if (rc == 0 && sc->trace_kind)
-        rc = dcs_trace_start(&replay, &sc->trace, sim, sc->trace_time_scale,
-                             &jobs, dcs_sched_submit, &sched);
-    else if (rc == 0 &&
-             (rc = dcs_synth_start(&synth, &sc->synth, sim, sc->seed, &jobs,
-                                   dcs_sched_submit, &sched)) == 0)
+    else if (rc == 0 && sc->trace_kind) {
+        dcs_training_t *training = sc->training.njobs ? &sc->training : NULL;
+        if (training)
+            rc = dcs_training_attach(training, sim, sc->seed, &jobs,
+                                     dcs_sched_submit, &sched);
+        if (rc == 0)
+            rc = dcs_trace_start(&replay, &sc->trace, training, sim,
+                                 sc->trace_time_scale, &jobs, dcs_sched_submit,
+                                 &sched);
+    } else if (rc == 0 &&
+               (rc = dcs_synth_start(&synth, &sc->synth, sim, sc->seed, &jobs,
+                                     dcs_sched_submit, &sched)) == 0)
         have_synth = 1;
     /* Nodes fail until every job the workload submits is done. */
     int64_t expected = sc->serving_kind    ? -1
@@ -699,7 +899,8 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
         .assets = assets,
         .budget = sc->has_budget ? &sc->budget : NULL,
         .jobs_held = sched.held,
-        .training = sc->training_kind ? &sc->training : NULL,
+        .training =
+            sc->training_kind || sc->training.njobs > 0 ? &sc->training : NULL,
         .serving = sc->serving_kind ? &serving : NULL,
         .breakdown = opts->breakdown,
     };

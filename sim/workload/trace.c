@@ -15,6 +15,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "workload/training.h"
+
 /* ---- formats and dispatch ------------------------------------------- */
 
 static const char *const format_names[] = {
@@ -90,6 +92,7 @@ void dcs_trace_destroy(dcs_trace_t *t)
     if (!t)
         return;
     free(t->jobs);
+    free(t->train);
     memset(t, 0, sizeof *t);
 }
 
@@ -158,6 +161,28 @@ int dcs_trace_add(dcs_trace_t *t, const dcs_trace_job_t *j)
     return 0;
 }
 
+int dcs_trace_add_train(dcs_trace_t *t, dcs_trace_job_t *j,
+                        const dcs_trace_train_t *train)
+{
+    if (t->ntrain >= INT32_MAX)
+        return DCS_ENOMEM; /* past what a job's index holds */
+    if (t->ntrain == t->train_cap) {
+        size_t cap = t->train_cap ? t->train_cap * 2 : 16;
+        dcs_trace_train_t *rows = realloc(t->train, cap * sizeof *rows);
+        if (!rows)
+            return DCS_ENOMEM;
+        t->train = rows;
+        t->train_cap = cap;
+    }
+    j->train = (int32_t)t->ntrain;
+    t->train[t->ntrain] = *train;
+    t->train[t->ntrain].job = -1;
+    int rc = dcs_trace_add(t, j);
+    if (rc == 0)
+        t->ntrain++;
+    return rc;
+}
+
 void dcs_trace_print_counts(const dcs_trace_t *t, const char *label, FILE *out)
 {
     if (label)
@@ -201,7 +226,7 @@ static void settle_durations(dcs_trace_t *t)
         dcs_trace_job_t *j = &t->jobs[i];
         if (j->censored)
             j->duration_s = t->end_s - j->start_s;
-        if (!(j->duration_s > 0)) {
+        if (!(j->duration_s > 0) && j->train < 0) {
             t->censored -= j->censored != 0;
             t->fractional -= is_fractional(j->gpus);
             dcs_trace_drop(t, DCS_DROP_ZERO);
@@ -574,6 +599,7 @@ void dcs_trace_job_init(dcs_trace_job_t *j)
     j->deadline_s = -1;
     j->estimate_s = -1;
     j->gpu_seconds = -1;
+    j->train = -1;
     j->start_s = NAN;
 }
 
@@ -627,7 +653,11 @@ static void arrival(dcs_sim_t *sim, void *obj, int64_t arg)
     size_t i = r->next++;
     dcs_job_t *job = dcs_jobs_add(r->jobs, (int64_t)i);
     DCS_ASSERT(job != NULL); /* out of memory mid-run: nothing sane to do */
-    fill_job(job, &r->trace->jobs[i], dcs_sim_now(sim));
+    const dcs_trace_job_t *j = &r->trace->jobs[i];
+    fill_job(job, j, dcs_sim_now(sim));
+    if (j->train >= 0) /* priced: checked at start */
+        dcs_training_as_job(r->training, (size_t)r->trace->train[j->train].job,
+                            job);
     if (r->next < r->trace->len) {
         dcs_event_id_t next = schedule_next(r, sim);
         DCS_ASSERT(next != 0);
@@ -635,14 +665,21 @@ static void arrival(dcs_sim_t *sim, void *obj, int64_t arg)
     r->sink(r->sink_ctx, sim, job);
 }
 
-int dcs_trace_start(dcs_trace_replay_t *r, const dcs_trace_t *t, dcs_sim_t *sim,
-                    double time_scale, dcs_jobs_t *jobs, dcs_trace_sink_fn sink,
-                    void *sink_ctx)
+int dcs_trace_start(dcs_trace_replay_t *r, const dcs_trace_t *t,
+                    dcs_training_t *training, dcs_sim_t *sim, double time_scale,
+                    dcs_jobs_t *jobs, dcs_trace_sink_fn sink, void *sink_ctx)
 {
     memset(r, 0, sizeof *r);
     if (!(time_scale > 0) || !isfinite(time_scale))
         return DCS_EINVAL;
+    for (size_t i = 0; i < t->len; i++) {
+        int32_t k = t->jobs[i].train;
+        if (k >= 0 && (!training || t->train[k].job < 0 ||
+                       (size_t)t->train[k].job >= training->njobs))
+            return DCS_EINVAL;
+    }
     r->trace = t;
+    r->training = training;
     r->jobs = jobs;
     r->sink = sink;
     r->sink_ctx = sink_ctx;

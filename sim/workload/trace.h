@@ -35,7 +35,9 @@ typedef struct dcs_trace_job {
     char team[32];          /* virtual cluster, group or queue; "default" */
     double submit_s;        /* from the first submission */
     double duration_s;      /* run time once started, on ceil(gpus) GPUs
-                               (at least 1) (> 0 once read) */
+                               (at least 1) (> 0 once read; a training row
+                               0 until priced, then iterations x its
+                               iteration time alone) */
     double gpu_seconds;     /* the work in GPU-seconds, whatever the size,
                                where the trace gives it so (dcsim's CSV):
                                duration_s is then gpu_seconds / ceil(gpus)
@@ -45,6 +47,9 @@ typedef struct dcs_trace_job {
                                has them (PAI, Alibaba 2023) */
     char gpu_type[16];      /* "" any */
     int priority;           /* 0 unless the trace ranks jobs */
+    int32_t train;          /* a training row (dcsim's CSV: a model and
+                               iterations): its index in the trace's
+                               `train`; -1: a job of a fixed length */
     double deadline_s;      /* -1: none; else on the submit_s clock */
     int min_gpus, max_gpus; /* elastic bounds (0: not elastic) */
     int censored;           /* 1: still running when the trace ends (duration
@@ -55,6 +60,20 @@ typedef struct dcs_trace_job {
     int64_t line;           /* where it was read: the CSV line it starts on, or
                                its 1-based position in Philly's JSON array */
 } dcs_trace_job_t;
+
+/* What a training row of dcsim's CSV gives instead of a length: a model
+ * and iterations, and the plan numbers it names (0: by the default rule,
+ * applied where the cluster is known; workloads/README.md). */
+typedef struct dcs_trace_train {
+    char model[64];       /* the model's name: <models dir>/<model>.yaml */
+    int64_t iterations;   /* count, >= 1 */
+    int64_t tp, pp;       /* tensor, pipeline degrees (0: default) */
+    int64_t micro_batch;  /* sequences (0: default) */
+    int64_t global_batch; /* sequences per iteration (0: default) */
+    int64_t seq;          /* tokens per sequence (0: the model's) */
+    int64_t job;          /* once priced, its job in the training set the
+                             replay is given (-1: not priced) */
+} dcs_trace_train_t;
 
 enum { DCS_TRACE_MAX_REASONS = 24 };
 
@@ -82,7 +101,9 @@ typedef struct dcs_trace {
     dcs_trace_drop_t drops[DCS_TRACE_MAX_REASONS];
     size_t ndrops;
     double end_s;        /* the latest time the trace records, on the
-                            submit_s clock: censored jobs end here */
+                            submit_s clock: censored jobs end here
+                            (training rows count by their submission:
+                            their run time is not known when read) */
     int64_t aux_records; /* rows of the second file (PAI tasks, Alibaba
                             2023 nodes) */
     int64_t aux_ignored; /* of those, unusable or matching no job */
@@ -91,6 +112,11 @@ typedef struct dcs_trace {
                               2023 with a node list); a last "other"
                               holds any beyond */
     size_t nmodels;
+    dcs_trace_train_t *train; /* training rows' models, iterations and
+                                 plans, indexed by their jobs' `train`
+                                 (dropped rows' may remain) */
+    size_t ntrain, train_cap;
+    int model_column; /* 1: the file has a `model` column (dcsim) */
 } dcs_trace_t;
 
 typedef enum dcs_trace_format {
@@ -131,6 +157,10 @@ int64_t dcs_trace_dropped_total(const dcs_trace_t *t);
 /* Appends a kept job (counting it as censored or fractional); returns 0 or
  * DCS_ENOMEM. */
 int dcs_trace_add(dcs_trace_t *t, const dcs_trace_job_t *j);
+/* Appends a kept training row: `j` with `train` (its job -1, not priced);
+ * returns 0 or DCS_ENOMEM. */
+int dcs_trace_add_train(dcs_trace_t *t, dcs_trace_job_t *j,
+                        const dcs_trace_train_t *train);
 
 /* Prints "LABEL: N records, K jobs kept, C censored, F fractional;
  * dropped: R1 n1, R2 n2" on `out`, one line (with "; aux rows: A, I
@@ -143,12 +173,17 @@ void dcs_trace_print_counts(const dcs_trace_t *t, const char *label, FILE *out);
  * from the clock when dcs_trace_start is called, as a fixed-duration job of
  * ceil(gpus) GPUs (at least 1), appended to `jobs` with id = its index in
  * the trace and handed to `sink`. Durations are not scaled, and a deadline
- * keeps its distance from the (scaled) submission. One event is pending at
- * a time. `t` must outlive the replay. Returns 0, DCS_EINVAL when
- * time_scale is not above 0, or DCS_ENOMEM. */
+ * keeps its distance from the (scaled) submission. A training row arrives
+ * the same way as a training job: job `train[j.train].job` of `training`
+ * (dcs_training_as_job), which must have been attached to `sim`. One
+ * event is pending at a time. `t` and `training` must outlive the replay.
+ * Returns 0, DCS_EINVAL when time_scale is not above 0 or a training row
+ * is not priced in `training` (or `training` is NULL), or DCS_ENOMEM. */
 typedef void (*dcs_trace_sink_fn)(void *ctx, dcs_sim_t *sim, dcs_job_t *job);
+typedef struct dcs_training dcs_training_t;
 typedef struct dcs_trace_replay {
     const dcs_trace_t *trace;
+    dcs_training_t *training; /* the training rows' jobs (NULL: none) */
     dcs_jobs_t *jobs;
     dcs_trace_sink_fn sink;
     void *sink_ctx;
@@ -156,16 +191,17 @@ typedef struct dcs_trace_replay {
     size_t next;          /* the next job to arrive */
     dcs_time_t origin_ns; /* the clock at start: submit_s 0 */
 } dcs_trace_replay_t;
-int dcs_trace_start(dcs_trace_replay_t *r, const dcs_trace_t *t, dcs_sim_t *sim,
-                    double time_scale, dcs_jobs_t *jobs, dcs_trace_sink_fn sink,
-                    void *sink_ctx);
+int dcs_trace_start(dcs_trace_replay_t *r, const dcs_trace_t *t,
+                    dcs_training_t *training, dcs_sim_t *sim, double time_scale,
+                    dcs_jobs_t *jobs, dcs_trace_sink_fn sink, void *sink_ctx);
 
 /* ---- For the readers (trace_*.c); callers need none of this ----------
  *
  * A reader fills `t` with times on the trace's own clock (epoch seconds,
  * say): every time it parses goes to dcs_trace_saw_time, dropped records'
  * too, and a censored job carries its start in start_s. dcs_trace_read
- * then finishes the trace: censored durations, zero durations dropped,
+ * then finishes the trace: censored durations, zero durations dropped
+ * (not training rows', whose run time is known once priced),
  * the clock moved to the first kept submission, the stable sort. */
 
 /* Drop reasons more than one reader uses. */
@@ -236,7 +272,7 @@ int dcs_trace_datetime(const char *s, double *v);
 int dcs_trace_is_empty(const char *s);
 
 /* A job with the defaults: team "default", deadline, estimate and
- * gpu_seconds -1, start NAN, the rest 0 or "". */
+ * gpu_seconds -1, train -1, start NAN, the rest 0 or "". */
 void dcs_trace_job_init(dcs_trace_job_t *j);
 /* Copies `src` into `dst` (size bytes), cut short when too long. */
 void dcs_trace_copy(char *dst, size_t size, const char *src);

@@ -5,13 +5,20 @@
  * it is more likely a typo than data to ignore) and lenient on rows, like
  * every other reader: a row it cannot use is dropped and counted.
  *
- * A job's length is its run time (`duration_s`) or its work (`gpu_seconds`,
- * GPU-seconds whatever the size): one of the two columns must be there,
- * and each row gives exactly one. Work becomes the run time on the GPUs
- * the job asks for (ceil(gpus), at least 1), from which the scheduler
- * scales it linearly to the size the job gets (elastic jobs). */
+ * A job's length is its run time (`duration_s`), its work (`gpu_seconds`,
+ * GPU-seconds whatever the size), or iterations of a training plan
+ * (`model` and `iterations`, with optional plan columns `tp`, `pp`,
+ * `micro_batch`, `global_batch`, `seq`): one of these must be there, and
+ * each row gives exactly one. Work becomes the run time on the GPUs the
+ * job asks for (ceil(gpus), at least 1), from which the scheduler scales
+ * it linearly to the size the job gets (elastic jobs). A training row is
+ * only read here (its model by name, its numbers checked for form); it is
+ * priced where the cluster is known (sim/cli/world.c), which applies the
+ * default plan rule and may drop it still. */
+#include <ctype.h>
 #include <limits.h>
 #include <math.h>
+#include <string.h>
 
 #include "workload/trace.h"
 
@@ -29,6 +36,13 @@ enum {
     COL_GPU_TYPE,
     COL_ESTIMATE,
     COL_GPU_SECONDS,
+    COL_MODEL,
+    COL_ITERATIONS,
+    COL_TP,
+    COL_PP,
+    COL_MICRO_BATCH,
+    COL_GLOBAL_BATCH,
+    COL_SEQ,
     NCOLS
 };
 
@@ -46,7 +60,21 @@ static const dcs_trace_col_t cols[NCOLS] = {
     [COL_GPU_TYPE] = {"gpu_type", 0},
     [COL_ESTIMATE] = {"estimate_s", 0},
     [COL_GPU_SECONDS] = {"gpu_seconds", 0},
+    [COL_MODEL] = {"model", 0},
+    [COL_ITERATIONS] = {"iterations", 0},
+    [COL_TP] = {"tp", 0},
+    [COL_PP] = {"pp", 0},
+    [COL_MICRO_BATCH] = {"micro_batch", 0},
+    [COL_GLOBAL_BATCH] = {"global_batch", 0},
+    [COL_SEQ] = {"seq", 0},
 };
+
+/* Drop reasons of training rows (workloads/README.md). */
+#define DROP_MODEL      "unknown model"
+#define DROP_ITERATIONS "bad iterations"
+#define DROP_BOTH       "both duration and model"
+#define DROP_PLAN       "bad plan"
+#define DROP_ELASTIC    "elastic training row"
 
 typedef struct reader {
     const char *path; /* for messages */
@@ -73,6 +101,21 @@ static int whole(const char *s, int lo, int hi, int dflt, int *v)
     if (rc != DCS_TRACE_OK || x != floor(x) || x < lo || x > hi)
         return -1;
     *v = (int)x;
+    return 0;
+}
+
+/* An optional count in [1, hi] (empty: 0); 0 or -1 (bad). */
+static int count(const char *s, double hi, int64_t *v)
+{
+    double x;
+    int rc = dcs_trace_number(s, &x);
+    if (rc == DCS_TRACE_EMPTY) {
+        *v = 0;
+        return 0;
+    }
+    if (rc != DCS_TRACE_OK || x != floor(x) || x < 1 || x > hi)
+        return -1;
+    *v = (int64_t)x;
     return 0;
 }
 
@@ -111,11 +154,66 @@ static const char *read_optional(const reader_t *r, const dcs_trace_row_t *row,
     return NULL;
 }
 
-/* The run time, or the work it follows from; returns the drop reason or
- * NULL. */
-static const char *read_length(const reader_t *r, const dcs_trace_row_t *row,
-                               dcs_trace_job_t *j)
+/* A model's name: a file name in the models folder, no path. */
+static int model_name_ok(const char *s)
 {
+    size_t n = strlen(s);
+    if (n == 0 || n >= sizeof((dcs_trace_train_t *)0)->model || s[0] == '.')
+        return 0;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && !strchr("._-+", *s))
+            return 0;
+    return 1;
+}
+
+/* A training row's model, iterations and plan numbers (their form only:
+ * whether they suit the model and cluster is known where the row is
+ * priced); returns the drop reason or NULL. */
+static const char *read_training(const reader_t *r, const dcs_trace_row_t *row,
+                                 const dcs_trace_job_t *j,
+                                 dcs_trace_train_t *train)
+{
+    if (!dcs_trace_is_empty(field(r, row, COL_DURATION)) ||
+        !dcs_trace_is_empty(field(r, row, COL_GPU_SECONDS)))
+        return DROP_BOTH;
+    const char *model = field(r, row, COL_MODEL);
+    if (!model_name_ok(model))
+        return DROP_MODEL;
+    dcs_trace_copy(train->model, sizeof train->model, model);
+    if (count(field(r, row, COL_ITERATIONS), 0x1p50, &train->iterations) ||
+        train->iterations == 0)
+        return DROP_ITERATIONS;
+    if (j->gpus != floor(j->gpus) ||
+        count(field(r, row, COL_TP), 1024, &train->tp) ||
+        count(field(r, row, COL_PP), 1024, &train->pp) ||
+        count(field(r, row, COL_MICRO_BATCH), 0x1p20, &train->micro_batch) ||
+        count(field(r, row, COL_GLOBAL_BATCH), 0x1p40, &train->global_batch) ||
+        count(field(r, row, COL_SEQ), 0x1p24, &train->seq))
+        return DROP_PLAN;
+    return NULL;
+}
+
+/* A row of a fixed length names no iterations and no plan. */
+static const char *no_training(const reader_t *r, const dcs_trace_row_t *row)
+{
+    if (!dcs_trace_is_empty(field(r, row, COL_ITERATIONS)))
+        return DROP_ITERATIONS;
+    for (int c = COL_TP; c <= COL_SEQ; c++)
+        if (!dcs_trace_is_empty(field(r, row, c)))
+            return DROP_PLAN;
+    return NULL;
+}
+
+/* The run time, or the work it follows from, or the training it is;
+ * returns the drop reason or NULL. */
+static const char *read_length(const reader_t *r, const dcs_trace_row_t *row,
+                               dcs_trace_job_t *j, dcs_trace_train_t *train)
+{
+    if (!dcs_trace_is_empty(field(r, row, COL_MODEL)))
+        return read_training(r, row, j, train);
+    const char *why = no_training(r, row);
+    if (why)
+        return why;
     double work;
     int rc = dcs_trace_number(field(r, row, COL_GPU_SECONDS), &work);
     if (rc == DCS_TRACE_BAD || (rc == DCS_TRACE_OK && work < 0))
@@ -136,7 +234,7 @@ static const char *read_length(const reader_t *r, const dcs_trace_row_t *row,
 
 /* The required columns; returns the drop reason or NULL. */
 static const char *read_required(const reader_t *r, const dcs_trace_row_t *row,
-                                 dcs_trace_job_t *j)
+                                 dcs_trace_job_t *j, dcs_trace_train_t *train)
 {
     if (dcs_trace_number(field(r, row, COL_SUBMIT), &j->submit_s) !=
             DCS_TRACE_OK ||
@@ -147,7 +245,27 @@ static const char *read_required(const reader_t *r, const dcs_trace_row_t *row,
         return DCS_DROP_GPUS;
     if (j->gpus == 0)
         return DCS_DROP_NO_GPUS;
-    return read_length(r, row, j);
+    return read_length(r, row, j, train);
+}
+
+/* The header names the columns a length needs. */
+static int length_columns(const reader_t *r, const dcs_trace_row_t *hdr,
+                          dcs_err_t *err)
+{
+    int model = r->idx[COL_MODEL] >= 0, iters = r->idx[COL_ITERATIONS] >= 0;
+    if (model != iters)
+        return dcs_err_set(err, DCS_EINPUT,
+                           "%s:%lld: missing required column '%s' (beside "
+                           "'%s')",
+                           r->path, (long long)hdr->line,
+                           model ? "iterations" : "model",
+                           model ? "model" : "iterations");
+    if (!model && r->idx[COL_DURATION] < 0 && r->idx[COL_GPU_SECONDS] < 0)
+        return dcs_err_set(err, DCS_EINPUT,
+                           "%s:%lld: missing required column 'duration_s' "
+                           "(or 'gpu_seconds', or 'model' and 'iterations')",
+                           r->path, (long long)hdr->line);
+    return 0;
 }
 
 static int on_row(void *ctx, const dcs_trace_row_t *row, dcs_err_t *err)
@@ -157,11 +275,9 @@ static int on_row(void *ctx, const dcs_trace_row_t *row, dcs_err_t *err)
         r->have_header = 1;
         r->ncols = row->n;
         int rc = dcs_trace_header(r->path, row, cols, NCOLS, 1, r->idx, err);
-        if (rc == 0 && r->idx[COL_DURATION] < 0 && r->idx[COL_GPU_SECONDS] < 0)
-            rc = dcs_err_set(err, DCS_EINPUT,
-                             "%s:%lld: missing required column 'duration_s' "
-                             "(or 'gpu_seconds')",
-                             r->path, (long long)row->line);
+        if (rc == 0)
+            rc = length_columns(r, row, err);
+        r->t->model_column = r->idx[COL_MODEL] >= 0;
         return rc;
     }
     dcs_trace_t *t = r->t;
@@ -177,11 +293,17 @@ static int on_row(void *ctx, const dcs_trace_row_t *row, dcs_err_t *err)
     if (*team)
         dcs_trace_copy(j.team, sizeof j.team, team);
     dcs_trace_copy(j.gpu_type, sizeof j.gpu_type, field(r, row, COL_GPU_TYPE));
-    const char *why = read_required(r, row, &j);
+    dcs_trace_train_t train = {.model = ""};
+    const char *why = read_required(r, row, &j, &train);
     if (!why)
         why = read_optional(r, row, &j);
+    /* training jobs are never resized */
+    if (!why && train.iterations > 0 && (j.min_gpus || j.max_gpus))
+        why = DROP_ELASTIC;
     if (why)
         return dcs_trace_skip(t, why);
+    if (train.iterations > 0)
+        return dcs_trace_add_train(t, &j, &train);
     return dcs_trace_add(t, &j);
 }
 

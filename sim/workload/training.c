@@ -3,6 +3,8 @@
 
 #include <gsl/gsl_rng.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,44 +17,145 @@
 static const char *const recompute_names[] = {"none", "full", "selective",
                                               NULL};
 
+void dcs_training_plan_defaults(dcs_training_plan_in_t *p, const dcs_model_t *m)
+{
+    *p = (dcs_training_plan_in_t){.tp = 1,
+                                  .cp = 1,
+                                  .pp = 1,
+                                  .dp = 1,
+                                  .ep = 1,
+                                  .micro_batch = 1,
+                                  .seq = m->seq_len,
+                                  .interleave = 1,
+                                  .grad_bytes = 4,
+                                  .reserve_gib = 2};
+}
+
+/* Why a job was refused, and where in its mapping: a plan key, "plan",
+ * "checkpoint", or NULL for the job itself. */
+typedef struct fault {
+    dcs_training_fault_t why;
+    const char *at;
+    char msg[1024];
+} fault_t;
+
+static int fail(fault_t *f, dcs_training_fault_t why, const char *at,
+                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int fail(fault_t *f, dcs_training_fault_t why, const char *at,
+                const char *fmt, ...)
+{
+    va_list ap;
+    f->why = why;
+    f->at = at;
+    va_start(ap, fmt);
+    vsnprintf(f->msg, sizeof f->msg, fmt, ap);
+    va_end(ap);
+    return DCS_EINPUT;
+}
+
+/* Checks the plan `in` against j's model and sets j's plan and GPUs from
+ * it. Returns 0, or DCS_EINPUT with *f naming the plan key at fault. */
+static int set_plan(dcs_training_job_t *j, const dcs_training_plan_in_t *in,
+                    fault_t *f)
+{
+    int64_t tp = in->tp, pp = in->pp, dp = in->dp, cp = in->cp, ep = in->ep;
+    int64_t mb = in->micro_batch, gbs = in->global_batch, seq = in->seq;
+    int64_t inter = in->interleave;
+    if (gbs == 0)
+        gbs = mb * dp;
+    if (gbs % (mb * dp))
+        return fail(f, DCS_TRAINING_FAULT_PLAN, "global_batch",
+                    "global_batch %lld is not a multiple of micro_batch x "
+                    "dp = %lld",
+                    (long long)gbs, (long long)(mb * dp));
+    if (j->model.heads % tp || j->model.ffn_hidden % tp)
+        return fail(f, DCS_TRAINING_FAULT_PLAN, "tp",
+                    "tp %lld does not divide the model's %lld heads and FFN "
+                    "width %lld",
+                    (long long)tp, (long long)j->model.heads,
+                    (long long)j->model.ffn_hidden);
+    if (seq % cp)
+        return fail(f, DCS_TRAINING_FAULT_PLAN, "cp",
+                    "cp %lld does not divide the sequence of %lld",
+                    (long long)cp, (long long)seq);
+    if (ep > 1 && (!j->model.experts || j->model.experts % ep || dp % ep))
+        return fail(f, DCS_TRAINING_FAULT_PLAN, "ep",
+                    "ep %lld must divide the model's experts (%lld) and dp "
+                    "(%lld)",
+                    (long long)ep, (long long)j->model.experts, (long long)dp);
+    if (pp > j->model.layers)
+        return fail(f, DCS_TRAINING_FAULT_PLAN, "pp",
+                    "%lld pipeline stages for %lld layers", (long long)pp,
+                    (long long)j->model.layers);
+    if (inter > 1 && (pp == 1 || j->model.layers < pp * inter))
+        return fail(f, DCS_TRAINING_FAULT_PLAN, "interleave",
+                    "interleave %lld needs pp > 1 and at least pp x "
+                    "interleave layers (the model has %lld)",
+                    (long long)inter, (long long)j->model.layers);
+    dcs_train_plan_t *pl = &j->plan;
+    pl->tp = tp;
+    pl->pp = pp;
+    pl->dp = dp;
+    pl->micro_batch = mb;
+    pl->grad_accum = gbs / (mb * dp);
+    pl->seq = seq;
+    pl->sp = in->sp && tp > 1;
+    pl->recompute = in->recompute;
+    pl->zero = (int)in->zero;
+    pl->interleave = inter;
+    pl->fp8 = in->fp8;
+    pl->tp_overlap = in->tp_overlap;
+    pl->cp = cp;
+    pl->ep = ep;
+    pl->grad_bytes = in->grad_bytes;
+    pl->bucket_bytes = 25e6;
+    pl->has_order = in->has_order;
+    memcpy(pl->order, in->order, sizeof pl->order);
+    j->reserve_bytes = in->reserve_gib * GIB;
+    j->gpus = (int)(tp * cp * pp * dp);
+    return 0;
+}
+
 static int read_plan(dcs_cfg_node_t *job, dcs_training_job_t *j, dcs_err_t *err)
 {
     dcs_cfg_node_t *p = NULL;
     int rc;
     if ((rc = dcs_cfg_map(job, "plan", DCS_CFG_REQUIRED, &p, err)) < 0)
         return rc;
-    int64_t tp = 1, pp = 1, dp = 1, mb = 1, gbs = 0, seq = j->model.seq_len;
-    int64_t zero = 0, inter = 1, cp = 1, ep = 1;
-    int recompute = 0;
-    bool sp = false, fp8 = false, tp_overlap = false;
-    double grad_bytes = 4, reserve_gib = 2;
-    if ((rc = dcs_cfg_i64(p, "tp", DCS_CFG_OPTIONAL, 1, 1024, &tp, err)) < 0 ||
-        (rc = dcs_cfg_i64(p, "pp", DCS_CFG_OPTIONAL, 1, 1024, &pp, err)) < 0 ||
-        (rc = dcs_cfg_i64(p, "dp", DCS_CFG_OPTIONAL, 1, 1 << 24, &dp, err)) <
+    dcs_training_plan_in_t in;
+    dcs_training_plan_defaults(&in, &j->model);
+    if ((rc = dcs_cfg_i64(p, "tp", DCS_CFG_OPTIONAL, 1, 1024, &in.tp, err)) <
             0 ||
-        (rc = dcs_cfg_i64(p, "cp", DCS_CFG_OPTIONAL, 1, 1024, &cp, err)) < 0 ||
-        (rc = dcs_cfg_i64(p, "ep", DCS_CFG_OPTIONAL, 1, 1 << 20, &ep, err)) <
+        (rc = dcs_cfg_i64(p, "pp", DCS_CFG_OPTIONAL, 1, 1024, &in.pp, err)) <
             0 ||
-        (rc = dcs_cfg_i64(p, "micro_batch", DCS_CFG_OPTIONAL, 1, 1 << 20, &mb,
-                          err)) < 0 ||
+        (rc = dcs_cfg_i64(p, "dp", DCS_CFG_OPTIONAL, 1, 1 << 24, &in.dp, err)) <
+            0 ||
+        (rc = dcs_cfg_i64(p, "cp", DCS_CFG_OPTIONAL, 1, 1024, &in.cp, err)) <
+            0 ||
+        (rc = dcs_cfg_i64(p, "ep", DCS_CFG_OPTIONAL, 1, 1 << 20, &in.ep, err)) <
+            0 ||
+        (rc = dcs_cfg_i64(p, "micro_batch", DCS_CFG_OPTIONAL, 1, 1 << 20,
+                          &in.micro_batch, err)) < 0 ||
         (rc = dcs_cfg_i64(p, "global_batch", DCS_CFG_OPTIONAL, 1, 1LL << 40,
-                          &gbs, err)) < 0 ||
-        (rc = dcs_cfg_i64(p, "seq", DCS_CFG_OPTIONAL, 1, 1 << 24, &seq, err)) <
-            0 ||
-        (rc = dcs_cfg_bool(p, "sequence_parallel", DCS_CFG_OPTIONAL, &sp,
+                          &in.global_batch, err)) < 0 ||
+        (rc = dcs_cfg_i64(p, "seq", DCS_CFG_OPTIONAL, 1, 1 << 24, &in.seq,
+                          err)) < 0 ||
+        (rc = dcs_cfg_bool(p, "sequence_parallel", DCS_CFG_OPTIONAL, &in.sp,
                            err)) < 0 ||
         (rc = dcs_cfg_enum(p, "recompute", DCS_CFG_OPTIONAL, recompute_names,
-                           &recompute, err)) < 0 ||
-        (rc = dcs_cfg_i64(p, "zero", DCS_CFG_OPTIONAL, 0, 3, &zero, err)) < 0 ||
-        (rc = dcs_cfg_i64(p, "interleave", DCS_CFG_OPTIONAL, 1, 64, &inter,
-                          err)) < 0 ||
-        (rc = dcs_cfg_bool(p, "fp8", DCS_CFG_OPTIONAL, &fp8, err)) < 0 ||
-        (rc = dcs_cfg_bool(p, "tp_overlap", DCS_CFG_OPTIONAL, &tp_overlap,
+                           &in.recompute, err)) < 0 ||
+        (rc = dcs_cfg_i64(p, "zero", DCS_CFG_OPTIONAL, 0, 3, &in.zero, err)) <
+            0 ||
+        (rc = dcs_cfg_i64(p, "interleave", DCS_CFG_OPTIONAL, 1, 64,
+                          &in.interleave, err)) < 0 ||
+        (rc = dcs_cfg_bool(p, "fp8", DCS_CFG_OPTIONAL, &in.fp8, err)) < 0 ||
+        (rc = dcs_cfg_bool(p, "tp_overlap", DCS_CFG_OPTIONAL, &in.tp_overlap,
                            err)) < 0 ||
-        (rc = dcs_cfg_f64(p, "grad_bytes", DCS_CFG_OPTIONAL, 1, 8, &grad_bytes,
-                          err)) < 0 ||
+        (rc = dcs_cfg_f64(p, "grad_bytes", DCS_CFG_OPTIONAL, 1, 8,
+                          &in.grad_bytes, err)) < 0 ||
         (rc = dcs_cfg_f64(p, "reserve_gib", DCS_CFG_OPTIONAL, 0, 1024,
-                          &reserve_gib, err)) < 0)
+                          &in.reserve_gib, err)) < 0)
         return rc;
     dcs_cfg_node_t *order = NULL;
     if ((rc = dcs_cfg_node(p, "order", DCS_CFG_OPTIONAL, &order, err)) < 0)
@@ -75,61 +178,13 @@ static int read_plan(dcs_cfg_node_t *job, dcs_training_job_t *j, dcs_err_t *err)
                                      "found '%s'",
                                      name ? name : "");
             seen |= 1u << d;
-            j->plan.order[i] = d;
+            in.order[i] = d;
         }
-        j->plan.has_order = 1;
+        in.has_order = 1;
     }
-    if (gbs == 0)
-        gbs = mb * dp;
-    if (gbs % (mb * dp))
-        return dcs_cfg_error(dcs_cfg_get(p, "global_batch"), err,
-                             "global_batch %lld is not a multiple of "
-                             "micro_batch x dp = %lld",
-                             (long long)gbs, (long long)(mb * dp));
-    if (j->model.heads % tp || j->model.ffn_hidden % tp)
-        return dcs_cfg_error(dcs_cfg_get(p, "tp"), err,
-                             "tp %lld does not divide the model's %lld heads "
-                             "and FFN width %lld",
-                             (long long)tp, (long long)j->model.heads,
-                             (long long)j->model.ffn_hidden);
-    if (seq % cp)
-        return dcs_cfg_error(dcs_cfg_get(p, "cp"), err,
-                             "cp %lld does not divide the sequence of %lld",
-                             (long long)cp, (long long)seq);
-    if (ep > 1 && (!j->model.experts || j->model.experts % ep || dp % ep))
-        return dcs_cfg_error(dcs_cfg_get(p, "ep"), err,
-                             "ep %lld must divide the model's experts (%lld) "
-                             "and dp (%lld)",
-                             (long long)ep, (long long)j->model.experts,
-                             (long long)dp);
-    if (pp > j->model.layers)
-        return dcs_cfg_error(dcs_cfg_get(p, "pp"), err,
-                             "%lld pipeline stages for %lld layers",
-                             (long long)pp, (long long)j->model.layers);
-    if (inter > 1 && (pp == 1 || j->model.layers < pp * inter))
-        return dcs_cfg_error(dcs_cfg_get(p, "interleave"), err,
-                             "interleave %lld needs pp > 1 and at least pp x "
-                             "interleave layers (the model has %lld)",
-                             (long long)inter, (long long)j->model.layers);
-    dcs_train_plan_t *pl = &j->plan;
-    pl->tp = tp;
-    pl->pp = pp;
-    pl->dp = dp;
-    pl->micro_batch = mb;
-    pl->grad_accum = gbs / (mb * dp);
-    pl->seq = seq;
-    pl->sp = sp && tp > 1;
-    pl->recompute = recompute;
-    pl->zero = (int)zero;
-    pl->interleave = inter;
-    pl->fp8 = fp8;
-    pl->tp_overlap = tp_overlap;
-    pl->cp = cp;
-    pl->ep = ep;
-    pl->grad_bytes = grad_bytes;
-    pl->bucket_bytes = 25e6;
-    j->reserve_bytes = reserve_gib * GIB;
-    j->gpus = (int)(tp * cp * pp * dp);
+    fault_t f;
+    if (set_plan(j, &in, &f) < 0)
+        return dcs_cfg_error(dcs_cfg_get(p, f.at), err, "%s", f.msg);
     return 0;
 }
 
@@ -142,6 +197,91 @@ static int price(dcs_training_job_t *j, const dcs_training_env_t *env)
                            env->gpu_power_cap_w, &j->step, &j->power);
 }
 
+/* What a job has unless its mapping says otherwise. */
+static void job_defaults(dcs_training_job_t *j)
+{
+    j->ckpt_keep = 1;
+    j->restart_s = 600;
+    j->data_bytes_per_token = 4; /* ASSUMPTION: token ids as 32-bit integers
+                                    (vocabularies over 65,536) */
+}
+
+/* Prices j (its model, plan and iterations set) on the cluster `env`: its
+ * GPUs and fabric, memory per rank, the iteration, checkpoints and the
+ * failure figures. Returns 0, or DCS_EINPUT with *f saying why and
+ * where. */
+static int derive(dcs_training_job_t *j, const dcs_training_env_t *env,
+                  fault_t *f)
+{
+    dcs_train_plan_t *pl = &j->plan;
+    if (j->gpus > env->gpus)
+        return fail(f, DCS_TRAINING_FAULT_PLAN, "plan",
+                    "tp x cp x pp x dp = %d GPUs, the cluster has %d", j->gpus,
+                    env->gpus);
+    /* Groups across nodes need a fabric. */
+    pl->gpus_per_node = env->gpus_per_node;
+    pl->nic_bw = env->nic_bw;
+    pl->nic_latency_s = 5e-6; /* ASSUMPTION: per NCCL step across IB/RoCE */
+    if (j->gpus > env->gpus_per_node && env->nic_bw <= 0)
+        return fail(f, DCS_TRAINING_FAULT_FABRIC, "plan",
+                    "%d GPUs span nodes, and the cluster has no 'fabric' to "
+                    "join them",
+                    j->gpus);
+    /* Memory: the fullest rank must fit. */
+    dcs_train_memory(&j->model, pl, j->reserve_bytes, &j->memory);
+    double cap = (double)env->device->memory_bytes;
+    if (j->memory.total > cap) {
+        const char *hint = NULL;
+        const char *term = dcs_train_memory_largest(&j->memory, &hint);
+        return fail(
+            f, DCS_TRAINING_FAULT_MEMORY, "plan",
+            "does not fit: rank 0 of pipeline stage %lld needs %.1f GiB "
+            "(weights %.1f, gradients %.1f, optimizer %.1f, activations %.1f, "
+            "temporary %.1f), %.1f GiB over the %s's %.1f GiB; largest term "
+            "%s: try %s",
+            (long long)j->memory.stage, j->memory.total / GIB,
+            j->memory.weights / GIB, j->memory.gradients / GIB,
+            j->memory.optimizer / GIB, j->memory.activations / GIB,
+            j->memory.temporary / GIB, (j->memory.total - cap) / GIB,
+            env->device->name, cap / GIB, term, hint);
+    }
+    if (price(j, env) < 0)
+        return fail(f, DCS_TRAINING_FAULT_DEVICE, "plan",
+                    "device '%s' cannot run this plan (%s GEMMs)",
+                    env->device->name, pl->fp8 ? "fp8" : "bf16");
+    /* Checkpoints: bf16 weights and fp32 master weights and Adam moments. */
+    j->ckpt_bytes = 14.0 * dcs_model_params(&j->model);
+    if (j->ckpt_interval_s > 0) {
+        if (env->storage.write_bw <= 0)
+            return fail(f, DCS_TRAINING_FAULT_STORAGE, "checkpoint",
+                        "checkpoints need the cluster's 'storage' "
+                        "(write_gb_per_s)");
+        double need = j->ckpt_bytes * (double)j->ckpt_keep;
+        if (env->storage.capacity > 0 && need > env->storage.capacity)
+            return fail(f, DCS_TRAINING_FAULT_STORAGE, "checkpoint",
+                        "%lld checkpoints of %.1f TB need %.1f TB, the "
+                        "storage holds %.1f TB",
+                        (long long)j->ckpt_keep, j->ckpt_bytes / 1e12,
+                        need / 1e12, env->storage.capacity / 1e12);
+        /* alone: the tier's bandwidth, or its nodes' links if less */
+        int nodes = (j->gpus + env->gpus_per_node - 1) / env->gpus_per_node;
+        double bw = env->storage.write_bw;
+        if (env->storage.node_bw > 0)
+            bw = fmin(bw, (double)nodes * env->storage.node_bw);
+        j->ckpt_write_s = j->ckpt_bytes / bw;
+    }
+    int nodes = (j->gpus + env->gpus_per_node - 1) / env->gpus_per_node;
+    j->failure_rate_per_s = ((double)j->gpus * j->fail_per_gpu_per_h +
+                             (double)nodes * j->fail_per_node_per_h) /
+                            3600.0;
+    j->young_daly_s =
+        j->failure_rate_per_s > 0 && j->ckpt_write_s > 0
+            ? dcs_young_daly_s(j->ckpt_write_s, 1.0 / j->failure_rate_per_s)
+            : 0;
+    j->peak_flops = env->device->perf.peak_flops[pl->fp8 ? DCS_FP8 : DCS_BF16];
+    return 0;
+}
+
 static int read_job(dcs_cfg_node_t *node, const dcs_training_env_t *env,
                     dcs_training_job_t *j, dcs_err_t *err)
 {
@@ -149,10 +289,6 @@ static int read_job(dcs_cfg_node_t *node, const dcs_training_env_t *env,
     const char *name = NULL, *team = "default";
     double tokens = 0;
     int rc;
-    j->ckpt_keep = 1;
-    j->restart_s = 600;
-    j->data_bytes_per_token = 4; /* ASSUMPTION: token ids as 32-bit integers
-                                    (vocabularies over 65,536) */
     if ((rc = dcs_cfg_str(node, "name", DCS_CFG_REQUIRED, &name, err)) < 0 ||
         (rc = dcs_cfg_str(node, "team", DCS_CFG_OPTIONAL, &team, err)) < 0 ||
         (rc = dcs_cfg_map(node, "model", DCS_CFG_REQUIRED, &model, err)) < 0 ||
@@ -193,78 +329,43 @@ static int read_job(dcs_cfg_node_t *node, const dcs_training_env_t *env,
                              "give exactly one of 'iterations' and 'tokens'");
     if (tokens > 0)
         j->iterations = (int64_t)ceil(tokens / tokens_per_iter);
-    if (j->gpus > env->gpus)
-        return dcs_cfg_error(dcs_cfg_get(node, "plan"), err,
-                             "tp x cp x pp x dp = %d GPUs, the cluster has %d",
-                             j->gpus, env->gpus);
-    /* Groups across nodes need a fabric. */
-    pl->gpus_per_node = env->gpus_per_node;
-    pl->nic_bw = env->nic_bw;
-    pl->nic_latency_s = 5e-6; /* ASSUMPTION: per NCCL step across IB/RoCE */
-    if (j->gpus > env->gpus_per_node && env->nic_bw <= 0)
-        return dcs_cfg_error(dcs_cfg_get(node, "plan"), err,
-                             "%d GPUs span nodes, and the cluster has no "
-                             "'fabric' to join them",
-                             j->gpus);
-    /* Memory: the fullest rank must fit. */
-    dcs_train_memory(&j->model, pl, j->reserve_bytes, &j->memory);
-    double cap = (double)env->device->memory_bytes;
-    if (j->memory.total > cap) {
-        const char *hint = NULL;
-        const char *term = dcs_train_memory_largest(&j->memory, &hint);
-        return dcs_cfg_error(
-            dcs_cfg_get(node, "plan"), err,
-            "does not fit: rank 0 of pipeline stage %lld needs %.1f GiB "
-            "(weights %.1f, gradients %.1f, optimizer %.1f, activations %.1f, "
-            "temporary %.1f), %.1f GiB over the %s's %.1f GiB; largest term "
-            "%s: try %s",
-            (long long)j->memory.stage, j->memory.total / GIB,
-            j->memory.weights / GIB, j->memory.gradients / GIB,
-            j->memory.optimizer / GIB, j->memory.activations / GIB,
-            j->memory.temporary / GIB, (j->memory.total - cap) / GIB,
-            env->device->name, cap / GIB, term, hint);
-    }
-    if (price(j, env) < 0)
-        return dcs_cfg_error(dcs_cfg_get(node, "plan"), err,
-                             "device '%s' cannot run this plan (%s GEMMs)",
-                             env->device->name, pl->fp8 ? "fp8" : "bf16");
-    /* Checkpoints: bf16 weights and fp32 master weights and Adam moments. */
-    j->ckpt_bytes = 14.0 * dcs_model_params(&j->model);
-    if (j->ckpt_interval_s > 0) {
-        if (env->storage.write_bw <= 0)
-            return dcs_cfg_error(ck, err,
-                                 "checkpoints need the cluster's 'storage' "
-                                 "(write_gb_per_s)");
-        double need = j->ckpt_bytes * (double)j->ckpt_keep;
-        if (env->storage.capacity > 0 && need > env->storage.capacity)
-            return dcs_cfg_error(ck, err,
-                                 "%lld checkpoints of %.1f TB need %.1f TB, "
-                                 "the storage holds %.1f TB",
-                                 (long long)j->ckpt_keep, j->ckpt_bytes / 1e12,
-                                 need / 1e12, env->storage.capacity / 1e12);
-        /* alone: the tier's bandwidth, or its nodes' links if less */
-        int nodes = (j->gpus + env->gpus_per_node - 1) / env->gpus_per_node;
-        double bw = env->storage.write_bw;
-        if (env->storage.node_bw > 0)
-            bw = fmin(bw, (double)nodes * env->storage.node_bw);
-        j->ckpt_write_s = j->ckpt_bytes / bw;
-    }
-    int nodes = (j->gpus + env->gpus_per_node - 1) / env->gpus_per_node;
-    j->failure_rate_per_s = ((double)j->gpus * j->fail_per_gpu_per_h +
-                             (double)nodes * j->fail_per_node_per_h) /
-                            3600.0;
-    j->young_daly_s =
-        j->failure_rate_per_s > 0 && j->ckpt_write_s > 0
-            ? dcs_young_daly_s(j->ckpt_write_s, 1.0 / j->failure_rate_per_s)
-            : 0;
-    j->peak_flops = env->device->perf.peak_flops[pl->fp8 ? DCS_FP8 : DCS_BF16];
+    fault_t f;
+    if (derive(j, env, &f) < 0)
+        return dcs_cfg_error(f.at ? dcs_cfg_get(node, f.at) : node, err, "%s",
+                             f.msg);
     return 0;
+}
+
+/* A new job at the end of t->jobs, zeroed but for its place and the
+ * defaults; NULL when out of memory. */
+static dcs_training_job_t *new_job(dcs_training_t *t)
+{
+    if (t->njobs == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 4;
+        dcs_training_job_t *jobs = realloc(t->jobs, cap * sizeof *jobs);
+        if (!jobs)
+            return NULL;
+        t->jobs = jobs;
+        t->cap = cap;
+    }
+    dcs_training_job_t *j = &t->jobs[t->njobs];
+    memset(j, 0, sizeof *j);
+    j->index = (int64_t)t->njobs++;
+    j->owner = t;
+    job_defaults(j);
+    return j;
+}
+
+void dcs_training_init(dcs_training_t *t, const dcs_training_env_t *env)
+{
+    memset(t, 0, sizeof *t);
+    t->env = *env;
 }
 
 int dcs_training_read(dcs_cfg_node_t *map, const dcs_training_env_t *env,
                       dcs_training_t *t, dcs_err_t *err)
 {
-    memset(t, 0, sizeof *t);
+    dcs_training_init(t, env);
     dcs_cfg_node_t *jobs = NULL;
     int rc = dcs_cfg_node(map, "jobs", DCS_CFG_REQUIRED, &jobs, err);
     if (rc < 0)
@@ -272,20 +373,44 @@ int dcs_training_read(dcs_cfg_node_t *map, const dcs_training_env_t *env,
     if (dcs_cfg_kind(jobs) != DCS_CFG_SEQ || dcs_cfg_len(jobs) == 0)
         return dcs_cfg_error(jobs, err,
                              "expected a non-empty sequence of jobs");
-    t->env = *env;
-    t->njobs = dcs_cfg_len(jobs);
-    t->jobs = calloc(t->njobs, sizeof *t->jobs);
-    if (!t->jobs)
-        return DCS_ENOMEM;
-    for (size_t i = 0; i < t->njobs; i++) {
-        t->jobs[i].index = (int64_t)i;
-        t->jobs[i].owner = t;
-        if ((rc = read_job(dcs_cfg_at(jobs, i), env, &t->jobs[i], err)) < 0) {
+    for (size_t i = 0; i < dcs_cfg_len(jobs); i++) {
+        dcs_training_job_t *j = new_job(t);
+        if (!j)
+            rc = DCS_ENOMEM;
+        else
+            rc = read_job(dcs_cfg_at(jobs, i), env, j, err);
+        if (rc < 0) {
             dcs_training_destroy(t);
             return rc;
         }
     }
     return 0;
+}
+
+int64_t dcs_training_add(dcs_training_t *t, const dcs_training_spec_t *spec,
+                         dcs_training_fault_t *fault, dcs_err_t *err)
+{
+    *fault = DCS_TRAINING_FAULT_NONE;
+    if (spec->iterations < 1)
+        return dcs_err_set(err, DCS_EINVAL,
+                           "training job '%s': %lld iterations", spec->name,
+                           (long long)spec->iterations);
+    dcs_training_job_t *j = new_job(t);
+    if (!j)
+        return DCS_ENOMEM;
+    snprintf(j->name, sizeof j->name, "%s", spec->name);
+    snprintf(j->team, sizeof j->team, "%s", spec->team);
+    j->model = *spec->model;
+    j->submit_s = spec->submit_s;
+    j->iterations = spec->iterations;
+    fault_t f;
+    if (set_plan(j, &spec->plan, &f) < 0 || derive(j, &t->env, &f) < 0) {
+        t->njobs--; /* nothing of it to free yet */
+        *fault = f.why;
+        return dcs_err_set(err, DCS_EINPUT, "training job '%s': %s", spec->name,
+                           f.msg);
+    }
+    return j->index;
 }
 
 void dcs_training_destroy(dcs_training_t *t)
@@ -299,7 +424,7 @@ void dcs_training_destroy(dcs_training_t *t)
     t->io = NULL;
     free(t->jobs);
     t->jobs = NULL;
-    t->njobs = 0;
+    t->njobs = t->cap = 0;
 }
 
 static dcs_train_flow_job_t flow_job(const dcs_training_job_t *j)
@@ -680,25 +805,30 @@ static const dcs_job_kind_t kind_training = {.name = "training",
                                              .ended = training_ended,
                                              .stop = training_stop};
 
-static void arrive(dcs_sim_t *sim, void *obj, int64_t arg)
+void dcs_training_as_job(dcs_training_t *t, size_t k, dcs_job_t *job)
 {
-    dcs_training_t *t = obj;
-    dcs_training_job_t *j = &t->jobs[arg];
-    dcs_job_t *job = dcs_jobs_add(t->sink_jobs, arg);
-    DCS_ASSERT(job != NULL); /* out of memory mid-run: nothing sane to do */
+    dcs_training_job_t *j = &t->jobs[k];
     job->kind = &kind_training;
     job->gpus = j->gpus;
     /* alone, without failures: what a policy may expect of it */
     job->duration_ns = dcs_time_from_s((double)j->iterations * j->step.total_s);
     job->work = j;
-    snprintf(job->team, sizeof job->team, "%s", j->team);
+}
+
+static void arrive(dcs_sim_t *sim, void *obj, int64_t arg)
+{
+    dcs_training_t *t = obj;
+    dcs_job_t *job = dcs_jobs_add(t->sink_jobs, arg);
+    DCS_ASSERT(job != NULL); /* out of memory mid-run: nothing sane to do */
+    dcs_training_as_job(t, (size_t)arg, job);
+    snprintf(job->team, sizeof job->team, "%s", t->jobs[arg].team);
     job->submit_ns = dcs_sim_now(sim);
     t->sink(t->sink_ctx, sim, job);
 }
 
-int dcs_training_start(dcs_training_t *t, dcs_sim_t *sim, uint64_t seed,
-                       dcs_jobs_t *jobs, dcs_training_sink_fn sink,
-                       void *sink_ctx)
+int dcs_training_attach(dcs_training_t *t, dcs_sim_t *sim, uint64_t seed,
+                        dcs_jobs_t *jobs, dcs_training_sink_fn sink,
+                        void *sink_ctx)
 {
     t->sink = sink;
     t->sink_ctx = sink_ctx;
@@ -707,13 +837,21 @@ int dcs_training_start(dcs_training_t *t, dcs_sim_t *sim, uint64_t seed,
     if (t->env.storage.write_bw > 0 &&
         !(t->io = dcs_storage_io_new(sim, &t->env.storage, storage_nodes(t))))
         return DCS_ENOMEM;
-    for (size_t i = 0; i < t->njobs; i++) {
+    for (size_t i = 0; i < t->njobs; i++)
         t->jobs[i].seed = seed;
+    return 0;
+}
+
+int dcs_training_start(dcs_training_t *t, dcs_sim_t *sim, uint64_t seed,
+                       dcs_jobs_t *jobs, dcs_training_sink_fn sink,
+                       void *sink_ctx)
+{
+    int rc = dcs_training_attach(t, sim, seed, jobs, sink, sink_ctx);
+    for (size_t i = 0; rc == 0 && i < t->njobs; i++)
         if (dcs_sim_at(sim, dcs_time_from_s(t->jobs[i].submit_s), arrive, t,
                        (int64_t)i) == 0)
-            return DCS_ENOMEM;
-    }
-    return 0;
+            rc = DCS_ENOMEM;
+    return rc;
 }
 
 double dcs_training_tokens_per_s(const dcs_training_job_t *j)

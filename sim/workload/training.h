@@ -120,7 +120,7 @@ typedef void (*dcs_training_sink_fn)(void *ctx, dcs_sim_t *sim, dcs_job_t *job);
 struct dcs_training {
     dcs_training_env_t env;
     dcs_training_job_t *jobs;
-    size_t njobs;
+    size_t njobs, cap;
     dcs_jobs_t *sink_jobs; /* where submitted jobs go (not owned) */
     dcs_training_sink_fn sink;
     void *sink_ctx;
@@ -128,19 +128,91 @@ struct dcs_training {
     dcs_sim_t *sim;       /* the run's, once started */
 };
 
+/* A parallel plan as a user gives it (a job mapping's `plan`, a trace
+ * row's columns), before it is checked against the model and cluster. */
+typedef struct dcs_training_plan_in {
+    int64_t tp, cp, pp, dp, ep; /* parallel degrees, each >= 1 */
+    int64_t micro_batch;        /* sequences per micro-batch per replica */
+    int64_t global_batch;       /* sequences per iteration (0: micro_batch
+                                   x dp) */
+    int64_t seq;                /* tokens per sequence */
+    int64_t zero;               /* ZeRO stage 0-3 */
+    int64_t interleave;         /* virtual stages per pipeline rank */
+    int recompute;              /* DCS_RECOMPUTE_* */
+    bool sp, fp8, tp_overlap;   /* sequence parallel, fp8 GEMMs, TP
+                                   collectives overlapped */
+    double grad_bytes;          /* B per gradient element reduced */
+    double reserve_gib;         /* GiB per rank: context, workspaces */
+    int has_order;              /* 1: `order` gives the rank layout */
+    int order[4];               /* DCS_DIM_* fastest first (layout.h) */
+} dcs_training_plan_in_t;
+
+/* A job mapping's plan defaults for model `m`: every degree 1, micro_batch
+ * 1, global_batch 0, seq the model's, ZeRO 0, no recompute, bf16,
+ * grad_bytes 4, reserve_gib 2, the default layout. */
+void dcs_training_plan_defaults(dcs_training_plan_in_t *p,
+                                const dcs_model_t *m);
+
+/* Why a job could not be priced on the cluster. */
+typedef enum dcs_training_fault {
+    DCS_TRAINING_FAULT_NONE = 0,
+    DCS_TRAINING_FAULT_PLAN,    /* the plan does not suit the model, or
+                                   asks for more GPUs than the cluster */
+    DCS_TRAINING_FAULT_FABRIC,  /* it spans nodes, the cluster has no
+                                   fabric */
+    DCS_TRAINING_FAULT_MEMORY,  /* a rank needs more memory than the
+                                   device has */
+    DCS_TRAINING_FAULT_DEVICE,  /* the device cannot run its dtype */
+    DCS_TRAINING_FAULT_STORAGE, /* checkpoints without (enough) storage */
+} dcs_training_fault_t;
+
 /* Reads a `workload` mapping with kind: training against `env`; prices
  * every job's iteration and memory. Returns 0, DCS_EINPUT naming file,
  * line and field (a plan that does not fit, GPUs the cluster lacks, no
  * storage for checkpoints), or DCS_ENOMEM. */
 int dcs_training_read(dcs_cfg_node_t *map, const dcs_training_env_t *env,
                       dcs_training_t *t, dcs_err_t *err);
+/* An empty set of training jobs on the cluster `env`, for
+ * dcs_training_add. Needs dcs_training_destroy like a read one. */
+void dcs_training_init(dcs_training_t *t, const dcs_training_env_t *env);
 void dcs_training_destroy(dcs_training_t *t);
+
+/* A training job given by its numbers rather than a mapping (a row of a
+ * job trace). */
+typedef struct dcs_training_spec {
+    const char *name, *team;     /* cut short past 63 and 31 characters */
+    const dcs_model_t *model;    /* copied */
+    dcs_training_plan_in_t plan; /* dcs_training_plan_defaults, then the
+                                    numbers given */
+    int64_t iterations;          /* >= 1 */
+    double submit_s;             /* when it arrives (where t submits it) */
+} dcs_training_spec_t;
+
+/* Adds a job to `t` (before dcs_training_start or _attach), checked and
+ * priced exactly as dcs_training_read checks and prices a job mapping
+ * with the same model, plan and iterations and no checkpoint or failures
+ * keys. Returns its index in t->jobs; DCS_EINPUT with *fault saying why
+ * and `err` a message naming the job (t is then as before); DCS_EINVAL
+ * for iterations below 1; or DCS_ENOMEM. Amortized O(1) plus the pricing
+ * of one iteration. */
+int64_t dcs_training_add(dcs_training_t *t, const dcs_training_spec_t *spec,
+                         dcs_training_fault_t *fault, dcs_err_t *err);
 
 /* Schedules every job's arrival on `sim`; arrivals append to `jobs` and go
  * to `sink`. Returns 0 or DCS_ENOMEM. */
 int dcs_training_start(dcs_training_t *t, dcs_sim_t *sim, uint64_t seed,
                        dcs_jobs_t *jobs, dcs_training_sink_fn sink,
                        void *sink_ctx);
+/* As dcs_training_start, but schedules no arrivals: someone else submits
+ * the jobs (a trace replay), each through dcs_training_as_job. */
+int dcs_training_attach(dcs_training_t *t, dcs_sim_t *sim, uint64_t seed,
+                        dcs_jobs_t *jobs, dcs_training_sink_fn sink,
+                        void *sink_ctx);
+/* Makes the scheduler's `job` (its id, name, team and submit time the
+ * caller's) run job `k` of `t`: the training kind, its work, its GPUs
+ * (tp x cp x pp x dp) and the run time a policy may expect of it
+ * (iterations x iteration time alone, without failures). */
+void dcs_training_as_job(dcs_training_t *t, size_t k, dcs_job_t *job);
 
 /* 1 once the job has started (its run and placement are known). */
 static inline int dcs_training_started(const dcs_training_job_t *j)

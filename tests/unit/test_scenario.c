@@ -13,7 +13,10 @@
  *  - the command prints that message on stderr after "dcsim run: " and exits
  *    2; usage errors exit 2; --version, --help and `list policies` exit 0;
  *  - a good run writes all seven reports, leaves no temporary behind, and
- *    jobs.csv has one row per job asked for.
+ *    jobs.csv has one row per job asked for;
+ *  - a job trace's training rows run exactly as the same jobs written as
+ *    `kind: training` (the default plan rule applied), and those the
+ *    cluster cannot take are dropped and counted.
  * The fixtures are tests/unit/data/scenario/; each bad_ fixture differs
  * from good.yaml (or from good.yaml with the cluster written inline) in the
  * one place its first line names. Every LINE:COL below is counted by hand in
@@ -1240,6 +1243,222 @@ START_TEST(test_trace_elastic)
 }
 END_TEST
 
+/* Runs `scenario` with `sets` into `out` (a folder not there yet); the
+ * notes it prints (the trace's counts) into `notes`. */
+static void run_with_notes(const char *scenario, const char *const *sets,
+                           size_t nsets, const char *out, char *notes,
+                           size_t size)
+{
+    FILE *f = tmpfile();
+    ck_assert_ptr_nonnull(f);
+    dcs_run_opts_t o = {scenario, out, 0, 0, sets, nsets, NULL, f, 0};
+    dcs_err_t err = {""};
+    ck_assert_msg(dcs_world_run(&o, NULL, &err) == 0, "%s", err.msg);
+    rewind(f);
+    size_t n = fread(notes, 1, size - 1, f);
+    notes[n] = '\0';
+    fclose(f);
+}
+
+START_TEST(test_trace_training_equiv)
+{
+    /* trace_training.yaml replays two training rows of dcsim's CSV on 2
+     * nodes of 8 H100s; train_equiv.yaml is the same two jobs written as
+     * `kind: training`. `big` (16 GPUs, no plan columns) gets the default
+     * plan: tp = min(16, 8 GPUs per node) = 8, pp 1, dp = 16 / (8 x 1) =
+     * 2, micro_batch 1, global_batch 1 x 2 = 2, seq 2048 (gpt3-1.3b.yaml's
+     * seq_len); `small` its own (tp 4, pp 2, dp 8 / 8 = 1, micro_batch 2,
+     * global_batch 8, seq 1024). Both runs price, place and run the jobs
+     * alike: training.csv is the same bytes, and in jobs.csv the two agree
+     * on everything but the name (a `kind: training` job has none there).
+     * With no failures, checkpoints or storage, a job runs exactly its
+     * iterations x its iteration time: big from 0 to 200 x iteration_s,
+     * small from 1000 (the cluster is free by then) to 1000 + 100 x
+     * its iteration_s. */
+    char tmp[64], a[128], b[128], pa[256], pb[256], notes[1024];
+    make_tmpdir(tmp, sizeof tmp);
+    snprintf(a, sizeof a, "%s/trace", tmp);
+    snprintf(b, sizeof b, "%s/yaml", tmp);
+    run_with_notes(SC "trace_training.yaml", NULL, 0, a, notes, sizeof notes);
+    ck_assert_str_eq(notes, "dcsim: trace: 2 records, 2 jobs kept, 0 "
+                            "censored, 0 fractional; dropped: none\n");
+    dcs_run_opts_t o = {SC "train_equiv.yaml", b, 0, 0, NULL, 0, NULL, NULL, 0};
+    dcs_err_t err = {""};
+    ck_assert_msg(dcs_world_run(&o, NULL, &err) == 0, "%s", err.msg);
+    size_t la, lb;
+    snprintf(pa, sizeof pa, "%s/training.csv", a);
+    snprintf(pb, sizeof pb, "%s/training.csv", b);
+    char *x = slurp(pa, &la), *y = slurp(pb, &lb);
+    ck_assert_msg(la == lb && memcmp(x, y, la) == 0, "training.csv differs");
+    free(x);
+    free(y);
+
+    dcs_table_t t;
+    ck_assert_int_eq(dcs_table_read(pa, &t, &err), 0);
+    ck_assert_int_eq(t.nrows, 2);
+    const double plan[2][6] = {{8, 1, 2, 1, 2, 2048}, {4, 2, 1, 2, 8, 1024}};
+    const char *cols[6] = {"tp",          "pp",           "dp",
+                           "micro_batch", "global_batch", "seq"};
+    for (size_t r = 0; r < 2; r++)
+        for (size_t c = 0; c < 6; c++)
+            ck_assert_double_eq(cell(&t, r, cols[c]), plan[r][c]);
+    ck_assert_str_eq(t.cells[0][dcs_table_col(&t, "model")], "gpt3-1.3b");
+    double it[2] = {cell(&t, 0, "iteration_s"), cell(&t, 1, "iteration_s")};
+    ck_assert_double_gt(it[0], 0);
+    ck_assert_double_gt(it[1], 0);
+    dcs_table_free(&t);
+
+    dcs_table_t ja, jb;
+    snprintf(pa, sizeof pa, "%s/jobs.csv", a);
+    snprintf(pb, sizeof pb, "%s/jobs.csv", b);
+    ck_assert_int_eq(dcs_table_read(pa, &ja, &err), 0);
+    ck_assert_int_eq(dcs_table_read(pb, &jb, &err), 0);
+    ck_assert_int_eq(ja.nrows, 2);
+    ck_assert_int_eq(jb.nrows, 2);
+    const double start[2] = {0, 1000}, iters[2] = {200, 100}, gpus[2] = {16, 8};
+    const char *same[] = {"start_time_s", "end_time_s", "gpus",
+                          "iterations",   "energy_kwh", "cost_usd",
+                          "gpu_hours"};
+    for (size_t r = 0; r < 2; r++) {
+        for (size_t c = 0; c < sizeof same / sizeof *same; c++)
+            ck_assert_str_eq(ja.cells[r][dcs_table_col(&ja, same[c])],
+                             jb.cells[r][dcs_table_col(&jb, same[c])]);
+        ck_assert_double_eq(cell(&ja, r, "start_time_s"), start[r]);
+        ck_assert_double_eq(cell(&ja, r, "iterations"), iters[r]);
+        ck_assert_double_eq(cell(&ja, r, "gpus"), gpus[r]);
+        ck_assert_double_eq_tol(cell(&ja, r, "end_time_s"),
+                                start[r] + iters[r] * it[r], 1e-6);
+    }
+    ck_assert_str_eq(ja.cells[0][dcs_table_col(&ja, "name")], "big");
+    dcs_table_free(&ja);
+    dcs_table_free(&jb);
+    remove_tree(tmp);
+}
+END_TEST
+
+START_TEST(test_trace_training_drops)
+{
+    /* trace_training_drops.yaml replays the reader's sample
+     * (dcsim_training.csv: 20 records, 8 kept by the reader, 12 dropped;
+     * test_trace.c counts them) on 2 nodes of 8 H100s without a fabric.
+     * Of the 8 the cluster takes 2: `fixed` (4 GPUs, 30 s) and `t8`
+     * (gpt3-1.3b on 8 GPUs, tp 4, pp 2, dp 1). It drops, in the order
+     * they are first seen (the reader's, then unrunnable sizes, then
+     * pricing in submission order):
+     *   big: 24 GPUs, more GPUs than the cluster (16);
+     *   t16: 16 GPUs span 2 nodes, and no fabric joins them;
+     *   ghost: no workloads/models/no-such-model.yaml: unknown model;
+     *   nodp: 12 GPUs, tp = min(12, 8) = 8, 12 / 8 not whole: bad plan;
+     *   batch: global_batch 3 not a multiple of micro_batch 2 x dp 1: bad
+     *     plan;
+     *   huge: llama3-70b on tp 8 holds 70.6e9 / 8 parameters per rank,
+     *     12 B each of optimizer state alone = 106 GB over the H100's 80
+     *     GiB: the plan does not fit.
+     * 2 + 12 + 6 = 20. */
+    char tmp[64], out[128], path[256], notes[1024];
+    make_tmpdir(tmp, sizeof tmp);
+    snprintf(out, sizeof out, "%s/run", tmp);
+    run_with_notes(SC "trace_training_drops.yaml", NULL, 0, out, notes,
+                   sizeof notes);
+    ck_assert_str_eq(notes,
+                     "dcsim: trace: 20 records, 2 jobs kept, 0 censored, 0 "
+                     "fractional; dropped: both duration and model 2, unknown "
+                     "model 2, bad iterations 4, bad plan 6, elastic training "
+                     "row 1, more GPUs than the cluster 1, plan spans nodes "
+                     "without a fabric 1, plan does not fit 1\n");
+    dcs_table_t t;
+    dcs_err_t err = {""};
+    snprintf(path, sizeof path, "%s/training.csv", out);
+    ck_assert_int_eq(dcs_table_read(path, &t, &err), 0);
+    ck_assert_int_eq(t.nrows, 1);
+    ck_assert_str_eq(t.cells[0][dcs_table_col(&t, "name")], "t8");
+    ck_assert_double_eq(cell(&t, 0, "job_id"), 1); /* fixed (at 5) is 0 */
+    ck_assert_double_eq(cell(&t, 0, "tp"), 4);
+    ck_assert_double_eq(cell(&t, 0, "pp"), 2);
+    ck_assert_double_eq(cell(&t, 0, "dp"), 1);
+    ck_assert_double_eq(cell(&t, 0, "global_batch"), 8);
+    ck_assert_double_eq(cell(&t, 0, "seq"), 1024);
+    ck_assert_double_eq(cell(&t, 0, "iterations"), 100);
+    dcs_table_free(&t);
+    snprintf(path, sizeof path, "%s/jobs.csv", out);
+    ck_assert_int_eq(dcs_table_read(path, &t, &err), 0);
+    ck_assert_int_eq(t.nrows, 2);
+    int iters = dcs_table_col(&t, "iterations");
+    ck_assert_str_eq(t.cells[0][iters], ""); /* a job of a fixed length */
+    ck_assert_str_eq(t.cells[1][iters], "100");
+    ck_assert_double_eq(cell(&t, 0, "end_time_s"), 35);
+    ck_assert_double_eq(cell(&t, 1, "start_time_s"), 10);
+    dcs_table_free(&t);
+    remove_tree(tmp);
+
+    /* On a cluster of pools a training row is dropped (training jobs run
+     * on one device in this version); the fixed row beside it runs. */
+    make_tmpdir(tmp, sizeof tmp);
+    snprintf(out, sizeof out, "%s/run", tmp);
+    const char *pools[] = {
+        "workload.path=tests/unit/data/traces/dcsim_train_pools.csv",
+        "workload.models=workloads/models"};
+    run_with_notes(SC "mixed_trace.yaml", pools, 2, out, notes, sizeof notes);
+    ck_assert_msg(starts_with(notes, "dcsim: trace: 2 records, 1 jobs kept, 0 "
+                                     "censored, 0 fractional; dropped: "
+                                     "training on pools 1\n"),
+                  "%s", notes);
+    snprintf(path, sizeof path, "%s/training.csv", out);
+    ck_assert(!exists(path));
+    remove_tree(tmp);
+}
+END_TEST
+
+START_TEST(test_trace_training_bad_input)
+{
+    /* A trace with a model column and no `models:` folder: reported at the
+     * trace's path (line 13, `  path: ` is 8 characters: column 9). */
+    expect_file_error(SC "bad_trace_no_models.yaml",
+                      SC "bad_trace_no_models.yaml:13:9: field "
+                         "'workload.path': the trace has a 'model' column: "
+                         "say where its models are with 'models: DIR' (a "
+                         "folder of NAME.yaml, e.g. ../workloads/models)");
+    /* The command: exit 2, the message, nothing written. */
+    char tmp[64], out[128];
+    make_tmpdir(tmp, sizeof tmp);
+    snprintf(out, sizeof out, "%s/run", tmp);
+    const char *args[] = {"run", SC "bad_trace_no_models.yaml", "--out", out,
+                          NULL};
+    char *so, *se;
+    ck_assert_int_eq(run_dcsim(args, &so, &se), 2);
+    ck_assert_msg(strstr(se, "bad_trace_no_models.yaml:13:9: field "
+                             "'workload.path'"),
+                  "%s", se);
+    ck_assert(!exists(out));
+    free(so);
+    free(se);
+    remove_tree(tmp);
+    /* `models:` that is no folder (`workload.models=` is 16 characters:
+     * the value at column 17). */
+    const char *nowhere[] = {"workload.models=nowhere"};
+    expect_world_error(SC "trace_training.yaml", nowhere, 1, 0, 0,
+                       "--set:1:17: field 'workload.models': expected a "
+                       "folder of model files (NAME.yaml), found 'nowhere': "
+                       "No such file or directory");
+    /* A model file that is there but is no model: its own file:line:col
+     * (`layers: many` on line 4, the value at column 9). */
+    const char *broken[] = {
+        "workload.path=tests/unit/data/traces/dcsim_train_broken.csv",
+        "workload.models=tests/unit/data/models_bad"};
+    expect_world_error(SC "trace_training.yaml", broken, 2, 0, 0,
+                       "tests/unit/data/models_bad/broken.yaml:4:9: field "
+                       "'layers': expected an integer in [1, 100000], found "
+                       "'many'");
+    /* Only dcsim's own format has training rows. */
+    const char *helios[] = {"workload.format=helios",
+                            "workload.path=tests/unit/data/traces/helios.csv"};
+    expect_world_error(SC "trace_training.yaml", helios, 2, 0, 0,
+                       SC "trace_training.yaml:19:11: field "
+                          "'workload.models': only the dcsim format has "
+                          "training rows; format helios has none");
+}
+END_TEST
+
 START_TEST(test_elastic_conserves_work)
 {
     /* sched-compare.yaml's 4,000 Helios-like jobs, half of them elastic,
@@ -1486,6 +1705,9 @@ int main(void)
     tcase_add_test(train, test_checkpoint_storm);
     tcase_add_test(train, test_trace_compare);
     tcase_add_test(train, test_trace_elastic);
+    tcase_add_test(train, test_trace_training_equiv);
+    tcase_add_test(train, test_trace_training_drops);
+    tcase_add_test(train, test_trace_training_bad_input);
     tcase_add_test(train, test_elastic_conserves_work);
     tcase_add_test(train, test_training_flow_needs_fabric);
     tcase_add_test(train, test_training_sections_bad_values);

@@ -14,7 +14,9 @@
  *    cannot be read or a missing required column is, with a message naming
  *    file, line and column;
  *  - replay hands each job to the sink at origin + submit x time_scale,
- *    with one arrival pending at a time, and every field carried over.
+ *    with one arrival pending at a time, and every field carried over;
+ *  - dcsim's training rows (a model and iterations) keep their model name,
+ *    iterations and plan numbers, and cannot be replayed unpriced.
  * Each sample in tests/unit/data/traces/ is small enough to check by hand;
  * the expected values are worked out in the comments from the files. */
 #include <check.h>
@@ -539,7 +541,7 @@ START_TEST(test_missing_column)
     ck_assert_str_eq(
         read_fails("dcsim_no_duration.csv", NULL, DCS_TRACE_DCSIM),
         DATA "dcsim_no_duration.csv:1: missing required column 'duration_s' "
-             "(or 'gpu_seconds')");
+             "(or 'gpu_seconds', or 'model' and 'iterations')");
     ck_assert_str_eq(read_fails("helios_no_end.csv", NULL, DCS_TRACE_HELIOS),
                      DATA
                      "helios_no_end.csv:1: missing required column 'end_time'");
@@ -564,7 +566,8 @@ START_TEST(test_dcsim_strict_columns)
         DATA "dcsim_unknown_column.csv:1: unknown column 'colour' (field 5); "
              "expected some of: name, submit_s, gpus, duration_s, user, "
              "team, priority, deadline_s, min_gpus, max_gpus, gpu_type, "
-             "estimate_s, gpu_seconds");
+             "estimate_s, gpu_seconds, model, iterations, tp, pp, "
+             "micro_batch, global_batch, seq");
     ck_assert_str_eq(read_fails("dcsim_twice.csv", NULL, DCS_TRACE_DCSIM),
                      DATA "dcsim_twice.csv:1: column 'gpus' appears twice");
     /* Other formats carry columns dcsim does not use: those are fine. */
@@ -623,10 +626,11 @@ START_TEST(test_replay)
     dcs_jobs_t jobs = {0};
     seen_t seen = {0};
     dcs_trace_replay_t r;
-    ck_assert_int_eq(dcs_trace_start(&r, &t, sim, 0, &jobs, record, &seen),
-                     DCS_EINVAL);
-    ck_assert_int_eq(dcs_trace_start(&r, &t, sim, 0.5, &jobs, record, &seen),
-                     0);
+    ck_assert_int_eq(
+        dcs_trace_start(&r, &t, NULL, sim, 0, &jobs, record, &seen),
+        DCS_EINVAL);
+    ck_assert_int_eq(
+        dcs_trace_start(&r, &t, NULL, sim, 0.5, &jobs, record, &seen), 0);
     ck_assert_uint_eq(dcs_sim_pending(sim), 1);
     dcs_sim_run(sim, DCS_TIME_NEVER);
     ck_assert_uint_eq(seen.n, 3);
@@ -694,7 +698,8 @@ START_TEST(test_replay_empty)
     dcs_jobs_t jobs = {0};
     seen_t seen = {0};
     dcs_trace_replay_t r;
-    ck_assert_int_eq(dcs_trace_start(&r, &t, sim, 1, &jobs, record, &seen), 0);
+    ck_assert_int_eq(
+        dcs_trace_start(&r, &t, NULL, sim, 1, &jobs, record, &seen), 0);
     ck_assert_uint_eq(dcs_sim_pending(sim), 0);
     dcs_sim_free(sim);
     dcs_trace_destroy(&t);
@@ -737,7 +742,8 @@ START_TEST(test_dcsim_work)
     dcs_jobs_t jobs = {0};
     seen_t seen = {0};
     dcs_trace_replay_t r;
-    ck_assert_int_eq(dcs_trace_start(&r, &t, sim, 1, &jobs, record, &seen), 0);
+    ck_assert_int_eq(
+        dcs_trace_start(&r, &t, NULL, sim, 1, &jobs, record, &seen), 0);
     dcs_sim_run(sim, DCS_TIME_NEVER);
     ck_assert_uint_eq(seen.n, 4);
     const dcs_time_t sec = DCS_NS_PER_S;
@@ -753,6 +759,83 @@ START_TEST(test_dcsim_work)
 }
 END_TEST
 
+START_TEST(test_dcsim_training)
+{
+    /* dcsim_training.csv: training rows (a model and iterations) beside
+     * rows of a fixed length. 20 records (lines 2-21). Kept: t16 (line 2),
+     * t8 (3), fixed (4), and, well formed here, ghost, nodp, batch, huge
+     * and big (17-21): whether their model exists and their plan suits it
+     * and the cluster is known only where they are priced (world.c;
+     * test_scenario.c's test_trace_training_drops). Dropped:
+     *   both duration and model: both (a duration_s), work (gpu_seconds);
+     *   unknown model: path ("../models/gpt3-1.3b": a path, not a name);
+     *   bad iterations: noiter (empty), zeroiter (0), halfiter (1.5),
+     *     iterfixed (iterations on a row of a fixed length);
+     *   bad plan: fracgpu (2.5 GPUs), wordtp ("x"), zerotp (0), planfixed
+     *     (tp on a row of a fixed length);
+     *   elastic training row: elastic (min 4, max 16).
+     * 8 kept + 2 + 1 + 4 + 4 + 1 = 20. Kept training rows keep their
+     * numbers (0 where the row leaves one to the default rule) and run
+     * time 0 until priced; the trace ends at the fixed job's end, 5 + 30.
+     * Sorted by submission: t16 0, fixed 5, ghost 8, nodp 8, batch 9,
+     * huge 9, big 9 (file order) and t8 10. */
+    dcs_trace_t t;
+    read_ok("dcsim_training.csv", NULL, DCS_TRACE_DCSIM, &t);
+    ck_assert_int_eq(t.records, 20);
+    ck_assert_uint_eq(t.len, 8);
+    DROPS_ARE(&t, {"both duration and model", 2}, {"unknown model", 1},
+              {"bad iterations", 4}, {"bad plan", 4},
+              {"elastic training row", 1});
+    conserved(&t);
+    order_is(&t, "t16 fixed ghost nodp batch huge big t8");
+    ck_assert_int_eq(t.model_column, 1);
+    ck_assert_int_eq(t.fractional, 0);
+    ck_assert_double_eq(t.end_s, 35);
+    ck_assert_int_eq(job(&t, "fixed")->train, -1);
+    ck_assert_double_eq(job(&t, "fixed")->duration_s, 30);
+    const dcs_trace_job_t *a = job(&t, "t16"), *b = job(&t, "t8");
+    ck_assert_int_ge(a->train, 0);
+    ck_assert_int_ge(b->train, 0);
+    ck_assert_double_eq(a->duration_s, 0);
+    ck_assert_double_eq(a->gpus, 16);
+    const dcs_trace_train_t *ta = &t.train[a->train], *tb = &t.train[b->train];
+    ck_assert_str_eq(ta->model, "gpt3-1.3b");
+    ck_assert_int_eq(ta->iterations, 200);
+    ck_assert_int_eq(ta->tp, 0);
+    ck_assert_int_eq(ta->pp, 0);
+    ck_assert_int_eq(ta->micro_batch, 0);
+    ck_assert_int_eq(ta->global_batch, 0);
+    ck_assert_int_eq(ta->seq, 0);
+    ck_assert_int_eq(ta->job, -1);
+    ck_assert_int_eq(tb->iterations, 100);
+    ck_assert_int_eq(tb->tp, 4);
+    ck_assert_int_eq(tb->pp, 2);
+    ck_assert_int_eq(tb->micro_batch, 2);
+    ck_assert_int_eq(tb->global_batch, 8);
+    ck_assert_int_eq(tb->seq, 1024);
+    ck_assert_str_eq(t.train[job(&t, "huge")->train].model, "llama3-70b");
+    ck_assert_str_eq(t.train[job(&t, "ghost")->train].model, "no-such-model");
+
+    /* Unpriced training rows cannot be replayed. */
+    dcs_sim_t *sim = dcs_sim_new();
+    dcs_jobs_t jobs = {0};
+    seen_t seen = {0};
+    dcs_trace_replay_t r;
+    ck_assert_int_eq(
+        dcs_trace_start(&r, &t, NULL, sim, 1, &jobs, record, &seen),
+        DCS_EINVAL);
+    ck_assert_uint_eq(dcs_sim_pending(sim), 0);
+    dcs_sim_free(sim);
+    dcs_trace_destroy(&t);
+
+    /* A model column needs an iterations column. */
+    ck_assert_str_eq(
+        read_fails("dcsim_model_no_iterations.csv", NULL, DCS_TRACE_DCSIM),
+        DATA "dcsim_model_no_iterations.csv:1: missing required column "
+             "'iterations' (beside 'model')");
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("trace");
@@ -762,6 +845,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_format_names);
     tcase_add_test(tc, test_dcsim);
     tcase_add_test(tc, test_dcsim_work);
+    tcase_add_test(tc, test_dcsim_training);
     tcase_add_test(tc, test_tiresias);
     tcase_add_test(tc, test_helios);
     tcase_add_test(tc, test_philly);
