@@ -2,6 +2,7 @@
 #include "cluster/failures.h"
 
 #include <gsl/gsl_randist.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,6 +115,28 @@ static void job_done(void *ctx, dcs_sim_t *sim)
     f->stopped = 1;
 }
 
+/* A job the failures would never let finish: even on as few nodes as it
+ * can hold and the fastest GPUs (at its requested size), it is expected to
+ * need more than DCS_JOB_GIVE_UP_S, its work kept only at its checkpoints
+ * (its kind's, else checkpoint_s; none: a failure loses the run) and each
+ * failure costing the scheduler's restore. */
+static int hopeless(void *ctx, const dcs_job_t *job)
+{
+    const dcs_failures_t *f = ctx;
+    const dcs_fleet_spec_t *fs = &f->sched->fleet->spec;
+    double speed = 1;
+    for (int p = 0; p < fs->npools; p++)
+        speed = p ? fmax(speed, fs->pools[p].speed) : fs->pools[p].speed;
+    int nodes = (job->gpus + f->gpus_per_node - 1) / f->gpus_per_node;
+    double mtbf_s = f->spec.mtbf_h * 3600.0 / nodes;
+    double work_s = dcs_time_to_s(job->duration_ns) / speed;
+    double saved_s = job->kind->saved_every_s ? job->kind->saved_every_s(job)
+                                              : f->spec.checkpoint_s;
+    return dcs_expected_wall_s(work_s, saved_s, mtbf_s,
+                               dcs_time_to_s(f->sched->restore_ns)) >
+           DCS_JOB_GIVE_UP_S;
+}
+
 int dcs_failures_start(dcs_failures_t *f, const dcs_failure_spec_t *spec,
                        dcs_sched_t *sched, dcs_sim_t *sim, uint64_t seed,
                        int64_t expected_jobs)
@@ -138,6 +161,8 @@ int dcs_failures_start(dcs_failures_t *f, const dcs_failure_spec_t *spec,
     }
     sched->job_done = job_done;
     sched->job_done_ctx = f;
+    sched->hopeless = hopeless;
+    sched->hopeless_ctx = f;
     if (expected_jobs == 0)
         return 0;
     for (int n = 0; n < f->nodes; n++)

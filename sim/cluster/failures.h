@@ -15,9 +15,13 @@
  * Scenario keys, in the scheduler section:
  *   node_failures: {mtbf_h: 20000, repair_h: 24, checkpoint_s: 3600}
  *
- * The process stops once every job the workload will submit is done, so a
- * run still ends when its work does. Draws come from the run's stream
- * "node-failures": the same seed gives the same failures. */
+ * A job expected to need more than DCS_JOB_GIVE_UP_S under the failures
+ * (dcs_expected_wall_s: on as few nodes as it fits, at the fastest pool's
+ * pace, its work kept only at checkpoints) is refused at submit
+ * (dcs_sched_t.hopeless). The process stops once every job the workload
+ * will submit is done or refused, so a run still ends when its work does. Draws
+ * come from the run's stream "node-failures": the same seed gives the same
+ * failures. */
 #ifndef DCS_FAILURES_H
 #define DCS_FAILURES_H
 

@@ -667,9 +667,11 @@ void dcs_sched_submit(void *ctx, dcs_sim_t *sim, dcs_job_t *job)
         job->gpu_model = dcs_fleet_pool_find(&s->fleet->spec, job->gpu_type);
         DCS_ASSERT(job->gpu_model >= 0); /* the world checks types at read */
     }
-    if (s->hooks.never && s->hooks.never(s->hooks.ctx, job)) {
+    int hopeless = s->hopeless && s->hopeless(s->hopeless_ctx, job);
+    if (hopeless || (s->hooks.never && s->hooks.never(s->hooks.ctx, job))) {
         job->state = DCS_JOB_REFUSED;
         s->refused++;
+        s->hopeless_refused += hopeless;
         if (s->job_done)
             s->job_done(s->job_done_ctx, sim);
         return;

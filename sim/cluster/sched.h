@@ -73,11 +73,18 @@ typedef struct dcs_sched {
     dcs_time_t restore_ns; /* read back when it runs again */
     dcs_job_t **running;   /* running jobs, by expected end, then id */
     size_t running_len, running_cap;
-    int64_t preemptions;   /* so far */
-    int64_t evictions;     /* jobs stopped by node failures, so far */
-    int64_t node_failures; /* so far (cluster/failures.h counts them) */
-    int64_t resizes;       /* running elastic jobs resized, so far */
-    int64_t refused;       /* jobs refused at submit (hooks.never) */
+    int64_t preemptions;      /* so far */
+    int64_t evictions;        /* jobs stopped by node failures, so far */
+    int64_t node_failures;    /* so far (cluster/failures.h counts them) */
+    int64_t resizes;          /* running elastic jobs resized, so far */
+    int64_t refused;          /* jobs refused at submit (hooks.never or
+                                 hopeless) */
+    int64_t hopeless_refused; /* of them, by `hopeless` */
+    /* Set by the node failures (NULL: none): 1 when `job` could never
+     * finish under them; it is then refused at submit, as hooks.never's
+     * are. */
+    int (*hopeless)(void *ctx, const dcs_job_t *job);
+    void *hopeless_ctx;
     /* Told after each job's end or refusal (NULL: nobody), e.g. the
      * failure process, which stops once every job is done or refused. */
     void (*job_done)(void *ctx, dcs_sim_t *sim);

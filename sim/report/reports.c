@@ -983,10 +983,17 @@ void dcs_summary_print(FILE *out, const dcs_run_data_t *run,
             dcs_time_to_s(s->makespan_ns) / 3600.0);
     fprintf(out, "%-26s %" PRId64 " of %" PRId64 " submitted\n", "jobs done",
             s->jobs_done, s->jobs_submitted);
-    if (run->sched->refused > 0)
+    int64_t hopeless = run->sched->hopeless_refused;
+    if (run->sched->refused > hopeless)
         fprintf(out,
                 "%-26s %" PRId64 " (the power cap could never take them)\n",
-                "jobs refused", run->sched->refused);
+                "jobs refused", run->sched->refused - hopeless);
+    if (hopeless > 0)
+        fprintf(out,
+                "%-26s %" PRId64 " (expected to need over %.0f years under "
+                "node failures)\n",
+                "jobs refused", hopeless,
+                DCS_JOB_GIVE_UP_S / (365.25 * 86400.0));
     fprintf(out, "%-26s %.1f %%\n", "mean GPU utilization",
             100.0 * s->mean_util_frac);
     fprintf(out, "%-26s %.1f s (max %.1f s)\n", "mean queueing delay",

@@ -26,6 +26,18 @@ static dcs_time_t fixed_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
 const dcs_job_kind_t dcs_job_kind_fixed = {
     .name = "fixed", .run_time_ns = fixed_run_time_ns, .preemptible = 1};
 
+double dcs_expected_wall_s(double work_s, double saved_every_s, double mtbf_s,
+                           double restart_s)
+{
+    if (!(mtbf_s > 0) || !isfinite(mtbf_s))
+        return work_s;
+    double seg =
+        saved_every_s > 0 && saved_every_s < work_s ? saved_every_s : work_s;
+    double whole = floor(work_s / seg), rest = work_s - whole * seg;
+    double per = mtbf_s * exp(restart_s / mtbf_s);
+    return per * (whole * expm1(seg / mtbf_s) + expm1(rest / mtbf_s));
+}
+
 dcs_job_t *dcs_jobs_add(dcs_jobs_t *jobs, int64_t id)
 {
     if (jobs->len == jobs->cap) {

@@ -19,10 +19,11 @@ typedef enum dcs_job_state {
     DCS_JOB_RUNNING,
     DCS_JOB_DONE,
     DCS_JOB_REFUSED, /* never queued: the world can never start it
-                        (dcs_sched_hooks_t.never) */
+                        (dcs_sched_hooks_t.never) or it could never finish
+                        under node failures (dcs_sched_t.hopeless) */
 } dcs_job_state_t;
 
-/* "pending", "queued", "running", "done". */
+/* "pending", "queued", "running", "done", "refused". */
 const char *dcs_job_state_name(dcs_job_state_t state);
 
 typedef struct dcs_job dcs_job_t;
@@ -42,7 +43,27 @@ typedef struct dcs_job_kind {
      * the work left from its last checkpoint. NULL: the scheduler keeps
      * whole `checkpoint` periods of the work done (fixed jobs). */
     void (*stop)(dcs_job_t *job, dcs_time_t now);
+    /* Seconds of its run between the checkpoints that keep its work (the
+     * most a failure can lose, plus the write), 0: none, a failure loses
+     * the run. NULL: the failures' own checkpoint period (fixed jobs). */
+    double (*saved_every_s)(const dcs_job_t *job);
 } dcs_job_kind_t;
+
+/* Expected wall time (s) to do `work_s` seconds of work when failures
+ * come at exponential times of mean `mtbf_s` (<= 0 or inf: never), the
+ * work is kept every `saved_every_s` of run time (0: never, a failure
+ * loses all of it) and each failure costs `restart_s` before work goes on
+ * (Daly 2006, eq. 13 without the checkpoint's own cost: a segment of s
+ * seconds takes mtbf e^(restart / mtbf) (e^(s / mtbf) - 1) in
+ * expectation). May be inf. */
+double dcs_expected_wall_s(double work_s, double saved_every_s, double mtbf_s,
+                           double restart_s);
+
+/* ASSUMPTION: a job expected to need more than 10 years to finish under
+ * its failures (dcs_expected_wall_s) never will: no datacenter part lasts
+ * that long, and a run's clock ends at 292 years. Such jobs are refused
+ * (node failures) or bad input (a training job's own failures). */
+#define DCS_JOB_GIVE_UP_S (10 * 365.25 * 86400.0)
 
 /* Jobs whose run time is job->duration_ns on GPUs of speed 1, and
  * duration / speed on a pool of another speed (hw/fleet.h). */

@@ -206,6 +206,24 @@ static void job_defaults(dcs_training_job_t *j)
                                     (vocabularies over 65,536) */
 }
 
+/* Iterations between j's checkpoints, the interval rounded to whole
+ * iterations (0: no checkpoints). */
+static int64_t ckpt_every(const dcs_training_job_t *j)
+{
+    if (j->ckpt_interval_s <= 0)
+        return 0;
+    return (int64_t)fmax(1.0,
+                         floor(j->ckpt_interval_s / j->step.total_s + 0.5));
+}
+
+/* Run time (s) between the checkpoints that keep j's work, the write
+ * included (0: none). */
+static double saved_every_s(const dcs_training_job_t *j)
+{
+    int64_t every = ckpt_every(j);
+    return every ? (double)every * j->step.total_s + j->ckpt_write_s : 0;
+}
+
 /* Prices j (its model, plan and iterations set) on the cluster `env`: its
  * GPUs and fabric, memory per rank, the iteration, checkpoints and the
  * failure figures. Returns 0, or DCS_EINPUT with *f saying why and
@@ -274,6 +292,26 @@ static int derive(dcs_training_job_t *j, const dcs_training_env_t *env,
     j->failure_rate_per_s = ((double)j->gpus * j->fail_per_gpu_per_h +
                              (double)nodes * j->fail_per_node_per_h) /
                             3600.0;
+    int64_t every = ckpt_every(j);
+    double alone_s =
+        (double)j->iterations * j->step.total_s +
+        (every ? (double)((j->iterations - 1) / every) : 0) * j->ckpt_write_s;
+    double expect_s = dcs_expected_wall_s(
+        alone_s, saved_every_s(j),
+        j->failure_rate_per_s > 0 ? 1.0 / j->failure_rate_per_s : 0,
+        j->restart_s);
+    if (expect_s > DCS_JOB_GIVE_UP_S)
+        return fail(f, DCS_TRAINING_FAULT_FAILURES, "failures",
+                    "%.3g iterations of %.3g s between failures every %.3g "
+                    "h are expected to take %.3g years, each failure losing "
+                    "%s; the limit is %.0f years: add or shorten "
+                    "'checkpoint: {interval_s}', or fewer iterations",
+                    (double)j->iterations, j->step.total_s,
+                    1.0 / j->failure_rate_per_s / 3600.0,
+                    expect_s / (365.25 * 86400.0),
+                    every ? "the work since its last checkpoint"
+                          : "the whole run (no checkpoints)",
+                    DCS_JOB_GIVE_UP_S / (365.25 * 86400.0));
     j->young_daly_s =
         j->failure_rate_per_s > 0 && j->ckpt_write_s > 0
             ? dcs_young_daly_s(j->ckpt_write_s, 1.0 / j->failure_rate_per_s)
@@ -722,9 +760,7 @@ static dcs_time_t training_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
         .restart_s = j->restart_s,
         .failure_rate_per_s = j->failure_rate_per_s,
     };
-    if (j->ckpt_interval_s > 0)
-        spec.ckpt_every = (int64_t)fmax(
-            1.0, floor(j->ckpt_interval_s / j->step.total_s + 0.5));
+    spec.ckpt_every = ckpt_every(j);
     /* a run after an eviction draws anew (the first run's draws as ever) */
     if (j->rng)
         gsl_rng_free(j->rng);
@@ -799,11 +835,17 @@ static void training_stop(dcs_job_t *job, dcs_time_t now)
         (double)(j->iterations - j->done_before) * j->step.total_s);
 }
 
-static const dcs_job_kind_t kind_training = {.name = "training",
-                                             .run_time_ns =
-                                                 training_run_time_ns,
-                                             .ended = training_ended,
-                                             .stop = training_stop};
+static double training_saved_every_s(const dcs_job_t *job)
+{
+    return saved_every_s(job->work);
+}
+
+static const dcs_job_kind_t kind_training = {
+    .name = "training",
+    .run_time_ns = training_run_time_ns,
+    .ended = training_ended,
+    .stop = training_stop,
+    .saved_every_s = training_saved_every_s};
 
 void dcs_training_as_job(dcs_training_t *t, size_t k, dcs_job_t *job)
 {

@@ -156,14 +156,16 @@ void dcs_training_plan_defaults(dcs_training_plan_in_t *p,
 /* Why a job could not be priced on the cluster. */
 typedef enum dcs_training_fault {
     DCS_TRAINING_FAULT_NONE = 0,
-    DCS_TRAINING_FAULT_PLAN,    /* the plan does not suit the model, or
-                                   asks for more GPUs than the cluster */
-    DCS_TRAINING_FAULT_FABRIC,  /* it spans nodes, the cluster has no
-                                   fabric */
-    DCS_TRAINING_FAULT_MEMORY,  /* a rank needs more memory than the
-                                   device has */
-    DCS_TRAINING_FAULT_DEVICE,  /* the device cannot run its dtype */
-    DCS_TRAINING_FAULT_STORAGE, /* checkpoints without (enough) storage */
+    DCS_TRAINING_FAULT_PLAN,     /* the plan does not suit the model, or
+                                    asks for more GPUs than the cluster */
+    DCS_TRAINING_FAULT_FABRIC,   /* it spans nodes, the cluster has no
+                                    fabric */
+    DCS_TRAINING_FAULT_MEMORY,   /* a rank needs more memory than the
+                                    device has */
+    DCS_TRAINING_FAULT_DEVICE,   /* the device cannot run its dtype */
+    DCS_TRAINING_FAULT_STORAGE,  /* checkpoints without (enough) storage */
+    DCS_TRAINING_FAULT_FAILURES, /* its own failures would never let it
+                                    finish (DCS_JOB_GIVE_UP_S) */
 } dcs_training_fault_t;
 
 /* Reads a `workload` mapping with kind: training against `env`; prices

@@ -1,5 +1,6 @@
 /* test_failures.c - node failures and repairs: evictions keep their last
  * checkpoint, the failure process's schedule recomputed from its draws,
+ * jobs it would never let finish refused (Daly's expectation by hand),
  * and the scenario keys' errors. */
 #include <check.h>
 #include <csv.h>
@@ -96,6 +97,41 @@ START_TEST(test_process_from_its_draws)
     /* GPU 0 failed from g0: its energy is 400 W busy for g0 only, then the
      * failed state's power; the job's is the two runs' busy time. */
     ck_assert_int_eq(j->attained_ns, t0 + d);
+    dcs_failures_destroy(&f);
+    sw_free(&w);
+}
+END_TEST
+
+START_TEST(test_hopeless_jobs_refused)
+{
+    /* Two nodes of one GPU failing once an hour on average, no checkpoints,
+     * restores free: a job of W hours is expected to take (e^W - 1) h
+     * (Daly), over 10 years (87,660 h) once W > ln(87,661) = 11.381 h. J0
+     * of 11.45 h is refused at submit; J1 of 1 h runs and ends; a job of
+     * 11.3 h would run; with a checkpoint every 30 min, even 1,000 h
+     * would. The run ends, the process stopped once both are settled. */
+    sched_world_t w;
+    ck_assert_int_eq(sw_init(&w, 2, 1, &dcs_policy_fifo, &dcs_placement_pack),
+                     0);
+    dcs_job_t *j0 = sw_add(&w, 0, 1, 11.45 * 3600);
+    dcs_job_t *j1 = sw_add(&w, 10, 1, 3600);
+    dcs_failures_t f;
+    dcs_failure_spec_t spec = {.mtbf_h = 1, .repair_h = 0.1};
+    ck_assert_int_eq(dcs_failures_start(&f, &spec, &w.sched, w.sim, 3, 2), 0);
+    sw_run(&w);
+    ck_assert_int_eq(j0->state, DCS_JOB_REFUSED);
+    ck_assert_int_eq(j1->state, DCS_JOB_DONE);
+    ck_assert_int_eq(w.sched.refused, 1);
+    ck_assert_int_eq(w.sched.hopeless_refused, 1);
+    ck_assert_int_eq(f.stopped, 1);
+    dcs_job_t probe = *j1;
+    probe.duration_ns = SW_S(11.3 * 3600);
+    ck_assert_int_eq(w.sched.hopeless(w.sched.hopeless_ctx, &probe), 0);
+    probe.duration_ns = SW_S(11.45 * 3600);
+    ck_assert_int_eq(w.sched.hopeless(w.sched.hopeless_ctx, &probe), 1);
+    f.spec.checkpoint_s = 1800; /* (e^0.5 - 1) h per half hour: 1,297 h */
+    probe.duration_ns = SW_S(1000.0 * 3600);
+    ck_assert_int_eq(w.sched.hopeless(w.sched.hopeless_ctx, &probe), 0);
     dcs_failures_destroy(&f);
     sw_free(&w);
 }
@@ -236,6 +272,7 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_evict_keeps_checkpoint);
     tcase_add_test(tc, test_process_from_its_draws);
+    tcase_add_test(tc, test_hopeless_jobs_refused);
     tcase_add_test(tc, test_read_and_errors);
     tcase_add_test(tc, test_training_evicted_in_a_scenario);
     suite_add_tcase(s, tc);

@@ -401,7 +401,8 @@ static dcs_time_t pinned_run_ns(const dcs_job_t *job, const int *gpu_ids)
     return job->remaining_ns + job->overhead_ns;
 }
 
-static const dcs_job_kind_t pinned = {"pinned", pinned_run_ns, NULL, 0, NULL};
+static const dcs_job_kind_t pinned = {.name = "pinned",
+                                      .run_time_ns = pinned_run_ns};
 
 START_TEST(test_priority_no_blocking_across_classes)
 {

@@ -1409,6 +1409,50 @@ START_TEST(test_trace_training_drops)
 }
 END_TEST
 
+START_TEST(test_trace_training_hopeless)
+{
+    /* trace_training_failing.yaml: `endless` runs 2,000,000 iterations of
+     * about 0.033 s (18 h) on both nodes, each failing every 2 h on
+     * average (one failure an hour for the job), with no checkpoints: Daly
+     * expects e^18 hours, far over 10 years, so it is refused at submit;
+     * `short` (200 iterations on one node) runs from 10 s. The run ends. */
+    char tmp[64], out[128], path[256], notes[1024];
+    make_tmpdir(tmp, sizeof tmp);
+    snprintf(out, sizeof out, "%s/run", tmp);
+    run_with_notes(SC "trace_training_failing.yaml", NULL, 0, out, notes,
+                   sizeof notes);
+    dcs_table_t t;
+    dcs_err_t err = {""};
+    snprintf(path, sizeof path, "%s/jobs.csv", out);
+    ck_assert_int_eq(dcs_table_read(path, &t, &err), 0);
+    ck_assert_int_eq(t.nrows, 2);
+    int state = dcs_table_col(&t, "state");
+    ck_assert_str_eq(t.cells[0][state], "refused");
+    ck_assert_str_eq(t.cells[1][state], "done");
+    ck_assert_double_eq(cell(&t, 1, "start_time_s"), 10);
+    dcs_table_free(&t);
+    snprintf(path, sizeof path, "%s/summary.csv", out);
+    ck_assert_int_eq(dcs_table_read(path, &t, &err), 0);
+    ck_assert_double_eq(cell(&t, 0, "jobs_refused"), 1);
+    dcs_table_free(&t);
+    remove_tree(tmp);
+}
+END_TEST
+
+START_TEST(test_training_own_failures_hopeless)
+{
+    /* Llama 3's 16,384 GPUs failing 0.01 times an hour each: a failure
+     * every 22 s against hourly checkpoints, so every segment is expected
+     * to take e^(3600 / 22) x 22 s: bad input at the job's failures. */
+    const char *wants[] = {
+        "llama3-405b-54days.yaml:", "field 'workload.jobs[0].failures'",
+        "are expected to take",     "the work since its last checkpoint",
+        "the limit is 10 years",    NULL};
+    expect_training_error(L405, "workload.jobs.0.failures.per_gpu_per_h=0.01",
+                          wants);
+}
+END_TEST
+
 START_TEST(test_trace_training_bad_input)
 {
     /* A trace with a model column and no `models:` folder: reported at the
@@ -1708,6 +1752,8 @@ int main(void)
     tcase_add_test(train, test_trace_training_equiv);
     tcase_add_test(train, test_trace_training_drops);
     tcase_add_test(train, test_trace_training_bad_input);
+    tcase_add_test(train, test_trace_training_hopeless);
+    tcase_add_test(train, test_training_own_failures_hopeless);
     tcase_add_test(train, test_elastic_conserves_work);
     tcase_add_test(train, test_training_flow_needs_fabric);
     tcase_add_test(train, test_training_sections_bad_values);
