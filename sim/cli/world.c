@@ -33,14 +33,15 @@ typedef struct scenario {
     dcs_time_t horizon_ns; /* DCS_TIME_NEVER: until all work is done */
     dcs_time_t interval_ns;
     dcs_fleet_spec_t fleet;
-    int training_kind; /* 1: workload kind training, else synthetic */
-    int trace_kind;    /* 1: workload kind trace */
+    int has_jobs;      /* 1: a part of kind synthetic, training or trace */
+    int training_kind; /* 1: that part is of kind training */
+    int trace_kind;    /* 1: that part is of kind trace (else synthetic) */
     dcs_trace_t trace;
     double trace_time_scale;
     int flow; /* network.collectives: 1 flow, 0 analytical */
     dcs_synth_spec_t synth;
     dcs_training_t training;
-    int serving_kind; /* 1: workload kind serving */
+    int serving_kind; /* 1: a part of kind serving */
     dcs_serving_spec_t serving;
     dcs_requests_t requests;
     dcs_storage_t storage; /* the cluster's; zeros when it has none */
@@ -482,17 +483,25 @@ static int check_gpu_types(dcs_cfg_node_t *w, const scenario_t *sc,
     return 0;
 }
 
-static int read_workload(dcs_cfg_node_t *root, scenario_t *sc, dcs_err_t *err)
+/* One workload mapping `w`: serving replicas and their requests, or jobs
+ * (synthetic, training or trace). A list holds at most one of each. */
+static int read_part(dcs_cfg_node_t *root, dcs_cfg_node_t *w, scenario_t *sc,
+                     dcs_err_t *err)
 {
     static const char *const kinds[] = {"synthetic", "training", "trace",
                                         "serving", NULL};
-    dcs_cfg_node_t *w = NULL;
     int kind = 0, rc;
-    if ((rc = dcs_cfg_map(root, "workload", DCS_CFG_REQUIRED, &w, err)) < 0 ||
-        (rc = dcs_cfg_enum(w, "kind", DCS_CFG_REQUIRED, kinds, &kind, err)) < 0)
+    if ((rc = dcs_cfg_enum(w, "kind", DCS_CFG_REQUIRED, kinds, &kind, err)) < 0)
         return rc;
+    if ((kind == 3 && sc->serving_kind) || (kind != 3 && sc->has_jobs))
+        return dcs_cfg_error(dcs_cfg_get(w, "kind"), err,
+                             "a workload list holds one part of kind serving "
+                             "and one of jobs (synthetic, training or "
+                             "trace); this is a second %s",
+                             kind == 3 ? "serving" : "part of jobs");
     if (kind == 3)
         return read_serving(root, w, sc, err);
+    sc->has_jobs = 1;
     if (kind == 1) {
         sc->training_kind = 1;
         return read_training(w, sc, err);
@@ -526,6 +535,38 @@ static int read_workload(dcs_cfg_node_t *root, scenario_t *sc, dcs_err_t *err)
             sc->synth.gpu_counts[i], fs->name, ngpus);
     }
     return 0;
+}
+
+/*   workload: {kind: ...}, or a list of two: serving replicas and jobs
+ *   (synthetic, training or trace) sharing the cluster through the
+ *   scheduler. */
+static int read_workload(dcs_cfg_node_t *root, scenario_t *sc, dcs_err_t *err)
+{
+    dcs_cfg_node_t *w = NULL;
+    int rc = dcs_cfg_node(root, "workload", DCS_CFG_REQUIRED, &w, err);
+    if (rc < 0)
+        return rc;
+    if (dcs_cfg_kind(w) != DCS_CFG_SEQ) {
+        if ((rc = dcs_cfg_map(root, "workload", DCS_CFG_REQUIRED, &w, err)) < 0)
+            return rc;
+        return read_part(root, w, sc, err);
+    }
+    size_t n = dcs_cfg_len(w);
+    if (n < 1 || n > 2)
+        return dcs_cfg_error(w, err,
+                             "expected a workload mapping, or a list of two "
+                             "(one of kind serving, one of jobs), found a "
+                             "list of %zu",
+                             n);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        dcs_cfg_node_t *part = dcs_cfg_at(w, i);
+        rc = dcs_cfg_kind(part) != DCS_CFG_MAP
+                 ? dcs_cfg_error(part, err,
+                                 "expected a workload mapping "
+                                 "{kind: ...}")
+                 : read_part(root, part, sc, err);
+    }
+    return rc;
 }
 
 static int read_scheduler(dcs_cfg_node_t *root, scenario_t *sc, dcs_err_t *err)
@@ -760,6 +801,34 @@ static void gate_ended(void *ctx, const dcs_job_t *job, dcs_time_t now)
                         -job_rate_usd_per_s(g, job));
 }
 
+/* Starts the scenario's jobs part: its jobs arrive on `sim` and go to the
+ * scheduler. *have_synth is set once the synthetic stream needs
+ * destroying. Returns 0 or an error. */
+static int start_jobs(scenario_t *sc, dcs_sim_t *sim, dcs_jobs_t *jobs,
+                      dcs_sched_t *sched, dcs_trace_replay_t *replay,
+                      dcs_synth_t *synth, int *have_synth)
+{
+    int rc = 0;
+    if (sc->training_kind)
+        return dcs_training_start(&sc->training, sim, sc->seed, jobs,
+                                  dcs_sched_submit, sched);
+    if (sc->trace_kind) {
+        dcs_training_t *training = sc->training.njobs ? &sc->training : NULL;
+        if (training)
+            rc = dcs_training_attach(training, sim, sc->seed, jobs,
+                                     dcs_sched_submit, sched);
+        if (rc == 0)
+            rc = dcs_trace_start(replay, &sc->trace, training, sim,
+                                 sc->trace_time_scale, jobs, dcs_sched_submit,
+                                 sched);
+        return rc;
+    }
+    if ((rc = dcs_synth_start(synth, &sc->synth, sim, sc->seed, jobs,
+                              dcs_sched_submit, sched)) == 0)
+        *have_synth = 1;
+    return rc;
+}
+
 /* The run proper: build, simulate, report. */
 static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
                     const char *resolved, uint64_t hash, FILE *table,
@@ -798,31 +867,21 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
     }
     dcs_trace_replay_t replay;
     dcs_serving_t serving = {0};
-    if (rc == 0 && sc->serving_kind)
-        rc = dcs_serving_start(&serving, &sc->serving, &sc->requests, sim,
-                               &fleet, sc->seed, &jobs, 0, dcs_sched_submit,
-                               &sched);
-    else if (rc == 0 && sc->training_kind)
-        rc = dcs_training_start(&sc->training, sim, sc->seed, &jobs,
-                                dcs_sched_submit, &sched);
-    else if (rc == 0 && sc->trace_kind) {
-        dcs_training_t *training = sc->training.njobs ? &sc->training : NULL;
-        if (training)
-            rc = dcs_training_attach(training, sim, sc->seed, &jobs,
-                                     dcs_sched_submit, &sched);
-        if (rc == 0)
-            rc = dcs_trace_start(&replay, &sc->trace, training, sim,
-                                 sc->trace_time_scale, &jobs, dcs_sched_submit,
-                                 &sched);
-    } else if (rc == 0 &&
-               (rc = dcs_synth_start(&synth, &sc->synth, sim, sc->seed, &jobs,
-                                     dcs_sched_submit, &sched)) == 0)
-        have_synth = 1;
-    /* Nodes fail until every job the workload submits is done. */
-    int64_t expected = sc->serving_kind    ? -1
+    /* Jobs first (ids from 0), then the replicas (ids after the jobs). */
+    int64_t expected = !sc->has_jobs       ? 0
                        : sc->training_kind ? (int64_t)sc->training.njobs
                        : sc->trace_kind    ? (int64_t)sc->trace.len
                                            : sc->synth.jobs;
+    if (rc == 0 && sc->has_jobs)
+        rc = start_jobs(sc, sim, &jobs, &sched, &replay, &synth, &have_synth);
+    if (rc == 0 && sc->serving_kind)
+        rc = dcs_serving_start(&serving, &sc->serving, &sc->requests, sim,
+                               &fleet, sc->seed, &jobs, expected,
+                               dcs_sched_submit, &sched);
+    /* Nodes fail until every job the workload submits is done (with
+     * serving: to the horizon). */
+    if (sc->serving_kind)
+        expected = -1;
     dcs_failures_t failures = {0};
     if (rc == 0)
         rc = dcs_failures_start(&failures, &sc->failures, &sched, sim, sc->seed,

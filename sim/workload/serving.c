@@ -126,7 +126,7 @@ int dcs_serving_read(dcs_cfg_node_t *map, const dcs_device_spec_t *dev,
 {
     memset(s, 0, sizeof *s);
     dcs_cfg_node_t *model = NULL, *slo = NULL, *dis = NULL, *as = NULL;
-    int64_t replicas = 1, tp = 1, pre = 0, dec = 0;
+    int64_t replicas = 1, tp = 1, pre = 0, dec = 0, priority = 0;
     int wdt = 0, kdt = 0, batch = 1, preempt = 0, rc;
     double swap_gb = 25, kv_gb = 0;
     s->max_batch_tokens = 8192;
@@ -160,12 +160,15 @@ int dcs_serving_read(dcs_cfg_node_t *map, const dcs_device_spec_t *dev,
                           &swap_gb, err)) < 0 ||
         (rc = dcs_cfg_f64(map, "startup_s", DCS_CFG_OPTIONAL, 0, 1e6,
                           &s->startup_s, err)) < 0 ||
+        (rc = dcs_cfg_i64(map, "priority", DCS_CFG_OPTIONAL, -1000000, 1000000,
+                          &priority, err)) < 0 ||
         (rc = read_router(map, &s->router, err)) < 0 ||
         (rc = dcs_cfg_map(map, "slo", DCS_CFG_OPTIONAL, &slo, err)) < 0 ||
         (rc = dcs_cfg_map(map, "disaggregation", DCS_CFG_OPTIONAL, &dis, err)) <
             0 ||
         (rc = dcs_cfg_map(map, "autoscale", DCS_CFG_OPTIONAL, &as, err)) < 0)
         return rc;
+    s->priority = (int)priority;
     if (slo && ((rc = dcs_cfg_f64(slo, "ttft_s", DCS_CFG_OPTIONAL, 1e-6, 1e6,
                                   &s->slo_ttft_s, err)) < 0 ||
                 (rc = dcs_cfg_f64(slo, "tpot_s", DCS_CFG_OPTIONAL, 1e-6, 1e6,
@@ -327,6 +330,7 @@ static dcs_replica_t *add_replica(dcs_serving_t *sv, dcs_replica_role_t role)
     job->kind = &kind_replica;
     job->gpus = (int)s->price.tp;
     job->duration_ns = far_future();
+    job->priority = s->priority;
     w->sv = sv;
     w->r = r;
     job->work = w;

@@ -1453,6 +1453,126 @@ START_TEST(test_training_own_failures_hopeless)
 }
 END_TEST
 
+START_TEST(test_serving_shares_the_cluster)
+{
+    /* serve_and_jobs.yaml: one replica and two trace jobs on one 8-GPU
+     * node, FIFO. The replica is submitted as the run starts (job id 2,
+     * after the trace's 0 and 1) and takes a GPU; `seven` (7 GPUs, 10 s)
+     * starts at 0 beside it; `eight` (8 GPUs, submitted at 1 s) starts
+     * when the replica leaves, i.e. at the replica's own end time, and
+     * runs 10 s. The jobs never touch the replica's GPU, so its requests
+     * are served exactly as by the replica alone (serve_alone.yaml):
+     * requests.csv is the same bytes. */
+    char tmp[64], a[128], b[128], path[256], pb[256];
+    make_tmpdir(tmp, sizeof tmp);
+    snprintf(a, sizeof a, "%s/shared", tmp);
+    snprintf(b, sizeof b, "%s/alone", tmp);
+    char notes[512];
+    run_with_notes(SC "serve_and_jobs.yaml", NULL, 0, a, notes, sizeof notes);
+    run_with_notes(SC "serve_alone.yaml", NULL, 0, b, notes, sizeof notes);
+    dcs_table_t t;
+    dcs_err_t err = {""};
+    snprintf(path, sizeof path, "%s/jobs.csv", a);
+    ck_assert_int_eq(dcs_table_read(path, &t, &err), 0);
+    ck_assert_int_eq(t.nrows, 3);
+    int team = dcs_table_col(&t, "team");
+    ck_assert_str_eq(t.cells[0][team], "serving");
+    ck_assert_double_eq(cell(&t, 0, "job_id"), 2);
+    double served_until = cell(&t, 0, "end_time_s");
+    ck_assert(served_until > 1);
+    ck_assert_double_eq(cell(&t, 1, "job_id"), 0);
+    ck_assert_double_eq(cell(&t, 1, "start_time_s"), 0);
+    ck_assert_double_eq(cell(&t, 1, "end_time_s"), 10);
+    ck_assert_double_eq(cell(&t, 2, "job_id"), 1);
+    ck_assert_double_eq(cell(&t, 2, "start_time_s"), served_until);
+    ck_assert_double_eq_tol(cell(&t, 2, "end_time_s"), served_until + 10, 1e-9);
+    dcs_table_free(&t);
+    snprintf(path, sizeof path, "%s/requests.csv", a);
+    snprintf(pb, sizeof pb, "%s/requests.csv", b);
+    size_t la = 0, lb = 0;
+    char *x = slurp(path, &la), *y = slurp(pb, &lb);
+    ck_assert(la > 0 && la == lb && memcmp(x, y, la) == 0);
+    free(x);
+    free(y);
+    snprintf(path, sizeof path, "%s/serving.csv", a);
+    ck_assert(exists(path));
+    remove_tree(tmp);
+}
+END_TEST
+
+START_TEST(test_serving_priority_preempts)
+{
+    /* serve_preempts_jobs.yaml: replica 1 on GPU 0, `seven` (job 0, 7
+     * GPUs, 1,000 s) on the rest from 0; the autoscaler adds replica 2
+     * (job 2) at some tick t with no GPU free. Priority policy, replicas
+     * at priority 10: `seven` is stopped at t with t s of work done (no
+     * save or restore costs), replica 2 starts at t, and `seven` resumes
+     * when replica 2 leaves at its end e2, ending at
+     * e2 + 1000 - t. At priority 0 nothing is stopped: `seven` ends at
+     * 1,000 s and replica 2 starts when replica 1 leaves. */
+    char tmp[64], out[128], path[256], notes[512];
+    dcs_table_t t;
+    dcs_err_t err = {""};
+    for (int prio = 0; prio < 2; prio++) {
+        make_tmpdir(tmp, sizeof tmp);
+        snprintf(out, sizeof out, "%s/run", tmp);
+        const char *sets[] = {prio ? "workload.0.priority=10"
+                                   : "workload.0.priority=0"};
+        run_with_notes(SC "serve_preempts_jobs.yaml", sets, 1, out, notes,
+                       sizeof notes);
+        snprintf(path, sizeof path, "%s/jobs.csv", out);
+        ck_assert_int_eq(dcs_table_read(path, &t, &err), 0);
+        ck_assert_int_eq(t.nrows, 3);
+        /* rows: replica 1 (id 1), seven (id 0), replica 2 (id 2) */
+        ck_assert_double_eq(cell(&t, 1, "job_id"), 0);
+        ck_assert_double_eq(cell(&t, 2, "job_id"), 2);
+        double t_up = cell(&t, 2, "submit_time_s");
+        double e1 = cell(&t, 0, "end_time_s"), s2 = cell(&t, 2, "start_time_s");
+        double e2 = cell(&t, 2, "end_time_s");
+        ck_assert(t_up > 0);
+        if (prio) {
+            ck_assert_double_eq(cell(&t, 1, "preemptions"), 1);
+            ck_assert_double_eq(s2, t_up);
+            ck_assert_double_eq_tol(cell(&t, 1, "end_time_s"), e2 + 1000 - t_up,
+                                    1e-6);
+        } else {
+            ck_assert_double_eq(cell(&t, 1, "preemptions"), 0);
+            ck_assert_double_eq(cell(&t, 1, "end_time_s"), 1000);
+            ck_assert_double_eq(s2, e1);
+        }
+        dcs_table_free(&t);
+        remove_tree(tmp);
+    }
+}
+END_TEST
+
+START_TEST(test_workload_list_bad_input)
+{
+    const char *two_serving[] = {
+        "serve_part.yaml:4:7: field 'workload[1].kind': a workload list "
+        "holds one part of kind serving and one of jobs (synthetic, "
+        "training or trace); this is a second serving",
+        NULL};
+    expect_training_error(SC "bad_workload_two_serving.yaml", NULL,
+                          two_serving);
+    const char *two_jobs[] = {"bad_workload_two_jobs.yaml:13:12: field "
+                              "'workload[1].kind'",
+                              "this is a second part of jobs", NULL};
+    expect_training_error(SC "bad_workload_two_jobs.yaml", NULL, two_jobs);
+    const char *three[] = {"bad_workload_three.yaml:12:3: field 'workload': "
+                           "expected a workload mapping, or a list of two "
+                           "(one of kind serving, one of jobs), found a "
+                           "list of 3",
+                           NULL};
+    expect_training_error(SC "bad_workload_three.yaml", NULL, three);
+    const char *scalar[] = {"bad_workload_scalar.yaml:13:5: field "
+                            "'workload[1]': expected a workload mapping "
+                            "{kind: ...}",
+                            NULL};
+    expect_training_error(SC "bad_workload_scalar.yaml", NULL, scalar);
+}
+END_TEST
+
 START_TEST(test_trace_training_bad_input)
 {
     /* A trace with a model column and no `models:` folder: reported at the
@@ -1752,6 +1872,9 @@ int main(void)
     tcase_add_test(train, test_trace_training_equiv);
     tcase_add_test(train, test_trace_training_drops);
     tcase_add_test(train, test_trace_training_bad_input);
+    tcase_add_test(train, test_serving_shares_the_cluster);
+    tcase_add_test(train, test_workload_list_bad_input);
+    tcase_add_test(train, test_serving_priority_preempts);
     tcase_add_test(train, test_trace_training_hopeless);
     tcase_add_test(train, test_training_own_failures_hopeless);
     tcase_add_test(train, test_elastic_conserves_work);
