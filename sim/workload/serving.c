@@ -183,10 +183,15 @@ int dcs_serving_read(dcs_cfg_node_t *map, const dcs_device_spec_t *dev,
         return rc;
     if (as && (rc = read_autoscale(as, s, err)) < 0)
         return rc;
-    if (as && dis)
-        return dcs_cfg_error(dcs_cfg_get(map, "autoscale"), err,
-                             "autoscaling of disaggregated replicas is not "
-                             "modelled: give one of the two");
+    if (as && dis &&
+        (pre < s->as_min || dec < s->as_min || pre > s->as_max ||
+         dec > s->as_max))
+        return dcs_cfg_error(dcs_cfg_get(map, "disaggregation"), err,
+                             "%lld prefill and %lld decode replicas at the "
+                             "start, outside the autoscaler's [%d, %d] per "
+                             "role",
+                             (long long)pre, (long long)dec, s->as_min,
+                             s->as_max);
     if (tp > gpus_per_node)
         return dcs_cfg_error(dcs_cfg_get(map, "tp"), err,
                              "tp %lld is larger than a node (%d GPUs)",
@@ -609,6 +614,8 @@ static void finish(dcs_serving_t *sv, dcs_replica_t *r, int64_t q)
     sv->done++;
     sv->win_done++;
     sv->win_ok += dcs_serving_meets_slo(sv, x);
+    sv->win_ttft_ok += dcs_sreq_ttft_s(x) <= sv->spec.slo_ttft_s;
+    sv->win_tpot_ok += dcs_sreq_tpot_s(x) <= sv->spec.slo_tpot_s;
 }
 
 double dcs_sreq_ttft_s(const dcs_sreq_t *x)
@@ -699,6 +706,76 @@ static void step_end(dcs_sim_t *sim, void *obj, int64_t arg)
 
 /* ---- autoscaling ------------------------------------------------------ */
 
+/* What the autoscaler sees of the live replicas of one role. */
+typedef struct role_view {
+    int live, accepting;
+    int64_t waiting;       /* queued at them, and (entry role) for any */
+    dcs_replica_t *idlest; /* accepting, fewest outstanding */
+} role_view_t;
+
+static role_view_t view_role(const dcs_serving_t *sv, dcs_replica_role_t role)
+{
+    role_view_t v = {0, 0, 0, NULL};
+    if (role == entry_role(sv))
+        v.waiting = (int64_t)sv->pending.len;
+    for (int i = 0; i < sv->nreplicas; i++) {
+        dcs_replica_t *r = sv->replicas[i];
+        if (r->role != role || r->draining || r->ended_ns >= 0)
+            continue;
+        v.live++;
+        v.waiting += (int64_t)r->waiting.len;
+        if (r->accepting) {
+            v.accepting++;
+            if (!v.idlest || r->outstanding < v.idlest->outstanding)
+                v.idlest = r;
+        }
+    }
+    return v;
+}
+
+/* Adds or drains one replica of `role` as the last interval says: `ok` of
+ * its win_done requests met the role's part of the SLO. A drained prefill
+ * (or undivided) replica's queue goes back to the others; a decode
+ * replica's queued requests already hold their KV cache there, so it
+ * serves them before it ends. Returns the role's live replicas after. */
+static int scale_role(dcs_serving_t *sv, dcs_replica_role_t role, int64_t ok)
+{
+    const dcs_serving_spec_t *s = &sv->spec;
+    role_view_t v = view_role(sv, role);
+    double per = (double)v.waiting / (v.accepting > 0 ? v.accepting : 1);
+    double att = sv->win_done > 0 ? (double)ok / (double)sv->win_done : 1.0;
+    int up = s->as_slo ? att < s->as_up_attainment && sv->win_done > 0
+                       : per > s->as_up_queue;
+    int down =
+        per < s->as_down_queue && (!s->as_slo || att >= s->as_up_attainment);
+    if (up && v.live < s->as_max) {
+        add_replica(sv, role);
+        grow_loads(sv);
+        sv->scale_ups++;
+        return v.live + 1;
+    }
+    if (!down || up || v.live <= s->as_min || v.accepting != v.live ||
+        !v.idlest)
+        return v.live;
+    dcs_replica_t *r = v.idlest;
+    r->accepting = 0;
+    r->draining = 1;
+    sv->scale_downs++;
+    while (role != DCS_ROLE_DECODE && r->waiting.len > 0) {
+        int64_t q = iq_pop(&r->waiting);
+        r->outstanding--;
+        sv->reqs[q].state = DCS_SREQ_PENDING;
+        iq_push(&sv->pending, q);
+    }
+    if (r->outstanding == 0 && !r->busy)
+        end_replica(sv, r);
+    dispatch_pending(sv);
+    return v.live;
+}
+
+/* Every interval_s: each role (prefill and decode when disaggregated, on
+ * time to first token and time per output token; else the one role, on
+ * both) grows or shrinks by at most one replica within [min, max]. */
 static void autoscale(dcs_sim_t *sim, void *obj, int64_t arg)
 {
     dcs_serving_t *sv = obj;
@@ -706,51 +783,13 @@ static void autoscale(dcs_sim_t *sim, void *obj, int64_t arg)
     (void)arg;
     if (sv->done == (int64_t)sv->requests->len)
         return;
-    int live = 0, accepting = 0;
-    int64_t waiting = (int64_t)sv->pending.len;
-    dcs_replica_t *idlest = NULL;
-    for (int i = 0; i < sv->nreplicas; i++) {
-        dcs_replica_t *r = sv->replicas[i];
-        if (r->draining || r->ended_ns >= 0)
-            continue;
-        live++;
-        waiting += (int64_t)r->waiting.len;
-        if (r->accepting) {
-            accepting++;
-            if (!idlest || r->outstanding < idlest->outstanding)
-                idlest = r;
-        }
-    }
-    double per = (double)waiting / (accepting > 0 ? accepting : 1);
-    double att =
-        sv->win_done > 0 ? (double)sv->win_ok / (double)sv->win_done : 1.0;
-    int up = s->as_slo ? att < s->as_up_attainment && sv->win_done > 0
-                       : per > s->as_up_queue;
-    int down =
-        per < s->as_down_queue && (!s->as_slo || att >= s->as_up_attainment);
-    if (up && live < s->as_max) {
-        add_replica(sv, DCS_ROLE_BOTH);
-        grow_loads(sv);
-        sv->scale_ups++;
-        live++;
-    } else if (down && !up && live > s->as_min && accepting == live && idlest) {
-        idlest->accepting = 0;
-        idlest->draining = 1;
-        sv->scale_downs++;
-        /* its queue goes back to the others */
-        while (idlest->waiting.len > 0) {
-            int64_t q = iq_pop(&idlest->waiting);
-            idlest->outstanding--;
-            sv->reqs[q].state = DCS_SREQ_PENDING;
-            iq_push(&sv->pending, q);
-        }
-        if (idlest->outstanding == 0 && !idlest->busy)
-            end_replica(sv, idlest);
-        dispatch_pending(sv);
-    }
+    int live = s->prefill_replicas > 0
+                   ? scale_role(sv, DCS_ROLE_PREFILL, sv->win_ttft_ok) +
+                         scale_role(sv, DCS_ROLE_DECODE, sv->win_tpot_ok)
+                   : scale_role(sv, DCS_ROLE_BOTH, sv->win_ok);
     if (live > sv->peak_replicas)
         sv->peak_replicas = live;
-    sv->win_done = sv->win_ok = 0;
+    sv->win_done = sv->win_ok = sv->win_ttft_ok = sv->win_tpot_ok = 0;
     DCS_ASSERT(dcs_sim_after(sim, dcs_time_from_s(s->as_interval_s), autoscale,
                              sv, 0) != 0);
 }

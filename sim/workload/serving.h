@@ -54,6 +54,16 @@
  *                 up_queue: 8, down_queue: 1}   # or metric: slo with
  *                            # up_attainment: 0.9 (fraction meeting the SLO
  *                            # over the last interval)
+ *
+ * With both disaggregation and autoscale, each role scales on its own,
+ * between min and max replicas of that role (the starting counts must lie
+ * there): prefill replicas on the requests waiting for a prompt (queue)
+ * or the share meeting the TTFT target (slo), decode replicas on those
+ * waiting at decode replicas or the share meeting the TPOT target. A
+ * drained decode replica first serves the requests whose KV cache it
+ * already holds. ASSUMPTION: one replica more or less per role and
+ * interval, as without disaggregation (DistServe sizes the two pools
+ * offline; Splitwise and later systems rebalance them online).
  */
 #ifndef DCS_SERVING_H
 #define DCS_SERVING_H
@@ -211,6 +221,7 @@ struct dcs_serving {
     /* autoscaling: requests finished, and those meeting the SLO, since the
      * last look */
     int64_t win_done, win_ok;
+    int64_t win_ttft_ok, win_tpot_ok; /* meeting each part of the SLO */
     int64_t scale_ups, scale_downs;
     int peak_replicas;
     double kv_bytes_moved; /* disaggregation hand-offs */

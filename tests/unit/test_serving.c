@@ -1,7 +1,8 @@
 /* test_serving.c - the serving engine: a request alone takes exactly its
  * priced steps (TTFT = its prefill, each later token one decode step, each
  * step the sum of its ops), continuous batching admits a second request
- * between decode steps, and KV preemption recomputes the newest request. */
+ * between decode steps, KV preemption recomputes the newest request, and
+ * disaggregated replicas autoscale by role (the role under load grows). */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -248,6 +249,52 @@ START_TEST(test_disaggregated_hand_off)
 }
 END_TEST
 
+/* Disaggregated replicas autoscale by role: one prefill and one decode
+ * replica (autoscale on queues, at most 2 of each, a look every 10 ms).
+ * Prompt-heavy load (40 prompts of 4,000 tokens, one every 20 ms, 2
+ * tokens out): the prompts queue at the prefill replica, so a second
+ * prefill replica comes (more than up_queue 2 waiting) and takes the
+ * later arrivals, and no decode replica: the decodes,
+ * one token each, never queue. Decode-heavy load (40 prompts of 16
+ * tokens, 400 out, 4 sequences per replica): the prefill replica keeps
+ * up, the requests queue at the decode replica, a second decode replica
+ * comes and takes later hand-offs. */
+START_TEST(test_disaggregated_autoscale_by_role)
+{
+    for (int decode_heavy = 0; decode_heavy < 2; decode_heavy++) {
+        serve_world_t s;
+        setup(&s, &dcs_batcher_continuous, 1000000);
+        s.spec.replicas = 2;
+        s.spec.prefill_replicas = 1;
+        s.spec.decode_replicas = 1;
+        s.spec.max_seqs = decode_heavy ? 4 : 64;
+        s.spec.autoscale = 1;
+        s.spec.as_min = 1;
+        s.spec.as_max = 2;
+        s.spec.as_interval_s = 0.01;
+        s.spec.as_up_queue = 2;
+        s.spec.as_down_queue = 0;
+        for (int i = 0; i < 40; i++)
+            add_req(&s, 0.02 * i, decode_heavy ? 16 : 4000,
+                    decode_heavy ? 400 : 2);
+        run(&s);
+        ck_assert_int_eq(s.sv.done, 40);
+        ck_assert_int_eq(s.sv.scale_ups, 1);
+        ck_assert_int_eq(s.sv.nreplicas, 3);
+        dcs_replica_role_t want =
+            decode_heavy ? DCS_ROLE_DECODE : DCS_ROLE_PREFILL;
+        ck_assert_int_eq(s.sv.replicas[2]->role, want);
+        /* the new replica served some of them, in its role */
+        int served = 0;
+        for (int i = 0; i < 40; i++)
+            served += decode_heavy ? s.sv.reqs[i].replica == 2
+                                   : s.sv.reqs[i].first_replica == 2;
+        ck_assert_int_gt(served, 0);
+        teardown(&s);
+    }
+}
+END_TEST
+
 /* dcs_serving_read on `body` (a workload mapping); returns its rc. */
 static int read_body(const char *body, dcs_err_t *err)
 {
@@ -272,14 +319,22 @@ START_TEST(test_bad_input)
 {
     dcs_err_t err;
     ck_assert_int_eq(read_body("replicas: 2\n", &err), 0);
+    ck_assert_int_eq(read_body("autoscale: {max: 2}\ndisaggregation: "
+                               "{prefill: 2, decode: 1}\n",
+                               &err),
+                     0);
     const char *bad[][2] = {
         {"batching: greedy\n", "w.yaml:2"},
         {"tp: 16\n", "larger than a node"},
         {"router: random\n", "round_robin"},
         {"weights: int4\n", "bf16"},
         {"autoscale: {min: 4, max: 2}\n", "above max"},
-        {"autoscale: {max: 2}\ndisaggregation: {prefill: 1, decode: 1}\n",
-         "not modelled"},
+        {"autoscale: {max: 2}\ndisaggregation: {prefill: 3, decode: 1}\n",
+         "w.yaml:3:17: field 'disaggregation': 3 prefill and 1 decode "
+         "replicas at the start, outside the autoscaler's [1, 2] per role"},
+        {"autoscale: {min: 2, max: 4}\ndisaggregation: {prefill: 2, decode: "
+         "1}\n",
+         "1 decode replicas at the start, outside the autoscaler's [2, 4]"},
         {"disaggregation: {prefill: 1}\n", "decode"},
         {"gpu_memory_util: 1.5\n", "w.yaml:2"},
         {"slo: {ttft_s: -1}\n", "ttft_s"},
@@ -304,6 +359,7 @@ int main(void)
     tcase_add_test(tc, test_static_waits_for_the_batch);
     tcase_add_test(tc, test_kv_full_recomputes_newest);
     tcase_add_test(tc, test_disaggregated_hand_off);
+    tcase_add_test(tc, test_disaggregated_autoscale_by_role);
     tcase_add_test(tc, test_bad_input);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
