@@ -1023,6 +1023,8 @@ void dcs_summary_print(FILE *out, const dcs_run_data_t *run,
     if (run->jobs_held > 0)
         fprintf(out, "%-26s %" PRId64 " times (budgets, power cap)\n",
                 "jobs held at admission", run->jobs_held);
+    if (run->serving)
+        dcs_serving_summary_print(out, run, s);
     /* Training jobs: a line each (training.csv has the rest). */
     for (size_t i = 0; run->training && i < run->jobs->len; i++) {
         const dcs_training_job_t *j = training_of(run->jobs->items[i]);

@@ -101,6 +101,27 @@ double dcs_report_job_cost_usd(const dcs_run_data_t *run, const dcs_job_t *job,
 double dcs_report_usd_per_j(const dcs_run_data_t *run,
                             const dcs_summary_t *sum);
 
+/* What serving.csv says of a serving run (reports_serving.c): requests
+ * served, refused (longer than a replica's KV cache) and unfinished; the
+ * served requests' p50/p90/p99 of TTFT, TPOT and end-to-end latency, s;
+ * SLO attainment over all requests; goodput and tokens per second over
+ * the span from the first arrival to the last token; the replicas' busy
+ * share of the GPU time they held; their energy and cost per token
+ * (prompt and output tokens). */
+typedef struct dcs_serving_summary {
+    int64_t requests, served, refused, unfinished, preemptions;
+    double ttft_s[3], tpot_s[3], e2e_s[3];
+    double slo_attainment, goodput_req_per_s;
+    double input_tokens_per_s, output_tokens_per_s;
+    double gpu_busy_frac, wh_per_1k_tokens, usd_per_m_tokens;
+} dcs_serving_summary_t;
+
+void dcs_serving_summary(const dcs_run_data_t *run, const dcs_summary_t *sum,
+                         dcs_serving_summary_t *out);
+/* Its lines in the printed summary (dcs_summary_print). */
+void dcs_serving_summary_print(FILE *out, const dcs_run_data_t *run,
+                               const dcs_summary_t *sum);
+
 /* requests.csv and serving.csv (reports_serving.c). */
 int dcs_report_serving(dcs_outdir_t *o, const dcs_run_data_t *run,
                        const dcs_summary_t *sum, dcs_err_t *err);

@@ -1546,6 +1546,53 @@ START_TEST(test_serving_priority_preempts)
 }
 END_TEST
 
+START_TEST(test_serving_summary_lines)
+{
+    /* The printed summary of a serving run repeats serving.csv's figures:
+     * each line below is formatted here from the CSV's cells. */
+    char tmp[64], out[128], path[256], want[256];
+    make_tmpdir(tmp, sizeof tmp);
+    snprintf(out, sizeof out, "%s/run", tmp);
+    FILE *table = tmpfile();
+    ck_assert_ptr_nonnull(table);
+    dcs_run_opts_t o = {
+        SC "serve_alone.yaml", out, 0, 0, NULL, 0, NULL, NULL, 0};
+    dcs_err_t err = {""};
+    ck_assert_msg(dcs_world_run(&o, table, &err) == 0, "%s", err.msg);
+    rewind(table);
+    char text[8192];
+    size_t n = fread(text, 1, sizeof text - 1, table);
+    text[n] = '\0';
+    fclose(table);
+    dcs_table_t t;
+    snprintf(path, sizeof path, "%s/serving.csv", out);
+    ck_assert_int_eq(dcs_table_read(path, &t, &err), 0);
+    snprintf(want, sizeof want,
+             "%-26s %.0f of %.0f (%.0f refused, %.0f "
+             "unfinished)\n",
+             "requests served", cell(&t, 0, "served"), cell(&t, 0, "requests"),
+             cell(&t, 0, "refused"), cell(&t, 0, "unfinished"));
+    ck_assert_msg(strstr(text, want), "no '%s' in:\n%s", want, text);
+    snprintf(want, sizeof want, "%-26s %.3f / %.3f / %.3f s\n",
+             "TTFT p50 / p90 / p99", cell(&t, 0, "ttft_p50_s"),
+             cell(&t, 0, "ttft_p90_s"), cell(&t, 0, "ttft_p99_s"));
+    ck_assert_msg(strstr(text, want), "no '%s' in:\n%s", want, text);
+    snprintf(want, sizeof want,
+             "%-26s %.1f %% (TTFT <= 2 s and TPOT <= 0.1 "
+             "s)\n",
+             "SLO attainment", 100.0 * cell(&t, 0, "slo_attainment"));
+    ck_assert_msg(strstr(text, want), "no '%s' in:\n%s", want, text);
+    snprintf(want, sizeof want,
+             "%-26s %.4f Wh per 1,000, $%.4f per "
+             "million\n",
+             "per token", cell(&t, 0, "energy_wh_per_1k_tokens"),
+             cell(&t, 0, "cost_usd_per_m_tokens"));
+    ck_assert_msg(strstr(text, want), "no '%s' in:\n%s", want, text);
+    dcs_table_free(&t);
+    remove_tree(tmp);
+}
+END_TEST
+
 START_TEST(test_workload_list_bad_input)
 {
     const char *two_serving[] = {
@@ -1874,6 +1921,7 @@ int main(void)
     tcase_add_test(train, test_trace_training_bad_input);
     tcase_add_test(train, test_serving_shares_the_cluster);
     tcase_add_test(train, test_workload_list_bad_input);
+    tcase_add_test(train, test_serving_summary_lines);
     tcase_add_test(train, test_serving_priority_preempts);
     tcase_add_test(train, test_trace_training_hopeless);
     tcase_add_test(train, test_training_own_failures_hopeless);
