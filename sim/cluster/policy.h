@@ -127,6 +127,38 @@ dcs_time_t dcs_policy_expected_end(const dcs_sched_view_t *view,
 /* A queued job's expected run time at its own size, as above. */
 dcs_time_t dcs_policy_expected_run(const dcs_sched_view_t *view,
                                    const dcs_job_t *job);
+/* Mixed fleets, for policies that count GPUs (alloc.h "models"): a job
+ * runs on one GPU model, the one it names (job->gpu_model >= 0) or any.
+ * On a cluster of one device there is one model, 0, holding every GPU. */
+static inline int dcs_policy_models(const dcs_sched_view_t *view)
+{
+    return view->alloc->node_model ? view->alloc->nmodels : 1;
+}
+/* The model a running job's GPUs are on. */
+static inline int dcs_policy_model_of(const dcs_sched_view_t *view,
+                                      const dcs_job_t *running)
+{
+    const dcs_alloc_t *a = view->alloc;
+    return a->node_model ? a->node_model[running->gpu_ids[0] / a->gpus_per_node]
+                         : 0;
+}
+/* 1 when `job` may run on model m. */
+static inline int dcs_policy_may_use(const dcs_job_t *job, int m)
+{
+    return job->gpu_model < 0 || job->gpu_model == m;
+}
+/* Model m's free GPUs, and all of its GPUs. */
+static inline int dcs_policy_model_free(const dcs_sched_view_t *view, int m)
+{
+    const dcs_alloc_t *a = view->alloc;
+    return a->node_model ? a->model_free[m] : a->free_gpus;
+}
+static inline int dcs_policy_model_gpus(const dcs_sched_view_t *view, int m)
+{
+    const dcs_alloc_t *a = view->alloc;
+    return (a->node_model ? a->model_nodes[m] : a->nodes) * a->gpus_per_node;
+}
+
 /* 1 when the job's kind lets it be stopped and resumed. */
 static inline int dcs_policy_can_preempt(const dcs_job_t *job)
 {

@@ -27,6 +27,13 @@
  * larger than the cluster gets no reservation. Elastic jobs run at their
  * own size.
  *
+ * Mixed fleets: a job runs on one GPU model (policy.h). The head's
+ * reservation is computed on each model it may use, from that model's free
+ * GPUs and the running jobs on it; it takes the one that frees enough
+ * first. A job that names another model can never delay it and only has
+ * to fit; one that may land on the reserved model is held to the rule
+ * above (conservative: the placement may put it elsewhere).
+ *
  * Source: Lifka, "The ANL/IBM SP scheduling system", JSSPP 1995 (EASY, the
  * Extensible Argonne Scheduling sYstem); the rule as stated in Mu'alem &
  * Feitelson, "Utilization, predictability, workloads, and user runtime
@@ -41,6 +48,41 @@
  * that the jobs it turned down before are still refused. */
 #include "cluster/policies_a.h"
 
+/* The head's reservation on one GPU model: when enough of its GPUs will
+ * be free (DCS_TIME_NEVER: never, it is larger), and how many beyond the
+ * head's need are free then. */
+typedef struct reservation {
+    dcs_time_t shadow;
+    int extra;
+} reservation_t;
+
+static reservation_t reserve_on(const dcs_sched_view_t *view,
+                                const dcs_job_t *head, int m)
+{
+    dcs_time_t shadow = view->now_ns;
+    int avail = dcs_policy_model_free(view, m);
+    size_t k = 0;
+    for (; avail < head->gpus && k < view->running_len; k++) {
+        const dcs_job_t *r = view->running[k];
+        if (dcs_policy_model_of(view, r) != m)
+            continue;
+        shadow = dcs_policy_expected_end(view, r);
+        avail += r->gpus;
+    }
+    if (avail < head->gpus)
+        return (reservation_t){DCS_TIME_NEVER, 0};
+    /* Others that end at the shadow time free their GPUs then too. */
+    for (; k < view->running_len; k++) {
+        const dcs_job_t *r = view->running[k];
+        if (dcs_policy_model_of(view, r) != m)
+            continue;
+        if (dcs_policy_expected_end(view, r) != shadow)
+            break;
+        avail += r->gpus;
+    }
+    return (reservation_t){shadow, avail - head->gpus};
+}
+
 static long easy_pick(const dcs_policy_t *policy, const dcs_sched_view_t *view,
                       int *gpus)
 {
@@ -53,32 +95,31 @@ static long easy_pick(const dcs_policy_t *policy, const dcs_sched_view_t *view,
     if (head->gpus <= free_gpus && view->fits(view, head, 0))
         return 0;
 
-    /* The head's reservation. */
-    dcs_time_t shadow = view->now_ns;
-    int avail = free_gpus;
-    size_t k = 0;
-    while (avail < head->gpus && k < view->running_len) {
-        shadow = dcs_policy_expected_end(view, view->running[k]);
-        avail += view->running[k++]->gpus;
+    /* The head's reservation: on a mixed fleet, on the model it may use
+     * that frees enough first (the lowest on ties). */
+    reservation_t res = {DCS_TIME_NEVER, 0};
+    int model = -1;
+    for (int m = 0; m < dcs_policy_models(view); m++) {
+        if (!dcs_policy_may_use(head, m))
+            continue;
+        reservation_t r = reserve_on(view, head, m);
+        if (model < 0 || r.shadow < res.shadow) {
+            res = r;
+            model = m;
+        }
     }
-    if (avail < head->gpus) {
-        shadow = DCS_TIME_NEVER; /* larger than the cluster */
-    } else {
-        /* Others that end at the shadow time free their GPUs then too. */
-        while (k < view->running_len &&
-               dcs_policy_expected_end(view, view->running[k]) == shadow)
-            avail += view->running[k++]->gpus;
-    }
-    int extra = shadow == DCS_TIME_NEVER ? free_gpus : avail - head->gpus;
+    dcs_time_t shadow = res.shadow;
+    int extra = shadow == DCS_TIME_NEVER ? free_gpus : res.extra;
 
     /* Backfill, oldest first. The tests run cheapest first: the GPU count
-     * (no placement finds more GPUs than are free), the reservation, then
+     * (no placement finds more GPUs than are free), the reservation (a job
+     * that cannot run on the reserved model never delays the head), then
      * fits(). */
     for (size_t i = 1; i < view->queue_len; i++) {
         const dcs_job_t *job = view->queue[i];
         if (job->gpus > free_gpus)
             continue;
-        if (job->gpus > extra &&
+        if (dcs_policy_may_use(job, model) && job->gpus > extra &&
             dcs_policy_expected_run(view, job) > shadow - view->now_ns)
             continue; /* would delay the head */
         if (view->fits(view, job, 0))

@@ -15,7 +15,9 @@
  * one at a time, longest remaining first, until it fits; if the count
  * never reaches its size, nothing is stopped and it waits for jobs to end.
  * Only that one job may preempt: a longer queued job waits for it (strict
- * SRTF order), though it may start in GPUs that are free (pick).
+ * SRTF order), though it may start in GPUs that are free (pick). On a
+ * mixed fleet the counting is per GPU model the job may use (policy.h):
+ * stopping jobs on another model makes no room for it.
  *
  * Thrashing: a job preempts only for a run strictly shorter than the
  * victim's expected remaining time. The fair bound would add the save and
@@ -41,6 +43,7 @@
  * preempt_restore_s, through the jobs' overhead). Cost per call:
  * O(queue + running jobs walked). */
 #include "cluster/policies_a.h"
+#include "engine/error.h"
 
 static long srtf_pick(const dcs_policy_t *policy, const dcs_sched_view_t *view,
                       int *gpus)
@@ -49,15 +52,18 @@ static long srtf_pick(const dcs_policy_t *policy, const dcs_sched_view_t *view,
 }
 
 /* The queued job SRTF runs next (fitting now or not), or -1; its expected
- * run in *run. Jobs larger than the cluster are left out: they could
- * never make room. */
+ * run in *run. Jobs larger than every model they may use are left out:
+ * they could never make room. */
 static long shortest_queued(const dcs_sched_view_t *view, dcs_time_t *run)
 {
-    int cluster_gpus = view->alloc->nodes * view->alloc->gpus_per_node;
     long best = -1;
     for (size_t i = 0; i < view->queue_len; i++) {
         const dcs_job_t *job = view->queue[i];
-        if (job->gpus > cluster_gpus)
+        int holds = 0;
+        for (int m = 0; m < dcs_policy_models(view) && !holds; m++)
+            holds = dcs_policy_may_use(job, m) &&
+                    job->gpus <= dcs_policy_model_gpus(view, m);
+        if (!holds)
             continue;
         dcs_time_t r = dcs_policy_expected_run(view, job);
         if (best < 0 || r < *run) {
@@ -76,6 +82,8 @@ static int stoppable(const dcs_sched_view_t *view, const dcs_job_t *r)
            !(r->preemptions > 0 && r->start_ns == view->now_ns);
 }
 
+enum { SRTF_MAX_MODELS = 16 }; /* DCS_FLEET_MAX_POOLS or more */
+
 static long srtf_preempt(const dcs_policy_t *policy,
                          const dcs_sched_view_t *view)
 {
@@ -87,21 +95,31 @@ static long srtf_preempt(const dcs_policy_t *policy,
     const dcs_job_t *job = view->queue[next];
     if (job->gpus <= view->alloc->free_gpus && view->fits(view, job, 0))
         return -1; /* pick starts it */
-    int room = view->alloc->free_gpus;
-    long victim = -1;
+    /* Per model the job may use: its free GPUs, plus those of the
+     * stoppable jobs on it, longest remaining first; the first model to
+     * hold the job gives its first victim. */
+    int models = dcs_policy_models(view);
+    DCS_ASSERT(models <= SRTF_MAX_MODELS);
+    int room[SRTF_MAX_MODELS];
+    long victim[SRTF_MAX_MODELS];
+    for (int m = 0; m < models; m++) {
+        room[m] = dcs_policy_model_free(view, m);
+        victim[m] = -1;
+    }
     /* The running list is by expected end: walk from the latest, and stop
      * at the first job that does not outlast `run`. */
     for (size_t k = view->running_len; k-- > 0;) {
         const dcs_job_t *r = view->running[k];
         if (dcs_policy_expected_end(view, r) - view->now_ns <= run)
             break;
-        if (!stoppable(view, r))
+        int m = dcs_policy_model_of(view, r);
+        if (!stoppable(view, r) || !dcs_policy_may_use(job, m))
             continue;
-        if (victim < 0)
-            victim = (long)k;
-        room += r->gpus;
-        if (room >= job->gpus)
-            return victim;
+        if (victim[m] < 0)
+            victim[m] = (long)k;
+        room[m] += r->gpus;
+        if (room[m] >= job->gpus)
+            return victim[m];
     }
     return -1;
 }

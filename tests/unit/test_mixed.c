@@ -17,6 +17,8 @@
  *   jobs run on their pool, and gpu_types leaves the other draws alone;
  * - the Alibaba GPU 2023 sample's pods that name a GPU model run on the
  *   pool of that name, and are dropped where no pool has it;
+ * - EASY reserves for its head on a pool the head may use, and SRTF stops
+ *   only jobs on a pool the short job may use;
  * - the shipped mixed cluster (topologies/clusters/mixed-h100-a100.yaml)
  *   loads and runs. */
 #include <check.h>
@@ -192,6 +194,74 @@ START_TEST(test_trace_on_pools)
     free_table(&sum);
     free_table(&jobs);
     free_table(&util);
+    remove_tree(tmp);
+}
+END_TEST
+
+START_TEST(test_easy_reserves_on_the_pool)
+{
+    /* mixed_trace.yaml's pools (H100: GPUs 0-1; A100: GPUs 2-3, speed
+     * 0.5), EASY, traces/mixed_easy.csv:
+     *   a H100 1 GPU 100 s at 0 -> [0, 100) on the H100s;
+     *   b A100 2 GPUs 10 s at 0 -> [0, 20) (half speed);
+     *   head H100 2 GPUs at 1: one H100 is free; its reservation is on
+     *     the H100s, which free enough when a ends: shadow 100, no extra;
+     *   d (any) 1 GPU 500 s at 2: it may land on the free H100 and would
+     *     end after 100, so it may not backfill (at 20, when b leaves, it
+     *     still may land there: the rule is kept). At 100 the head starts
+     *     on the H100s, [100, 110), and d on the A100s, the pool with the
+     *     most free GPUs, [100, 1100) at half speed.
+     * Counting GPUs over the whole cluster (b's two A100s free at 20)
+     * would have let d start at 2 on the free H100 and held the head back
+     * to 502. */
+    char tmp[64];
+    make_tmpdir(tmp, sizeof tmp);
+    const char *sets[] = {"workload.path=tests/unit/data/traces/mixed_easy.csv",
+                          "scheduler.policy=easy"};
+    run_ok(SC "mixed_trace.yaml", tmp, sets, 2);
+    table_t jobs = read_csv(tmp, "jobs.csv");
+    ck_assert_uint_eq(jobs.nrows, 5);
+    const char *names[] = {"a", "b", "head", "d"};
+    const char *pools[] = {"H100", "A100", "H100", "A100"};
+    const double start[] = {0, 0, 100, 100}, end[] = {100, 20, 110, 1100};
+    for (size_t r = 1; r <= 4; r++) {
+        ck_assert_str_eq(cell(&jobs, r, "name"), names[r - 1]);
+        ck_assert_str_eq(cell(&jobs, r, "pool"), pools[r - 1]);
+        ck_assert_double_eq_tol(num(&jobs, r, "start_time_s"), start[r - 1],
+                                1e-9);
+        ck_assert_double_eq_tol(num(&jobs, r, "end_time_s"), end[r - 1], 1e-9);
+    }
+    free_table(&jobs);
+    remove_tree(tmp);
+}
+END_TEST
+
+START_TEST(test_srtf_stops_on_the_pool)
+{
+    /* mixed_trace.yaml's pools, SRTF, traces/mixed_srtf.csv: x (A100, 2
+     * GPUs, 1,000 s: [0, 2000) at half speed) and y (H100, 2 GPUs, 1,000
+     * s) fill the cluster; s (H100, 2 GPUs, 10 s) arrives at 1. Only
+     * stopping y makes room for it: y is stopped at 1 (1 s of its work
+     * kept, no save or restore costs), s runs [1, 11), y resumes at 11 and
+     * ends at 1,010; x, on the other pool, is never stopped (counting
+     * GPUs over the whole cluster, x, the longest remaining, went first,
+     * for nothing). */
+    char tmp[64];
+    make_tmpdir(tmp, sizeof tmp);
+    const char *sets[] = {"workload.path=tests/unit/data/traces/mixed_srtf.csv",
+                          "scheduler.policy=srtf"};
+    run_ok(SC "mixed_trace.yaml", tmp, sets, 2);
+    table_t jobs = read_csv(tmp, "jobs.csv");
+    ck_assert_uint_eq(jobs.nrows, 4);
+    const char *names[] = {"x", "y", "s"};
+    const double end[] = {2000, 1010, 11}, stops[] = {0, 1, 0};
+    for (size_t r = 1; r <= 3; r++) {
+        ck_assert_str_eq(cell(&jobs, r, "name"), names[r - 1]);
+        ck_assert_double_eq_tol(num(&jobs, r, "end_time_s"), end[r - 1], 1e-9);
+        ck_assert_double_eq(num(&jobs, r, "preemptions"), stops[r - 1]);
+    }
+    ck_assert_double_eq_tol(num(&jobs, 3, "start_time_s"), 1, 1e-9);
+    free_table(&jobs);
     remove_tree(tmp);
 }
 END_TEST
@@ -397,6 +467,8 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_trace_on_pools);
+    tcase_add_test(tc, test_easy_reserves_on_the_pool);
+    tcase_add_test(tc, test_srtf_stops_on_the_pool);
     tcase_add_test(tc, test_trace_drops_counted);
     tcase_add_test(tc, test_bad_input_on_pools);
     tcase_add_test(tc, test_synthetic_jobs_one_pool_each);
