@@ -739,8 +739,9 @@ static double job_rate_usd_per_s(const gate_t *g, const dcs_job_t *job)
         g->fleet, dcs_fleet_node_of(g->fleet, job->gpu_ids[0]));
     double gpu_w = job->power_w > 0 ? job->power_w : pool->device.busy_power_w;
     double it_w = job->gpus * (gpu_w + pool->host_power_w / fs->gpus_per_node);
-    double capex = job->gpus *
-                   dcs_cost_gpu_slot_usd_per_s(&g->sc->cost, fs->gpus_per_node);
+    double capex = job->gpus * dcs_cost_slot_usd_per_s(
+                                   &g->sc->cost, pool->gpu_capex_usd,
+                                   pool->node_capex_usd, fs->gpus_per_node);
     return capex + dcs_cost_energy_usd(&g->sc->cost, it_w) *
                        dcs_facility_pue(&g->sc->facility);
 }
@@ -931,7 +932,24 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
         flat_out_w += pool->nodes * (fs->gpus_per_node * pool->device.tdp_w +
                                      pool->host_power_w);
     }
+    /* Pools with their own prices: every GPU and server at its pool's. */
+    double gpus_usd = 0, nodes_usd = 0;
+    int priced = 0;
+    for (int p = 0; p < fleet.npools; p++) {
+        const dcs_fleet_pool_t *pool = &fleet.spec.pools[p];
+        const dcs_capex_spec_t *c = &sc->cost.capex;
+        priced |= pool->gpu_capex_usd >= 0 || pool->node_capex_usd >= 0;
+        gpus_usd +=
+            (double)pool->nodes * fs->gpus_per_node *
+            (pool->gpu_capex_usd >= 0 ? pool->gpu_capex_usd : c->gpu_usd);
+        nodes_usd +=
+            (double)pool->nodes *
+            (pool->node_capex_usd >= 0 ? pool->node_capex_usd : c->node_usd);
+    }
     dcs_assets_t assets = {
+        .priced = priced,
+        .gpus_usd = gpus_usd,
+        .nodes_usd = nodes_usd,
         .gpus = (double)fs->nodes * fs->gpus_per_node,
         .nodes = fs->nodes,
         .switches = switches,

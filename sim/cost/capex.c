@@ -86,9 +86,9 @@ double dcs_capex_price_usd(const dcs_capex_spec_t *c, const dcs_assets_t *a,
 {
     switch (cls) {
     case DCS_ASSET_GPU:
-        return c->gpu_usd * a->gpus;
+        return a->priced ? a->gpus_usd : c->gpu_usd * a->gpus;
     case DCS_ASSET_NODE:
-        return c->node_usd * a->nodes;
+        return a->priced ? a->nodes_usd : c->node_usd * a->nodes;
     case DCS_ASSET_NETWORK:
         return c->switch_usd * a->switches + c->port_usd * a->ports;
     case DCS_ASSET_STORAGE:

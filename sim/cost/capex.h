@@ -55,6 +55,11 @@ typedef struct dcs_assets {
     double storage_tb;      /* storage capacity, TB (1e12 B) */
     double storage_devices; /* storage servers or devices */
     double critical_w;      /* critical IT capacity of the facility, W */
+    /* A mixed fleet whose pools have their own prices: every GPU's and
+     * every server's price summed (priced 1), instead of the counts above
+     * at the cost section's gpu_capex_usd and node_capex_usd (0). */
+    int priced;
+    double gpus_usd, nodes_usd;
 } dcs_assets_t;
 
 typedef enum dcs_amortization {

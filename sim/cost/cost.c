@@ -70,8 +70,20 @@ double dcs_cost_node_usd_per_s(const dcs_cost_spec_t *spec)
 double dcs_cost_gpu_slot_usd_per_s(const dcs_cost_spec_t *spec,
                                    int gpus_per_node)
 {
-    return dcs_cost_gpu_usd_per_s(spec) +
-           dcs_cost_node_usd_per_s(spec) / gpus_per_node;
+    return dcs_cost_slot_usd_per_s(spec, -1, -1, gpus_per_node);
+}
+
+double dcs_cost_slot_usd_per_s(const dcs_cost_spec_t *spec, double gpu_usd,
+                               double node_usd, int gpus_per_node)
+{
+    const dcs_capex_spec_t *c = &spec->capex;
+    double gpu = gpu_usd >= 0 ? gpu_usd : c->gpu_usd;
+    double node = node_usd >= 0 ? node_usd : c->node_usd;
+    return dcs_capex_per_s(gpu, c->lifetime_years[DCS_ASSET_GPU],
+                           c->amortization, c->interest_rate_frac) +
+           dcs_capex_per_s(node, c->lifetime_years[DCS_ASSET_NODE],
+                           c->amortization, c->interest_rate_frac) /
+               gpus_per_node;
 }
 
 double dcs_cost_energy_usd(const dcs_cost_spec_t *spec, double joules)

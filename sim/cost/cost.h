@@ -79,6 +79,10 @@ double dcs_cost_node_usd_per_s(const dcs_cost_spec_t *spec);
  * of its node's (a node of `gpus_per_node`). */
 double dcs_cost_gpu_slot_usd_per_s(const dcs_cost_spec_t *spec,
                                    int gpus_per_node);
+/* The same for a GPU of `gpu_usd` in a server of `node_usd` (a pool's own
+ * prices; < 0: the spec's). */
+double dcs_cost_slot_usd_per_s(const dcs_cost_spec_t *spec, double gpu_usd,
+                               double node_usd, int gpus_per_node);
 
 /* Price of `joules` of facility energy when their timing is unknown: the
  * flat price (or the time-of-use price averaged over its period). Timed

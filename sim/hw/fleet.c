@@ -78,6 +78,7 @@ static int read_pool(dcs_cfg_node_t *item, dcs_fleet_spec_t *spec, size_t i,
     int64_t nodes = 0, gpus_per_node = 0;
     int rc;
     pool->speed = 1;
+    pool->gpu_capex_usd = pool->node_capex_usd = -1;
     if ((rc = dcs_cfg_str(item, "name", DCS_CFG_REQUIRED, &name, err)) < 0 ||
         (rc = dcs_cfg_map(item, "device", DCS_CFG_REQUIRED, &device, err)) <
             0 ||
@@ -88,7 +89,11 @@ static int read_pool(dcs_cfg_node_t *item, dcs_fleet_spec_t *spec, size_t i,
                           &gpus_per_node, err)) < 0 ||
         (rc = read_host(item, pool, err)) < 0 ||
         (rc = dcs_cfg_f64(item, "speed", DCS_CFG_OPTIONAL, 0.01, 100,
-                          &pool->speed, err)) < 0)
+                          &pool->speed, err)) < 0 ||
+        (rc = dcs_cfg_f64(item, "gpu_capex_usd", DCS_CFG_OPTIONAL, 0, 1e7,
+                          &pool->gpu_capex_usd, err)) < 0 ||
+        (rc = dcs_cfg_f64(item, "node_capex_usd", DCS_CFG_OPTIONAL, 0, 1e8,
+                          &pool->node_capex_usd, err)) < 0)
         return rc;
     dcs_cfg_node_t *at = dcs_cfg_get(item, "name");
     if (!*name || strlen(name) >= sizeof pool->name)
@@ -227,6 +232,7 @@ int dcs_fleet_init(dcs_fleet_t *fleet, const dcs_fleet_spec_t *spec,
         pool->host_busy_w = spec->host_busy_w;
         pool->psu_efficiency = spec->psu_efficiency;
         pool->speed = 1;
+        pool->gpu_capex_usd = pool->node_capex_usd = -1;
     }
     fleet->npools = spec->npools > 0 ? spec->npools : 1;
     size_t n = (size_t)fleet->ngpus, nodes = (size_t)spec->nodes;

@@ -34,6 +34,10 @@ typedef struct dcs_fleet_pool {
     double psu_efficiency;    /* the node's supplies (1: not modelled) */
     double speed;             /* throughput relative to speed 1: a
                                  fixed-duration job runs duration / speed */
+    double gpu_capex_usd;     /* one of its GPUs, USD (< 0: the scenario
+                                 cost section's gpu_capex_usd) */
+    double node_capex_usd;    /* one of its servers without GPUs, USD (< 0:
+                                 the cost section's node_capex_usd) */
 } dcs_fleet_pool_t;
 
 /* What a cluster file says about its nodes. */
@@ -68,7 +72,9 @@ typedef struct dcs_fleet_spec {
  * Or, instead of device, nodes, gpus_per_node, the host power and the cap:
  * pools, a sequence of 1 to DCS_FLEET_MAX_POOLS mappings {name (at most 15
  * characters, unique), device, nodes, gpus_per_node (the same in every
- * pool), host_power_w or host, optional speed (default 1)}.
+ * pool), host_power_w or host, optional speed (default 1), optional
+ * gpu_capex_usd and node_capex_usd (the pool's own prices, per GPU and per
+ * server without GPUs; default: the scenario's cost section's)}.
  * Returns 0 or DCS_EINPUT. */
 int dcs_fleet_read(dcs_cfg_node_t *map, dcs_fleet_spec_t *spec, dcs_err_t *err);
 

@@ -216,8 +216,14 @@ double dcs_report_job_cost_usd(const dcs_run_data_t *run, const dcs_job_t *job,
                                double pue, double usd_per_j)
 {
     const dcs_fleet_spec_t *fs = &run->fleet->spec;
-    double per_gpu_s =
-        dcs_cost_gpu_slot_usd_per_s(run->cost, fs->gpus_per_node);
+    const dcs_fleet_pool_t *pool =
+        job->gpu_ids
+            ? dcs_fleet_pool_of(run->fleet,
+                                dcs_fleet_node_of(run->fleet, job->gpu_ids[0]))
+            : NULL;
+    double per_gpu_s = dcs_cost_slot_usd_per_s(
+        run->cost, pool ? pool->gpu_capex_usd : -1,
+        pool ? pool->node_capex_usd : -1, fs->gpus_per_node);
     return per_gpu_s * job_gpu_s(run, job) +
            dcs_report_job_energy_j(run, job) * pue * usd_per_j;
 }

@@ -17,6 +17,8 @@
  *   jobs run on their pool, and gpu_types leaves the other draws alone;
  * - the Alibaba GPU 2023 sample's pods that name a GPU model run on the
  *   pool of that name, and are dropped where no pool has it;
+ * - pools with their own GPU and server prices: the run's capex and each
+ *   job's cost at its pool's prices;
  * - EASY reserves for its head on a pool the head may use, and SRTF stops
  *   only jobs on a pool the short job may use;
  * - the shipped mixed cluster (topologies/clusters/mixed-h100-a100.yaml)
@@ -266,6 +268,49 @@ START_TEST(test_srtf_stops_on_the_pool)
 }
 END_TEST
 
+START_TEST(test_pools_priced_apart)
+{
+    /* mixed_trace.yaml (cost: $20,000 a GPU, $100,000 a server, 4 years
+     * straight line = 126,230,400 s), run again with the A100 pool at its
+     * own prices: $10,000 a GPU, $50,000 a server. Over the 200 s run the
+     * capex falls from (4 x 20,000 + 2 x 100,000) to (2 x 20,000 + 2 x
+     * 10,000 + 100,000 + 50,000) x 200 / 126,230,400; b1, which held the
+     * two A100s for 200 s, costs 2 x 200 x ((10,000 - 20,000) + (50,000 -
+     * 100,000) / 2) / 126,230,400 less (its energy the same); a1 and u1,
+     * on the H100s, the same. */
+    char a[64], b[64];
+    make_tmpdir(a, sizeof a);
+    make_tmpdir(b, sizeof b);
+    run_ok(SC "mixed_trace.yaml", a, NULL, 0);
+    const char *sets[] = {"cluster.pools.1.gpu_capex_usd=10000",
+                          "cluster.pools.1.node_capex_usd=50000"};
+    run_ok(SC "mixed_trace.yaml", b, sets, 2);
+    const double life_s = 4 * 365.25 * 86400;
+    table_t sa = read_csv(a, "summary.csv"), sb = read_csv(b, "summary.csv");
+    ck_assert_double_eq_tol(num(&sa, 1, "capex_cost_usd"),
+                            280000.0 * 200 / life_s, 1e-9);
+    ck_assert_double_eq_tol(num(&sb, 1, "capex_cost_usd"),
+                            210000.0 * 200 / life_s, 1e-9);
+    table_t ja = read_csv(a, "jobs.csv"), jb = read_csv(b, "jobs.csv");
+    const double delta[] = {0, 2 * 200 * (-10000.0 - 25000.0) / life_s, 0};
+    for (size_t r = 1; r <= 3; r++)
+        ck_assert_double_eq_tol(num(&jb, r, "cost_usd") -
+                                    num(&ja, r, "cost_usd"),
+                                delta[r - 1], 1e-9);
+    free_table(&sa);
+    free_table(&sb);
+    free_table(&ja);
+    free_table(&jb);
+    remove_tree(a);
+    remove_tree(b);
+    /* a price below 0: the value at column 32 */
+    const char *bad[] = {"cluster.pools.1.node_capex_usd=-1"};
+    expect_error(SC "mixed_trace.yaml", bad, 1,
+                 "--set:1:32: field 'cluster.pools[1].node_capex_usd': "
+                 "expected a number in [0, 1e+08], found '-1'");
+}
+END_TEST
+
 START_TEST(test_trace_drops_counted)
 {
     /* The command prints the reader's counts with the drops for pools. */
@@ -469,6 +514,7 @@ int main(void)
     tcase_add_test(tc, test_trace_on_pools);
     tcase_add_test(tc, test_easy_reserves_on_the_pool);
     tcase_add_test(tc, test_srtf_stops_on_the_pool);
+    tcase_add_test(tc, test_pools_priced_apart);
     tcase_add_test(tc, test_trace_drops_counted);
     tcase_add_test(tc, test_bad_input_on_pools);
     tcase_add_test(tc, test_synthetic_jobs_one_pool_each);
