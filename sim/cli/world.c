@@ -415,28 +415,54 @@ static int read_serving(dcs_cfg_node_t *root, dcs_cfg_node_t *w, scenario_t *sc,
                         dcs_err_t *err)
 {
     dcs_cfg_node_t *req = NULL;
-    int rc;
-    if (sc->fleet.npools > 1)
-        return dcs_cfg_error(dcs_cfg_get(w, "kind"), err,
-                             "serving replicas need a cluster of one device "
-                             "in this version; cluster '%s' has %d pools",
-                             sc->fleet.name, sc->fleet.npools);
+    const dcs_fleet_spec_t *fs = &sc->fleet;
+    const char *type = NULL;
+    int rc, p = -1;
+    if ((rc = dcs_cfg_str(w, "gpu_type", DCS_CFG_OPTIONAL, &type, err)) < 0)
+        return rc;
+    if (type && fs->npools == 0)
+        return dcs_cfg_error(dcs_cfg_get(w, "gpu_type"), err,
+                             "replicas may name a pool on a cluster with "
+                             "pools; cluster '%s' has one device",
+                             fs->name);
+    if (fs->npools > 0) { /* the replicas' pool */
+        char known[256] = "";
+        for (int k = 0; k < fs->npools; k++)
+            snprintf(known + strlen(known), sizeof known - strlen(known),
+                     "%s%s", k ? ", " : "", fs->pools[k].name);
+        p = type ? dcs_fleet_pool_find(fs, type) : fs->npools == 1 ? 0 : -1;
+        if (!type && p < 0)
+            return dcs_cfg_error(dcs_cfg_get(w, "kind"), err,
+                                 "on cluster '%s' of pools (%s) the replicas "
+                                 "run on one: name it with gpu_type",
+                                 fs->name, known);
+        if (p < 0)
+            return dcs_cfg_error(dcs_cfg_get(w, "gpu_type"), err,
+                                 "expected a pool of cluster '%s' (%s), found "
+                                 "'%s'",
+                                 fs->name, known, type);
+    }
+    const dcs_device_spec_t *dev = p >= 0 ? &fs->pools[p].device : &fs->device;
     double nic = sc->fabric.hosts > 0
                      ? sc->fabric.links[sc->fabric.up[0]].bw_bytes_per_s
                      : 0;
-    if ((rc = dcs_serving_read(w, &sc->fleet.device, sc->fleet.gpus_per_node,
-                               nic, &sc->serving, err)) < 0 ||
+    if ((rc = dcs_serving_read(w, dev, fs->gpus_per_node, nic, &sc->serving,
+                               err)) < 0 ||
         (rc = dcs_cfg_map(root, "requests", DCS_CFG_REQUIRED, &req, err)) < 0 ||
         (rc = dcs_requests_read(req, NULL, sc->seed, &sc->requests, err)) < 0)
         return rc;
-    int ngpus = sc->fleet.nodes * sc->fleet.gpus_per_node;
+    if (p >= 0)
+        snprintf(sc->serving.gpu_type, sizeof sc->serving.gpu_type, "%s",
+                 fs->pools[p].name);
+    int ngpus = p >= 0 ? pool_gpus(fs, p) : fs->nodes * fs->gpus_per_node;
     if (sc->serving.replicas * sc->serving.price.tp > ngpus)
         return dcs_cfg_error(w, err,
-                             "%d replicas of %lld GPUs do not fit cluster "
-                             "'%s' of %d GPUs",
+                             "%d replicas of %lld GPUs do not fit %s '%s' of "
+                             "%d GPUs",
                              sc->serving.replicas,
-                             (long long)sc->serving.price.tp, sc->fleet.name,
-                             ngpus);
+                             (long long)sc->serving.price.tp,
+                             p >= 0 ? "pool" : "cluster",
+                             p >= 0 ? fs->pools[p].name : fs->name, ngpus);
     sc->serving_kind = 1;
     return 0;
 }

@@ -336,6 +336,7 @@ static dcs_replica_t *add_replica(dcs_serving_t *sv, dcs_replica_role_t role)
     job->gpus = (int)s->price.tp;
     job->duration_ns = far_future();
     job->priority = s->priority;
+    snprintf(job->gpu_type, sizeof job->gpu_type, "%s", s->gpu_type);
     w->sv = sv;
     w->r = r;
     job->work = w;

@@ -41,6 +41,9 @@
  *     swap_gb_per_s: 25      # per GPU, host link (ASSUMPTION: PCIe 5 x16
  *                            # at about half its 64 GB/s peak)
  *     startup_s: 0           # from a replica's start until it serves
+ *     gpu_type: H100         # on a cluster of pools: the replicas' pool
+ *                            # (its device prices the steps); required
+ *                            # with two pools or more
  *     priority: 0            # its replicas' jobs', for the scheduler's
  *                            # policy (priority: above jobs sharing the
  *                            # cluster, they start first and may preempt)
@@ -175,7 +178,8 @@ typedef struct dcs_serving_spec {
     int swap; /* preemption mode: 1 swap, 0 recompute */
     double swap_bytes_per_s;
     double startup_s;
-    int priority; /* its replicas' jobs' (default 0) */
+    int priority;      /* its replicas' jobs' (default 0) */
+    char gpu_type[16]; /* its replicas' pool on a mixed fleet ("": any) */
     int router;
     double slo_ttft_s, slo_tpot_s;
     int prefill_replicas, decode_replicas; /* disaggregated when > 0 */

@@ -13,10 +13,12 @@
  *   entry naming no pool (or any on a cluster of one device) or a pool too
  *   small for the stream's job sizes, and training jobs, are refused as bad
  *   input with FILE:LINE:COL (exit 2 from the command), and so are
- *   serving replicas on pools; typed synthetic
+ *   serving replicas naming no pool or an unknown one; typed synthetic
  *   jobs run on their pool, and gpu_types leaves the other draws alone;
  * - the Alibaba GPU 2023 sample's pods that name a GPU model run on the
  *   pool of that name, and are dropped where no pool has it;
+ * - serving replicas on the pool they name, priced on its device, beside
+ *   jobs on the other;
  * - pools with their own GPU and server prices: the run's capex and each
  *   job's cost at its pool's prices;
  * - EASY reserves for its head on a pool the head may use, and SRTF stops
@@ -311,6 +313,54 @@ START_TEST(test_pools_priced_apart)
 }
 END_TEST
 
+START_TEST(test_serving_on_a_pool)
+{
+    /* mixed_serve.yaml: two 8B replicas on the H100 pool (both its GPUs),
+     * trace jobs on the A100s. The replicas' steps are the H100's: their
+     * requests.csv is the same bytes as the same replicas on a cluster of
+     * one 2-GPU H100 node (serve_alone.yaml with 2 replicas on a node of
+     * 2). j1 (A100, 2 GPUs, 10 s) runs [0, 20) at half speed; j2 (any, 1
+     * GPU, from 1 s) finds the H100s held by the replicas and waits for
+     * the A100s: [20, 40). */
+    char a[64], b[64];
+    make_tmpdir(a, sizeof a);
+    make_tmpdir(b, sizeof b);
+    run_ok(SC "mixed_serve.yaml", a, NULL, 0);
+    const char *one[] = {"cluster.gpus_per_node=2", "workload.replicas=2"};
+    run_ok(SC "serve_alone.yaml", b, one, 2);
+    char pa[256], pb[256];
+    snprintf(pa, sizeof pa, "%s/requests.csv", a);
+    snprintf(pb, sizeof pb, "%s/requests.csv", b);
+    size_t la = 0, lb = 0;
+    char *x = slurp(pa, &la), *y = slurp(pb, &lb);
+    ck_assert(la > 0 && la == lb && memcmp(x, y, la) == 0);
+    free(x);
+    free(y);
+    table_t jobs = read_csv(a, "jobs.csv");
+    ck_assert_uint_eq(jobs.nrows, 5);
+    ck_assert_str_eq(cell(&jobs, 1, "pool"), "H100");
+    ck_assert_str_eq(cell(&jobs, 2, "pool"), "H100");
+    ck_assert_str_eq(cell(&jobs, 3, "name"), "j1");
+    ck_assert_double_eq_tol(num(&jobs, 3, "end_time_s"), 20, 1e-9);
+    ck_assert_str_eq(cell(&jobs, 4, "name"), "j2");
+    ck_assert_str_eq(cell(&jobs, 4, "pool"), "A100");
+    ck_assert_double_eq_tol(num(&jobs, 4, "start_time_s"), 20, 1e-9);
+    free_table(&jobs);
+    remove_tree(a);
+    remove_tree(b);
+    /* a pool the cluster lacks; a pool on a cluster of one device */
+    const char *unknown[] = {"workload.0.gpu_type=V100"};
+    expect_error(SC "mixed_serve.yaml", unknown, 1,
+                 "--set:1:21: field 'workload[0].gpu_type': expected a pool "
+                 "of cluster 'mixed' (H100, A100), found 'V100'");
+    const char *on_one[] = {"workload.gpu_type=H100"};
+    expect_error(SC "serve_alone.yaml", on_one, 1,
+                 "--set:1:19: field 'workload.gpu_type': replicas may name a "
+                 "pool on a cluster with pools; cluster 'one-node' has one "
+                 "device");
+}
+END_TEST
+
 START_TEST(test_trace_drops_counted)
 {
     /* The command prints the reader's counts with the drops for pools. */
@@ -347,12 +397,12 @@ START_TEST(test_bad_input_on_pools)
                  "--set:1:15: field 'workload.kind': training jobs need a "
                  "cluster of one device in this version; cluster 'mixed' has "
                  "2 pools");
-    /* `workload.kind=serving`: the same, for serving replicas. */
+    /* `workload.kind=serving` naming no pool, on two. */
     const char *serve[] = {"workload.kind=serving"};
     expect_error(SC "mixed_trace.yaml", serve, 1,
-                 "--set:1:15: field 'workload.kind': serving replicas need a "
-                 "cluster of one device in this version; cluster 'mixed' has "
-                 "2 pools");
+                 "--set:1:15: field 'workload.kind': on cluster 'mixed' of "
+                 "pools (H100, A100) the replicas run on one: name it with "
+                 "gpu_type");
 }
 END_TEST
 
@@ -515,6 +565,7 @@ int main(void)
     tcase_add_test(tc, test_easy_reserves_on_the_pool);
     tcase_add_test(tc, test_srtf_stops_on_the_pool);
     tcase_add_test(tc, test_pools_priced_apart);
+    tcase_add_test(tc, test_serving_on_a_pool);
     tcase_add_test(tc, test_trace_drops_counted);
     tcase_add_test(tc, test_bad_input_on_pools);
     tcase_add_test(tc, test_synthetic_jobs_one_pool_each);
