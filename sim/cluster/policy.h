@@ -177,7 +177,8 @@ extern const dcs_placement_t dcs_placement_pack;
  * and translate the GPU ids back. The model is alloc->want_model when it
  * is >= 0 (a job that names one); for a job that names none, the model
  * with the most free GPUs among those the placement fits the job on
- * (lowest index on ties). */
+ * (lowest index on ties), of the models alloc->want_models allows (a
+ * training job: the pools its plan fits). */
 
 /* The model a job of `gpus` GPUs would be placed on now, or -1 when no
  * model (or not the wanted one) fits it. O(models) calls of fits(). */

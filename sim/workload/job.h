@@ -38,6 +38,13 @@ typedef struct dcs_job_kind {
      * others; may be NULL. */
     void (*ended)(dcs_job_t *job, dcs_time_t now);
     int preemptible; /* 1: a policy may stop it and resume it later */
+    /* 1: the kind prices each run itself, on the pool it lands on
+     * (training): the scheduler runs it at speed 1 whatever the pool's
+     * speed, and expects of a run what run_time_ns returns (moved with
+     * move_end), not its work at the pool's speed; its duration_ns and
+     * remaining_ns are times on the pool it expects. 0: fixed jobs'
+     * rule. */
+    int prices_run;
     /* Called when a job of this kind is evicted before its end (a node it
      * runs on failed), after it left its GPUs: sets job->remaining_ns to
      * the work left from its last checkpoint. NULL: the scheduler keeps
@@ -89,6 +96,10 @@ struct dcs_job {
     int gpu_model;              /* set by the scheduler at submit: the pool
                                    gpu_type names on a mixed fleet (-1:
                                    any one) */
+    unsigned gpu_models;        /* the pools of a mixed fleet it may run
+                                   on, bit p for pool p, set by its kind
+                                   (training: those its plan fits); 0:
+                                   any */
     double speed;               /* set by the scheduler at each start: the
                                    speed of the pool it runs on; a fixed
                                    job's work (remaining_ns) takes
