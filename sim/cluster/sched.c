@@ -375,9 +375,11 @@ static void requeue(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job,
 
 void dcs_sched_preempt(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job)
 {
+    dcs_time_t now = dcs_sim_now(sim);
     DCS_ASSERT(job->state == DCS_JOB_RUNNING && job->kind->preemptible);
-    requeue(s, sim, job, done_this_run(job, dcs_sim_now(sim)),
-            s->save_ns + s->restore_ns);
+    requeue(s, sim, job, done_this_run(job, now), s->save_ns + s->restore_ns);
+    if (job->kind->stop) /* its own run decides what it did */
+        job->kind->stop(job, now, DCS_JOB_PREEMPTED);
     job->preemptions++;
     s->preemptions++;
 }
@@ -392,7 +394,7 @@ void dcs_sched_evict(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job,
         kept = done_this_run(job, now) / checkpoint_ns * checkpoint_ns;
     requeue(s, sim, job, kept, s->restore_ns);
     if (job->kind->stop)
-        job->kind->stop(job, now); /* its own checkpoints decide */
+        job->kind->stop(job, now, DCS_JOB_EVICTED); /* its checkpoints */
     job->evictions++;
     s->evictions++;
 }

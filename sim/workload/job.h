@@ -28,6 +28,12 @@ const char *dcs_job_state_name(dcs_job_state_t state);
 
 typedef struct dcs_job dcs_job_t;
 
+/* Why a running job leaves its GPUs before its end. */
+typedef enum dcs_job_stop {
+    DCS_JOB_EVICTED,   /* a node it runs on failed (dcs_sched_evict) */
+    DCS_JOB_PREEMPTED, /* a policy stopped it (dcs_sched_preempt) */
+} dcs_job_stop_t;
+
 /* What kind of work a job carries. */
 typedef struct dcs_job_kind {
     const char *name;
@@ -45,11 +51,17 @@ typedef struct dcs_job_kind {
      * remaining_ns are times on the pool it expects. 0: fixed jobs'
      * rule. */
     int prices_run;
-    /* Called when a job of this kind is evicted before its end (a node it
-     * runs on failed), after it left its GPUs: sets job->remaining_ns to
-     * the work left from its last checkpoint. NULL: the scheduler keeps
-     * whole `checkpoint` periods of the work done (fixed jobs). */
-    void (*stop)(dcs_job_t *job, dcs_time_t now);
+    /* Called when a job of this kind is stopped before its end, after it
+     * left its GPUs and the scheduler requeued it: `why` says whether a
+     * node failed (evicted: the work of its last checkpoint is kept) or a
+     * policy stopped it (preempted: all its work is kept). Sets
+     * job->remaining_ns to the work left; job->overhead_ns holds what the
+     * scheduler charges its next run (restore after an eviction, save
+     * and restore after a preemption), which its run_time_ns pays as its
+     * kind decides. NULL: the scheduler keeps whole `checkpoint` periods
+     * of the work done after an eviction, all of it after a preemption
+     * (fixed jobs). */
+    void (*stop)(dcs_job_t *job, dcs_time_t now, dcs_job_stop_t why);
     /* Seconds of its run between the checkpoints that keep its work (the
      * most a failure can lose, plus the write), 0: none, a failure loses
      * the run. NULL: the failures' own checkpoint period (fixed jobs). */

@@ -777,7 +777,7 @@ static void project(dcs_training_job_t *j)
     if (copy.external && !dcs_storage_busy(&j->ckpt) &&
         dcs_train_runner_advance(&copy, INFINITY, 0) == 2) {
         j->ckpt_at_s = copy.s.t;
-        dcs_time_t at = j->job->start_ns + dcs_time_from_s(copy.s.t);
+        dcs_time_t at = j->begin_ns + dcs_time_from_s(copy.s.t);
         dcs_time_t now = dcs_sim_now(sim);
         j->ckpt_ev = dcs_sim_at(sim, at > now ? at : now, ckpt_begin, j, 0);
         DCS_ASSERT(j->ckpt_ev != 0);
@@ -786,14 +786,14 @@ static void project(dcs_training_job_t *j)
     dcs_train_runner_advance(&copy, INFINITY, 0);
     gsl_rng_free(copy.rng);
     j->run = copy.out;
-    j->end_s = dcs_time_to_s(j->job->start_ns) + j->run.wall_s;
+    j->end_s = dcs_time_to_s(j->begin_ns) + j->run.wall_s;
 }
 
 /* j's run changed course at now: its end moves to the new projection. */
 static void replan(dcs_training_job_t *j)
 {
     project(j);
-    j->job->move_end(j->job, j->job->start_ns + dcs_time_from_s(j->run.wall_s));
+    j->job->move_end(j->job, j->begin_ns + dcs_time_from_s(j->run.wall_s));
 }
 
 static void ckpt_written(dcs_sim_t *sim, void *ctx)
@@ -835,7 +835,7 @@ static void ckpt_begin(dcs_sim_t *sim, void *obj, int64_t arg)
                            j->ckpt_bytes, ckpt_written, j);
     DCS_ASSERT(rc == 0);
     if (isfinite(j->runner.s.fail)) {
-        dcs_time_t at = j->job->start_ns + dcs_time_from_s(j->runner.s.fail);
+        dcs_time_t at = j->begin_ns + dcs_time_from_s(j->runner.s.fail);
         dcs_time_t now = dcs_sim_now(sim);
         j->fail_ev = dcs_sim_at(sim, at > now ? at : now, ckpt_struck, j, 0);
         DCS_ASSERT(j->fail_ev != 0);
@@ -864,8 +864,8 @@ static void rebalance(dcs_training_t *t, const dcs_training_job_t *except,
             fabs(rd - o->read_s) <= 1e-9 * rd)
             continue;
         double busy = o->step.total_s;
-        dcs_train_runner_advance(&o->runner,
-                                 now - dcs_time_to_s(o->job->start_ns), 0);
+        dcs_train_runner_advance(&o->runner, now - dcs_time_to_s(o->begin_ns),
+                                 0);
         reprice(o, dp, pp, rd);
         if (fabs(o->step.total_s - busy) <= 1e-12 * busy)
             continue; /* the read still hides behind the iteration */
@@ -875,8 +875,8 @@ static void rebalance(dcs_training_t *t, const dcs_training_job_t *except,
 }
 
 /* At start: priced on the pool it landed on; the whole run is planned
- * at the present pace (its wall time is the job's run time); in flow mode
- * the others are re-priced. */
+ * at the present pace, after the save and restore it owes (its wall time
+ * is the job's run time); in flow mode the others are re-priced. */
 static dcs_time_t training_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
 {
     dcs_training_job_t *j = job->work;
@@ -890,6 +890,10 @@ static dcs_time_t training_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
         int rc = derive(j, &t->env, pool, &f);
         DCS_ASSERT(rc == 0); /* it priced there at load */
     }
+    /* A preemption's save and restore come first, as a restart would. */
+    j->begin_ns = job->start_ns + j->owed_ns;
+    j->past.wall_s += dcs_time_to_s(j->owed_ns);
+    j->past.restart_s += dcs_time_to_s(j->owed_ns);
     set_nodes(j);
     if (on_fabric(j) || reads_data(j)) {
         double dp = 0, pp = 0;
@@ -919,7 +923,7 @@ static dcs_time_t training_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
     project(j);
     rebalance(t, j, dcs_time_to_s(job->start_ns));
     dcs_time_t ns = dcs_time_from_s(j->run.wall_s);
-    return ns > 0 ? ns : 1;
+    return j->owed_ns + (ns > 0 ? ns : 1);
 }
 
 /* Nothing of j's run is left to come (a write the projection expected
@@ -955,14 +959,25 @@ static void training_ended(dcs_job_t *job, dcs_time_t now)
     add_run(&j->run, &j->past); /* the whole job, earlier runs included */
 }
 
-/* Evicted at now (a node failed): the run stops where it stands, on a copy
- * of its runner and draws as far as now; the iterations of its last
- * complete checkpoint are kept (a write under way is lost), the rest of
- * the run's work is lost, and its next run starts from there. */
-static void training_stop(dcs_job_t *job, dcs_time_t now)
+/* Stopped at now: the run stops where it stands, on a copy of its runner
+ * and draws as far as now. Evicted (a node failed): the iterations of its
+ * last complete checkpoint are kept (a write under way is lost), the rest
+ * of the run's work is lost, and its next run starts from there at once
+ * (no restore: a training job's restarts are its own restart_s).
+ * Preempted (a policy): the preemption writes a checkpoint, so every
+ * iteration done is kept; only the iteration under way (or the part of a
+ * write, or of a restart after a failure, under way) is lost, and its
+ * next run pays the save and restore the scheduler set. A stop during the
+ * save and restore it owed gives back the part not yet spent. */
+static void training_stop(dcs_job_t *job, dcs_time_t now, dcs_job_stop_t why)
 {
     dcs_training_job_t *j = job->work;
-    double t = dcs_time_to_s(now - job->start_ns);
+    if (now < j->begin_ns) { /* still saving and restoring */
+        double unspent = dcs_time_to_s(j->begin_ns - now);
+        j->past.wall_s -= unspent;
+        j->past.restart_s -= unspent;
+    }
+    double t = now > j->begin_ns ? dcs_time_to_s(now - j->begin_ns) : 0;
     dcs_train_runner_t copy = j->runner;
     copy.rng = gsl_rng_clone(j->rng);
     DCS_ASSERT(copy.rng != NULL);
@@ -970,15 +985,18 @@ static void training_stop(dcs_job_t *job, dcs_time_t now)
         dcs_train_runner_advance(&copy, t, 0);
     gsl_rng_free(copy.rng);
     dcs_train_run_t r = copy.out;
-    double lost = copy.s.since + (t > copy.s.t ? t - copy.s.t : 0);
+    int keep_all = why == DCS_JOB_PREEMPTED;
+    double since = keep_all ? 0 : copy.s.since;
+    double lost = since + (t > copy.s.t ? t - copy.s.t : 0);
     r.wall_s = t;
-    r.compute_s -= copy.lost_compute_s + copy.s.since;
+    r.compute_s -= copy.lost_compute_s + since;
     r.lost_s += lost;
     add_run(&j->past, &r);
-    j->done_before += copy.s.saved;
+    j->done_before += keep_all ? copy.s.done : copy.s.saved;
     run_over(j, now);
     job->remaining_ns = dcs_time_from_s(
         (double)(j->iterations - j->done_before) * j->step.total_s);
+    j->owed_ns = keep_all ? job->overhead_ns : 0;
 }
 
 static double training_saved_every_s(const dcs_job_t *job)
@@ -990,6 +1008,7 @@ static const dcs_job_kind_t kind_training = {
     .name = "training",
     .run_time_ns = training_run_time_ns,
     .ended = training_ended,
+    .preemptible = 1,
     .prices_run = 1,
     .stop = training_stop,
     .saved_every_s = training_saved_every_s};

@@ -42,7 +42,17 @@
  * among the other running training jobs' (sim/workload/trainnet.h); when a job
  * starts or ends the others are re-priced, and a job whose pace changed goes on
  * at the new pace from where its run stands, its end moved.
- */
+ *
+ * A policy may preempt a training job (dcs_sched_preempt): its run stops,
+ * writing a checkpoint that keeps every iteration it completed (the
+ * iteration under way is lost, and a checkpoint write under way is
+ * dropped: the preemption's own checkpoint supersedes it); the next run
+ * begins with the scheduler's save and restore (ASSUMPTION: the
+ * preemption's checkpoint costs the scheduler's preempt_save_s, not a
+ * write to the storage) and draws its failures anew. A node failure
+ * (dcs_sched_evict) instead keeps only the iterations of its last
+ * complete checkpoint, and the next run begins at once (its restarts
+ * are its own restart_s). */
 #ifndef DCS_TRAINING_H
 #define DCS_TRAINING_H
 
@@ -132,8 +142,16 @@ typedef struct dcs_training_job {
     const int *gpu_ids;        /* its placement, once started */
     gsl_rng *rng;              /* its failure draws (owned) */
     dcs_train_runner_t runner; /* where its run stands */
-    /* Runs ended early (a node failure evicted it): what they kept. */
-    int64_t done_before;  /* iterations of checkpoints they completed */
+    dcs_time_t owed_ns;        /* what its next run pays before its
+                                  iterations: a preemption's save and
+                                  restore (job->overhead_ns); 0 after an
+                                  eviction */
+    dcs_time_t begin_ns;       /* when this run's iterations begin: its
+                                  start plus owed_ns */
+    /* Runs ended early (a node failure evicted it, a policy preempted
+     * it): what they kept. */
+    int64_t done_before;  /* iterations kept: an eviction's of its last
+                             complete checkpoint, a preemption's all */
     int64_t runs;         /* runs started */
     dcs_train_run_t past; /* their figures, summed */
     double end_s;         /* projected end */

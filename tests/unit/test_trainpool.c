@@ -1,5 +1,5 @@
-/* test_trainpool.c - training jobs on mixed fleets, through
- * dcs_world_run() and the dcsim command.
+/* test_trainpool.c - training jobs on mixed fleets, and training jobs
+ * preempted by policies, through dcs_world_run() and the dcsim command.
  *
  * Invariants, on cases worked out by hand:
  * - a training job on a cluster of pools runs on one pool its plan fits
@@ -15,7 +15,12 @@
  * - a job no allowed pool fits is bad input naming FILE:LINE:COL and the
  *   closest pool (exit 2, nothing written), and so is a gpu_type naming no
  *   pool or given on a cluster of one device; a trace row no pool fits is
- *   dropped with its reason. */
+ *   dropped with its reason;
+ * - a training job preempted by a policy keeps every iteration it
+ *   completed and ends at (preemption) + (the preemptor's run) + save +
+ *   restore + (iterations left) x (iteration time); runs with checkpoints
+ *   written to storage, failures and time slicing give the same bytes for
+ *   the same seed. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -473,6 +478,153 @@ START_TEST(test_trace_rows_on_pools)
 }
 END_TEST
 
+/* A dcsim trace at `dir`/name.csv. */
+static void write_trace(char *path, size_t size, const char *dir,
+                        const char *name, const char *rows)
+{
+    snprintf(path, size, "%s/%s.csv", dir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(rows, f);
+    fclose(f);
+}
+
+/* A trace workload of `csv`, models from the repository. */
+static void trace_workload(char *buf, size_t size, const char *csv)
+{
+    snprintf(buf, size,
+             "  kind: trace\n"
+             "  format: dcsim\n"
+             "  path: %s\n"
+             "  models: " TOP "/workloads/models\n",
+             csv);
+}
+
+START_TEST(test_preempted_keeps_every_iteration)
+{
+    /* One H100 node of 2 GPUs under `priority`, preemption saving in 3 s
+     * and restoring in 4 s. `train` (200 iterations of T s, priority 0)
+     * starts at 0; `hi` (priority 1, 10 s, both GPUs) arrives at 1 s and
+     * stops it: the k = floor(1 / T) iterations it completed are kept, the
+     * one under way is lost. `hi` runs 1..11; `train` resumes at 11 and
+     * first pays 3 + 4 s, then its 200 - k iterations. T comes from the
+     * same job alone under fifo: it ends at 200 T. */
+    char tmp[64], csv[512], path[512], out[512], cluster[512], work[1024];
+    make_tmpdir(tmp, sizeof tmp);
+    one_device(cluster, sizeof cluster, "h100-sxm");
+
+    write_trace(csv, sizeof csv, tmp, "alone",
+                "name,submit_s,gpus,duration_s,model,iterations,priority\n"
+                "train,0,2,,gpt3-1.3b,200,0\n");
+    trace_workload(work, sizeof work, csv);
+    write_scenario(path, sizeof path, tmp, "alone", cluster, work, NULL);
+    snprintf(out, sizeof out, "%s/alone-out", tmp);
+    run_ok(path, out, NULL, 0);
+    dcs_table_t jobs = table(out, "jobs.csv");
+    double T = num(&jobs, 0, "end_time_s") / 200;
+    dcs_table_free(&jobs);
+
+    write_trace(csv, sizeof csv, tmp, "pre",
+                "name,submit_s,gpus,duration_s,model,iterations,priority\n"
+                "train,0,2,,gpt3-1.3b,200,0\n"
+                "hi,1,2,10,,,1\n");
+    trace_workload(work, sizeof work, csv);
+    write_scenario(path, sizeof path, tmp, "pre", cluster, work,
+                   "  policy: priority\n"
+                   "  preempt_save_s: 3\n"
+                   "  preempt_restore_s: 4\n");
+    snprintf(out, sizeof out, "%s/pre-out", tmp);
+    run_ok(path, out, NULL, 0);
+    double k = floor(1 / T);
+    ck_assert(k >= 1 && k * T < 1); /* cut inside an iteration */
+    jobs = table(out, "jobs.csv");
+    dcs_table_t tr = table(out, "training.csv");
+    size_t t = row_of(&jobs, "train"), h = row_of(&jobs, "hi");
+    assert_close(num(&jobs, h, "start_time_s"), 1);
+    assert_close(num(&jobs, h, "end_time_s"), 11);
+    ck_assert_double_eq(num(&jobs, t, "preemptions"), 1);
+    ck_assert_double_eq(num(&jobs, t, "evictions"), 0);
+    assert_close(num(&jobs, t, "end_time_s"), 11 + 3 + 4 + (200 - k) * T);
+    /* its run: 1 s, then 7 s of save and restore, then the rest; the part
+     * of the iteration cut at 1 s is lost, no iteration twice */
+    assert_close(num(&tr, 0, "wall_time_s"), 1 + 7 + (200 - k) * T);
+    assert_close(num(&tr, 0, "restart_s"), 7);
+    assert_close(num(&tr, 0, "lost_s"), 1 - k * T);
+    assert_close(num(&tr, 0, "mean_iteration_s"), T);
+    ck_assert_double_eq(num(&tr, 0, "iterations"), 200);
+    dcs_table_free(&jobs);
+    dcs_table_free(&tr);
+    remove_tree(tmp);
+}
+END_TEST
+
+START_TEST(test_time_sliced_same_seed_same_bytes)
+{
+    /* Two 30,000-iteration jobs time-sliced by gandiva (200 s quanta) on
+     * one node, checkpointing to storage every 60 s and failing on their
+     * own: each is preempted several times, and both finish all their
+     * iterations; two runs of one seed give the same reports. */
+    char tmp[64], path[512], out[2][512], cluster[512], work[2048];
+    make_tmpdir(tmp, sizeof tmp);
+    one_device(cluster, sizeof cluster, "h100-sxm");
+    size_t n = strlen(cluster);
+    snprintf(cluster + n, sizeof cluster - n,
+             "  storage: {write_gb_per_s: 100, read_gb_per_s: 100}\n");
+    snprintf(work, sizeof work, "  kind: training\n  jobs:\n");
+    for (int i = 0; i < 2; i++) {
+        n = strlen(work);
+        snprintf(work + n, sizeof work - n,
+                 "    - name: j%d\n"
+                 "      model: !include " MODEL "gpt3-1.3b.yaml\n"
+                 "      plan: {tp: 2}\n"
+                 "      iterations: 30000\n"
+                 "      submit_s: %g\n"
+                 "      checkpoint: {interval_s: 60}\n"
+                 "      failures: {per_gpu_per_h: 1, per_node_per_h: 1,\n"
+                 "                 restart_s: 0.5}\n",
+                 i, 0.5 * i);
+    }
+    write_scenario(path, sizeof path, tmp, "slice", cluster, work,
+                   "  policy: gandiva\n"
+                   "  quantum_s: 200\n"
+                   "  preempt_save_s: 0.25\n"
+                   "  preempt_restore_s: 0.5\n");
+    for (int r = 0; r < 2; r++) {
+        snprintf(out[r], sizeof out[r], "%s/out%d", tmp, r);
+        run_ok(path, out[r], NULL, 0);
+    }
+    static const char *const files[] = {"jobs.csv",       "training.csv",
+                                        "summary.csv",    "energy.csv",
+                                        "timeseries.csv", "utilization.csv"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char p0[600], p1[600];
+        snprintf(p0, sizeof p0, "%s/%s", out[0], files[i]);
+        snprintf(p1, sizeof p1, "%s/%s", out[1], files[i]);
+        size_t l0, l1;
+        char *a = slurp(p0, &l0), *b = slurp(p1, &l1);
+        ck_assert_msg(l0 == l1 && !memcmp(a, b, l0), "%s differs", files[i]);
+        free(a);
+        free(b);
+    }
+    dcs_table_t jobs = table(out[0], "jobs.csv"),
+                tr = table(out[0], "training.csv");
+    for (size_t r = 0; r < 2; r++) {
+        ck_assert_str_eq(text(&jobs, r, "state"), "done");
+        ck_assert(num(&jobs, r, "preemptions") >= 2);
+        ck_assert_double_eq(num(&tr, r, "iterations"), 30000);
+        /* every iteration counted once: compute is 30,000 iterations */
+        assert_close(num(&tr, r, "mean_iteration_s"),
+                     num(&tr, r, "iteration_s"));
+        /* the saves and restores it paid: 0.75 s per preemption */
+        ck_assert(num(&tr, r, "restart_s") >=
+                  0.75 * num(&jobs, r, "preemptions") - 1e-9);
+    }
+    dcs_table_free(&jobs);
+    dcs_table_free(&tr);
+    remove_tree(tmp);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("trainpool");
@@ -481,6 +633,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_policies_expect_the_fastest_pool);
     tcase_add_test(tc, test_no_pool_fits_is_bad_input);
     tcase_add_test(tc, test_trace_rows_on_pools);
+    tcase_add_test(tc, test_preempted_keeps_every_iteration);
+    tcase_add_test(tc, test_time_sliced_same_seed_same_bytes);
     suite_add_tcase(s, tc);
     return s;
 }
