@@ -90,31 +90,40 @@ static int read_storage(dcs_cfg_node_t *cluster, scenario_t *sc, dcs_err_t *err)
     return dcs_storage_read(st, &sc->storage, err);
 }
 
-/* Training jobs see the device, the node size, the fabric's per-GPU
- * bandwidth (every host's uplink is alike) and the storage. */
+/* GPUs of pool `p` of a cluster with pools. */
+static int pool_gpus(const dcs_fleet_spec_t *fs, int p)
+{
+    return fs->pools[p].nodes * fs->gpus_per_node;
+}
+
+/* Training jobs see the device (on a cluster of pools, each pool's, its
+ * GPUs numbered pool after pool as the fleet's nodes), the node size, the
+ * fabric's per-GPU bandwidth (every host's uplink is alike) and the
+ * storage. */
 static dcs_training_env_t training_env(scenario_t *sc)
 {
-    return (dcs_training_env_t){
+    const dcs_fleet_spec_t *fs = &sc->fleet;
+    dcs_training_env_t env = {
         .device = &sc->fleet.device,
-        .gpus = sc->fleet.nodes * sc->fleet.gpus_per_node,
-        .gpus_per_node = sc->fleet.gpus_per_node,
+        .gpus = fs->nodes * fs->gpus_per_node,
+        .gpus_per_node = fs->gpus_per_node,
         .nic_bw = sc->fabric.hosts > 0
                       ? sc->fabric.links[sc->fabric.up[0]].bw_bytes_per_s
                       : 0,
-        .gpu_power_cap_w = sc->fleet.gpu_power_cap_w,
+        .gpu_power_cap_w = fs->gpu_power_cap_w,
         .storage = sc->storage,
         .fabric = sc->fabric.hosts > 0 ? &sc->fabric : NULL,
         .flow = sc->flow,
     };
+    for (int p = 0; p < fs->npools; p++)
+        env.pools[env.npools++] = (dcs_training_pool_t){
+            fs->pools[p].name, &fs->pools[p].device, pool_gpus(fs, p),
+            fs->pools[p].first_node * fs->gpus_per_node};
+    return env;
 }
 
 static int read_training(dcs_cfg_node_t *w, scenario_t *sc, dcs_err_t *err)
 {
-    if (sc->fleet.npools > 1)
-        return dcs_cfg_error(dcs_cfg_get(w, "kind"), err,
-                             "training jobs need a cluster of one device in "
-                             "this version; cluster '%s' has %d pools",
-                             sc->fleet.name, sc->fleet.npools);
     dcs_training_env_t env = training_env(sc);
     return dcs_training_read(w, &env, &sc->training, err);
 }
@@ -138,12 +147,6 @@ static int read_network(dcs_cfg_node_t *root, scenario_t *sc, dcs_err_t *err)
                              sc->fleet.name);
     sc->flow = mode == 1;
     return 0;
-}
-
-/* GPUs of pool `p` of a cluster with pools. */
-static int pool_gpus(const dcs_fleet_spec_t *fs, int p)
-{
-    return fs->pools[p].nodes * fs->gpus_per_node;
 }
 
 /* The pool with the most GPUs (the first of those), or -1 without pools. */
@@ -263,8 +266,10 @@ static const char *fault_reason(dcs_training_fault_t fault)
 /* Prices training row `j` as a training job of sc->training, its plan by
  * the default rule where the row names none: tp = min(gpus, GPUs per
  * node), pp 1, dp = gpus / (tp x pp) (whole), micro_batch 1, global_batch
- * micro_batch x dp, seq the model's. Returns the drop reason, or NULL
- * with *rc 0 (added) or an error. */
+ * micro_batch x dp, seq the model's; on a cluster of pools, on the pool
+ * its gpu_type names, else on each (a row naming no pool of the cluster
+ * was dropped before). Returns the drop reason (on pools, the closest
+ * pool's), or NULL with *rc 0 (added) or an error. */
 static const char *add_training_row(scenario_t *sc, dcs_trace_job_t *j,
                                     dcs_trace_train_t *row,
                                     const dcs_model_t *m, int *rc,
@@ -276,7 +281,8 @@ static const char *add_training_row(scenario_t *sc, dcs_trace_job_t *j,
                                 .team = j->team,
                                 .model = m,
                                 .iterations = row->iterations,
-                                .submit_s = j->submit_s};
+                                .submit_s = j->submit_s,
+                                .gpu_type = j->gpu_type};
     dcs_training_plan_in_t *p = &spec.plan;
     dcs_training_plan_defaults(p, m);
     p->tp = row->tp ? row->tp : (gpus < gpn ? gpus : gpn);
@@ -299,15 +305,16 @@ static const char *add_training_row(scenario_t *sc, dcs_trace_job_t *j,
         return NULL;
     }
     row->job = k;
+    /* on the pool it expects (dcs_training_as_job) */
     j->duration_s = (double)row->iterations * sc->training.jobs[k].step.total_s;
     return NULL;
 }
 
 /* Training rows become training jobs of sc->training, priced on the
- * cluster, or are dropped and counted: on a cluster of pools (`training
- * on pools`), naming no file of the folder (`unknown model`), or with a
- * plan the model or cluster cannot take. A model file that is there but
- * not a model is bad input. */
+ * cluster (on a cluster of pools, on each pool they may use), or are
+ * dropped and counted: naming no file of the folder (`unknown model`), or
+ * with a plan the model or cluster (every pool it may use) cannot take. A
+ * model file that is there but not a model is bad input. */
 static int price_training_rows(scenario_t *sc, const char *dir, dcs_err_t *err)
 {
     dcs_trace_t *t = &sc->trace;
@@ -324,9 +331,7 @@ static int price_training_rows(scenario_t *sc, const char *dir, dcs_err_t *err)
         if (j->train >= 0) {
             dcs_trace_train_t *row = &t->train[j->train];
             const dcs_model_t *m = NULL;
-            if (sc->fleet.npools > 1)
-                why = "training on pools";
-            else if ((rc = find_model(&mf, row->model, &m, err)) < 0)
+            if ((rc = find_model(&mf, row->model, &m, err)) < 0)
                 break;
             else if (!m)
                 why = "unknown model";

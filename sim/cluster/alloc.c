@@ -16,6 +16,7 @@ int dcs_alloc_init(dcs_alloc_t *a, int nodes, int gpus_per_node)
     a->group_free = NULL;
     a->node_model = NULL;
     a->want_model = -1;
+    a->want_models = 0;
     a->nmodels = 0;
     a->model_first = NULL;
     a->node_free = malloc((size_t)nodes * sizeof *a->node_free);

@@ -34,6 +34,9 @@ typedef struct dcs_alloc {
                                   model for the whole cluster) */
     int want_model;            /* model index the next place()/fits() must use
                                   (-1: any one model) */
+    unsigned want_models;      /* with want_model -1, the models the next
+                                  place()/fits() may use, bit m for model
+                                  m (0: any) */
     int nmodels;               /* 1 + the largest model index */
     int *model_first;          /* per model: its first node */
     int *model_nodes;          /* per model: its node count (0: none) */

@@ -124,8 +124,8 @@ static int hopeless(void *ctx, const dcs_job_t *job)
 {
     const dcs_failures_t *f = ctx;
     const dcs_fleet_spec_t *fs = &f->sched->fleet->spec;
-    double speed = 1;
-    for (int p = 0; p < fs->npools; p++)
+    double speed = 1; /* a kind that prices its runs: its own figure */
+    for (int p = 0; !job->kind->prices_run && p < fs->npools; p++)
         speed = p ? fmax(speed, fs->pools[p].speed) : fs->pools[p].speed;
     int nodes = (job->gpus + f->gpus_per_node - 1) / f->gpus_per_node;
     double mtbf_s = f->spec.mtbf_h * 3600.0 / nodes;

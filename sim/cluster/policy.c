@@ -87,6 +87,8 @@ int dcs_placement_model_pick(const dcs_placement_t *placement,
     for (int m = 0; m < alloc->nmodels; m++) {
         if (best >= 0 && alloc->model_free[m] <= alloc->model_free[best])
             continue;
+        if (alloc->want_models && (m >= 32 || !(alloc->want_models >> m & 1)))
+            continue; /* a model the job may not use */
         dcs_alloc_model_view(alloc, m, &view);
         if (view_fits(placement, &view, gpus))
             best = m;

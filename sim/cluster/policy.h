@@ -128,7 +128,8 @@ dcs_time_t dcs_policy_expected_end(const dcs_sched_view_t *view,
 dcs_time_t dcs_policy_expected_run(const dcs_sched_view_t *view,
                                    const dcs_job_t *job);
 /* Mixed fleets, for policies that count GPUs (alloc.h "models"): a job
- * runs on one GPU model, the one it names (job->gpu_model >= 0) or any.
+ * runs on one GPU model, the one it names (job->gpu_model >= 0), one of
+ * those its kind allows (job->gpu_models), or any.
  * On a cluster of one device there is one model, 0, holding every GPU. */
 static inline int dcs_policy_models(const dcs_sched_view_t *view)
 {
@@ -142,10 +143,13 @@ static inline int dcs_policy_model_of(const dcs_sched_view_t *view,
     return a->node_model ? a->node_model[running->gpu_ids[0] / a->gpus_per_node]
                          : 0;
 }
-/* 1 when `job` may run on model m. */
+/* 1 when `job` may run on model m: the one it names, or any of the set
+ * its kind allows (job->gpu_models; 0: any). */
 static inline int dcs_policy_may_use(const dcs_job_t *job, int m)
 {
-    return job->gpu_model < 0 || job->gpu_model == m;
+    if (job->gpu_model >= 0)
+        return job->gpu_model == m;
+    return !job->gpu_models || (m < 32 && (job->gpu_models >> m & 1));
 }
 /* Model m's free GPUs, and all of its GPUs. */
 static inline int dcs_policy_model_free(const dcs_sched_view_t *view, int m)
@@ -209,7 +213,8 @@ extern const dcs_placement_t dcs_placement_pack;
  * and translate the GPU ids back. The model is alloc->want_model when it
  * is >= 0 (a job that names one); for a job that names none, the model
  * with the most free GPUs among those the placement fits the job on
- * (lowest index on ties). */
+ * (lowest index on ties), of the models alloc->want_models allows (a
+ * training job: the pools its plan fits). */
 
 /* The model a job of `gpus` GPUs would be placed on now, or -1 when no
  * model (or not the wanted one) fits it. O(models) calls of fits(). */

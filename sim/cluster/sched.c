@@ -53,17 +53,31 @@ static int job_model(const dcs_sched_t *s, const dcs_job_t *job)
     return job->gpu_model;
 }
 
+/* Tells the placement which models `job` may be placed on (until
+ * unwant). */
+static void want(dcs_sched_t *s, const dcs_job_t *job)
+{
+    s->alloc.want_model = job_model(s, job);
+    s->alloc.want_models = job->gpu_models;
+}
+
+static void unwant(dcs_sched_t *s)
+{
+    s->alloc.want_model = -1;
+    s->alloc.want_models = 0;
+}
+
 static int view_fits(const dcs_sched_view_t *view, const dcs_job_t *job,
                      int gpus)
 {
     dcs_sched_t *s = view->ctx;
     int n = gpus > 0 ? gpus : job->gpus, fits;
-    s->alloc.want_model = job_model(s, job);
+    want(s, job);
     if (s->placement->fits)
         fits = s->placement->fits(s->placement, &s->alloc, n);
     else
         fits = s->placement->place(s->placement, &s->alloc, n, s->scratch) == 0;
-    s->alloc.want_model = -1;
+    unwant(s);
     return fits;
 }
 
@@ -86,7 +100,7 @@ static dcs_time_t wall_for(dcs_time_t work_ns, double speed)
 static dcs_time_t expected_run(const dcs_sched_t *s, const dcs_job_t *job,
                                dcs_time_t now, dcs_time_t run)
 {
-    if (!job->kind->preemptible)
+    if (!job->kind->preemptible || job->kind->prices_run)
         return run;
     dcs_sched_view_t v = {.now_ns = now, .params = &s->params};
     return job->overhead_ns +
@@ -180,7 +194,8 @@ static void move_end(dcs_job_t *job, dcs_time_t end_ns)
     job->end_event =
         dcs_sim_at(s->sim, end_ns > now ? end_ns : now, job_end, job, 0);
     DCS_ASSERT(job->end_event != 0);
-    if (!job->kind->preemptible) { /* priced by its kind: its end is known */
+    if (!job->kind->preemptible || job->kind->prices_run) {
+        /* priced by its kind: its end is known */
         running_remove(s, job);
         job->expect_end_ns = end_ns > now ? end_ns : now;
         running_add(s, job);
@@ -285,15 +300,18 @@ static void start_job(dcs_sched_t *s, dcs_sim_t *sim, size_t index, int gpus)
                                              job->gpus / (double)gpus);
         job->gpus = gpus;
     }
-    s->alloc.want_model = job->gpu_model;
+    want(s, job);
     int rc =
         s->placement->place(s->placement, &s->alloc, job->gpus, s->scratch);
-    s->alloc.want_model = -1;
+    unwant(s);
     DCS_ASSERT(rc == 0); /* the policy picked a job that fits */
-    /* Its pace: the pool it landed on (a job never spans two). */
-    job->speed =
-        dcs_fleet_pool_of(s->fleet, dcs_fleet_node_of(s->fleet, s->scratch[0]))
-            ->speed;
+    /* Its pace: the pool it landed on (a job never spans two), unless its
+     * kind prices the run on that pool itself. */
+    job->speed = job->kind->prices_run
+                     ? 1
+                     : dcs_fleet_pool_of(
+                           s->fleet, dcs_fleet_node_of(s->fleet, s->scratch[0]))
+                           ->speed;
     free(job->gpu_ids);
     job->gpu_ids = malloc((size_t)job->gpus * sizeof *job->gpu_ids);
     DCS_ASSERT(job->gpu_ids != NULL);
@@ -357,9 +375,11 @@ static void requeue(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job,
 
 void dcs_sched_preempt(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job)
 {
+    dcs_time_t now = dcs_sim_now(sim);
     DCS_ASSERT(job->state == DCS_JOB_RUNNING && job->kind->preemptible);
-    requeue(s, sim, job, done_this_run(job, dcs_sim_now(sim)),
-            s->save_ns + s->restore_ns);
+    requeue(s, sim, job, done_this_run(job, now), s->save_ns + s->restore_ns);
+    if (job->kind->stop) /* its own run decides what it did */
+        job->kind->stop(job, now, DCS_JOB_PREEMPTED);
     job->preemptions++;
     s->preemptions++;
 }
@@ -374,7 +394,7 @@ void dcs_sched_evict(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job,
         kept = done_this_run(job, now) / checkpoint_ns * checkpoint_ns;
     requeue(s, sim, job, kept, s->restore_ns);
     if (job->kind->stop)
-        job->kind->stop(job, now); /* its own checkpoints decide */
+        job->kind->stop(job, now, DCS_JOB_EVICTED); /* its checkpoints */
     job->evictions++;
     s->evictions++;
 }
@@ -449,10 +469,10 @@ int dcs_sched_resize(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job, int gpus)
         return DCS_EINVAL;
     int old = job->gpus;
     if (gpus > old) {
-        s->alloc.want_model = job_model(s, job); /* on the pool it is on */
+        want(s, job); /* on the pool it is on */
         int placed = s->placement->place(s->placement, &s->alloc, gpus - old,
                                          s->scratch);
-        s->alloc.want_model = -1;
+        unwant(s);
         if (placed < 0)
             return DCS_ESTATE;
         /* The extra GPUs go after the ones it holds (taken below). */

@@ -99,12 +99,14 @@ void dcs_sched_destroy(dcs_sched_t *s);
 
 /* Stops a running job now and requeues it (policies do this through
  * preempt()): it keeps all its work and pays save_ns + restore_ns on its
- * next run. */
+ * next run. A kind with a stop hook is told (DCS_JOB_PREEMPTED) and says
+ * what that work is (training: every iteration it completed). */
 void dcs_sched_preempt(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job);
 
 /* Stops a running job of any kind now because a node it runs on failed,
  * and requeues it: it keeps the work of its last checkpoint (its kind's
- * stop(), else whole periods of `checkpoint_ns` of the work done this run;
+ * stop() with DCS_JOB_EVICTED, else whole periods of `checkpoint_ns` of
+ * the work done this run;
  * 0: none) and pays restore_ns on its next run. Does not schedule: call
  * dcs_sched_kick once the failed GPUs are out of reach. */
 void dcs_sched_evict(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job,

@@ -874,8 +874,7 @@ static int write_breakdown(FILE *f, const dcs_run_data_t *run)
         if (!t)
             continue;
         breakdown_ctx_t b = {&w, job, t};
-        int rc = dcs_training_breakdown(t, &run->fleet->spec.device,
-                                        breakdown_op, &b);
+        int rc = dcs_training_breakdown(t, t->device, breakdown_op, &b);
         if (rc < 0)
             return rc;
         const dcs_step_time_t *st = &t->step;

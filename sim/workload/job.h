@@ -28,6 +28,12 @@ const char *dcs_job_state_name(dcs_job_state_t state);
 
 typedef struct dcs_job dcs_job_t;
 
+/* Why a running job leaves its GPUs before its end. */
+typedef enum dcs_job_stop {
+    DCS_JOB_EVICTED,   /* a node it runs on failed (dcs_sched_evict) */
+    DCS_JOB_PREEMPTED, /* a policy stopped it (dcs_sched_preempt) */
+} dcs_job_stop_t;
+
 /* What kind of work a job carries. */
 typedef struct dcs_job_kind {
     const char *name;
@@ -38,11 +44,24 @@ typedef struct dcs_job_kind {
      * others; may be NULL. */
     void (*ended)(dcs_job_t *job, dcs_time_t now);
     int preemptible; /* 1: a policy may stop it and resume it later */
-    /* Called when a job of this kind is evicted before its end (a node it
-     * runs on failed), after it left its GPUs: sets job->remaining_ns to
-     * the work left from its last checkpoint. NULL: the scheduler keeps
-     * whole `checkpoint` periods of the work done (fixed jobs). */
-    void (*stop)(dcs_job_t *job, dcs_time_t now);
+    /* 1: the kind prices each run itself, on the pool it lands on
+     * (training): the scheduler runs it at speed 1 whatever the pool's
+     * speed, and expects of a run what run_time_ns returns (moved with
+     * move_end), not its work at the pool's speed; its duration_ns and
+     * remaining_ns are times on the pool it expects. 0: fixed jobs'
+     * rule. */
+    int prices_run;
+    /* Called when a job of this kind is stopped before its end, after it
+     * left its GPUs and the scheduler requeued it: `why` says whether a
+     * node failed (evicted: the work of its last checkpoint is kept) or a
+     * policy stopped it (preempted: all its work is kept). Sets
+     * job->remaining_ns to the work left; job->overhead_ns holds what the
+     * scheduler charges its next run (restore after an eviction, save
+     * and restore after a preemption), which its run_time_ns pays as its
+     * kind decides. NULL: the scheduler keeps whole `checkpoint` periods
+     * of the work done after an eviction, all of it after a preemption
+     * (fixed jobs). */
+    void (*stop)(dcs_job_t *job, dcs_time_t now, dcs_job_stop_t why);
     /* Seconds of its run between the checkpoints that keep its work (the
      * most a failure can lose, plus the write), 0: none, a failure loses
      * the run. NULL: the failures' own checkpoint period (fixed jobs). */
@@ -89,6 +108,10 @@ struct dcs_job {
     int gpu_model;              /* set by the scheduler at submit: the pool
                                    gpu_type names on a mixed fleet (-1:
                                    any one) */
+    unsigned gpu_models;        /* the pools of a mixed fleet it may run
+                                   on, bit p for pool p, set by its kind
+                                   (training: those its plan fits); 0:
+                                   any */
     double speed;               /* set by the scheduler at each start: the
                                    speed of the pool it runs on; a fixed
                                    job's work (remaining_ns) takes

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "engine/rng.h"
 #include "workload/layout.h"
@@ -193,8 +194,44 @@ static int read_plan(dcs_cfg_node_t *job, dcs_training_job_t *j, dcs_err_t *err)
  * its FLOP-bound ops, which the forward and backward times absorb. */
 static int price(dcs_training_job_t *j, const dcs_training_env_t *env)
 {
-    return dcs_train_power(&j->model, &j->plan, env->device,
-                           env->gpu_power_cap_w, &j->step, &j->power);
+    return dcs_train_power(&j->model, &j->plan, j->device, env->gpu_power_cap_w,
+                           &j->step, &j->power);
+}
+
+/* Pools of `env` as jobs see them: a cluster of one device is one pool. */
+static int env_pools(const dcs_training_env_t *env)
+{
+    return env->npools > 0 ? env->npools : 1;
+}
+
+static const dcs_device_spec_t *pool_device(const dcs_training_env_t *env,
+                                            int p)
+{
+    return env->npools > 0 ? env->pools[p].device : env->device;
+}
+
+static int pool_gpus(const dcs_training_env_t *env, int p)
+{
+    return env->npools > 0 ? env->pools[p].gpus : env->gpus;
+}
+
+/* The pool of `env` named `name` (case does not matter), or -1. */
+static int pool_find(const dcs_training_env_t *env, const char *name)
+{
+    for (int p = 0; p < env->npools; p++)
+        if (!strcasecmp(env->pools[p].name, name))
+            return p;
+    return -1;
+}
+
+/* The pool of GPU `gpu`. */
+static int pool_of_gpu(const dcs_training_env_t *env, int gpu)
+{
+    for (int p = 0; p < env->npools; p++)
+        if (gpu >= env->pools[p].first_gpu &&
+            gpu < env->pools[p].first_gpu + env->pools[p].gpus)
+            return p;
+    return 0;
 }
 
 /* What a job has unless its mapping says otherwise. */
@@ -224,18 +261,26 @@ static double saved_every_s(const dcs_training_job_t *j)
     return every ? (double)every * j->step.total_s + j->ckpt_write_s : 0;
 }
 
-/* Prices j (its model, plan and iterations set) on the cluster `env`: its
- * GPUs and fabric, memory per rank, the iteration, checkpoints and the
- * failure figures. Returns 0, or DCS_EINPUT with *f saying why and
- * where. */
-static int derive(dcs_training_job_t *j, const dcs_training_env_t *env,
+/* Prices j (its model, plan and iterations set) on pool `p` of the
+ * cluster `env` (0 on a cluster of one device), which j->pool and
+ * j->device become: its GPUs and fabric, memory per rank, the iteration,
+ * checkpoints and the failure figures. Returns 0, or DCS_EINPUT with *f
+ * saying why and where. */
+static int derive(dcs_training_job_t *j, const dcs_training_env_t *env, int p,
                   fault_t *f)
 {
     dcs_train_plan_t *pl = &j->plan;
-    if (j->gpus > env->gpus)
+    j->pool = p;
+    j->device = pool_device(env, p);
+    if (j->gpus > pool_gpus(env, p)) {
+        if (env->npools > 0)
+            return fail(f, DCS_TRAINING_FAULT_PLAN, "plan",
+                        "tp x cp x pp x dp = %d GPUs, pool '%s' has %d",
+                        j->gpus, env->pools[p].name, pool_gpus(env, p));
         return fail(f, DCS_TRAINING_FAULT_PLAN, "plan",
                     "tp x cp x pp x dp = %d GPUs, the cluster has %d", j->gpus,
                     env->gpus);
+    }
     /* Groups across nodes need a fabric. */
     pl->gpus_per_node = env->gpus_per_node;
     pl->nic_bw = env->nic_bw;
@@ -247,7 +292,7 @@ static int derive(dcs_training_job_t *j, const dcs_training_env_t *env,
                     j->gpus);
     /* Memory: the fullest rank must fit. */
     dcs_train_memory(&j->model, pl, j->reserve_bytes, &j->memory);
-    double cap = (double)env->device->memory_bytes;
+    double cap = (double)j->device->memory_bytes;
     if (j->memory.total > cap) {
         const char *hint = NULL;
         const char *term = dcs_train_memory_largest(&j->memory, &hint);
@@ -261,12 +306,12 @@ static int derive(dcs_training_job_t *j, const dcs_training_env_t *env,
             j->memory.weights / GIB, j->memory.gradients / GIB,
             j->memory.optimizer / GIB, j->memory.activations / GIB,
             j->memory.temporary / GIB, (j->memory.total - cap) / GIB,
-            env->device->name, cap / GIB, term, hint);
+            j->device->name, cap / GIB, term, hint);
     }
     if (price(j, env) < 0)
         return fail(f, DCS_TRAINING_FAULT_DEVICE, "plan",
                     "device '%s' cannot run this plan (%s GEMMs)",
-                    env->device->name, pl->fp8 ? "fp8" : "bf16");
+                    j->device->name, pl->fp8 ? "fp8" : "bf16");
     /* Checkpoints: bf16 weights and fp32 master weights and Adam moments. */
     j->ckpt_bytes = 14.0 * dcs_model_params(&j->model);
     if (j->ckpt_interval_s > 0) {
@@ -316,7 +361,68 @@ static int derive(dcs_training_job_t *j, const dcs_training_env_t *env,
         j->failure_rate_per_s > 0 && j->ckpt_write_s > 0
             ? dcs_young_daly_s(j->ckpt_write_s, 1.0 / j->failure_rate_per_s)
             : 0;
-    j->peak_flops = env->device->perf.peak_flops[pl->fp8 ? DCS_FP8 : DCS_BF16];
+    j->peak_flops = j->device->perf.peak_flops[pl->fp8 ? DCS_FP8 : DCS_BF16];
+    return 0;
+}
+
+/* 1 when a fault `a` on pool `pa` came closer to fitting than `b` on
+ * `pb`: its check failed later, or as late on more memory, or as much
+ * memory and more GPUs. */
+static int closer(const dcs_training_env_t *env, dcs_training_fault_t a, int pa,
+                  dcs_training_fault_t b, int pb)
+{
+    if (a != b)
+        return a > b;
+    uint64_t ma = pool_device(env, pa)->memory_bytes;
+    uint64_t mb = pool_device(env, pb)->memory_bytes;
+    if (ma != mb)
+        return ma > mb;
+    return pool_gpus(env, pa) > pool_gpus(env, pb);
+}
+
+/* Prices j on each pool it may use (the one its gpu_type names, else
+ * every one): j->pools gets those it fits, and j is left priced on the
+ * one it expects, the named pool or the fastest it fits (the first of
+ * equals). None: DCS_EINPUT with *f the fault of the closest pool
+ * (closer()), named on a cluster of pools. O(pools) pricings. */
+static int derive_pools(dcs_training_job_t *j, const dcs_training_env_t *env,
+                        fault_t *f)
+{
+    int named = j->gpu_type[0] ? pool_find(env, j->gpu_type) : -1;
+    int best = -1, last = -1, expect = -1;
+    fault_t pf;
+    j->pools = 0;
+    for (int p = 0; p < env_pools(env); p++) {
+        if (named >= 0 && p != named)
+            continue;
+        if (derive(j, env, p, &pf) == 0) {
+            j->pools |= 1u << p;
+            j->pool_iteration_s[p] = j->step.total_s;
+            if (expect < 0 ||
+                j->pool_iteration_s[p] < j->pool_iteration_s[expect])
+                expect = p;
+            last = p;
+        } else if (best < 0 || closer(env, pf.why, p, f->why, best)) {
+            *f = pf;
+            best = p;
+        }
+    }
+    if (expect < 0) {
+        if (env->npools > 0) {
+            char msg[sizeof f->msg];
+            snprintf(msg, sizeof msg, "%s", f->msg);
+            /* pool names are at most 15 characters (fleet.h) */
+            snprintf(f->msg, sizeof f->msg, "%s pool '%.15s'%s: %.900s",
+                     named >= 0 ? "on" : "fits no pool; on the closest,",
+                     env->pools[best].name,
+                     named >= 0 ? ", which gpu_type names" : "", msg);
+        }
+        return DCS_EINPUT;
+    }
+    if (expect != last) {
+        int rc = derive(j, env, expect, &pf);
+        DCS_ASSERT(rc == 0); /* it priced there a moment ago */
+    }
     return 0;
 }
 
@@ -324,11 +430,13 @@ static int read_job(dcs_cfg_node_t *node, const dcs_training_env_t *env,
                     dcs_training_job_t *j, dcs_err_t *err)
 {
     dcs_cfg_node_t *model = NULL, *ck = NULL, *fl = NULL;
-    const char *name = NULL, *team = "default";
+    const char *name = NULL, *team = "default", *gpu_type = "";
     double tokens = 0;
     int rc;
     if ((rc = dcs_cfg_str(node, "name", DCS_CFG_REQUIRED, &name, err)) < 0 ||
         (rc = dcs_cfg_str(node, "team", DCS_CFG_OPTIONAL, &team, err)) < 0 ||
+        (rc = dcs_cfg_str(node, "gpu_type", DCS_CFG_OPTIONAL, &gpu_type, err)) <
+            0 ||
         (rc = dcs_cfg_map(node, "model", DCS_CFG_REQUIRED, &model, err)) < 0 ||
         (rc = dcs_model_read(model, &j->model, err)) < 0 ||
         (rc = dcs_cfg_f64(node, "submit_s", DCS_CFG_OPTIONAL, 0, 1e10,
@@ -359,6 +467,25 @@ static int read_job(dcs_cfg_node_t *node, const dcs_training_env_t *env,
                              sizeof j->team - 1);
     snprintf(j->name, sizeof j->name, "%s", name);
     snprintf(j->team, sizeof j->team, "%s", team);
+    if (gpu_type[0]) {
+        dcs_cfg_node_t *at = dcs_cfg_get(node, "gpu_type");
+        if (env->npools == 0)
+            return dcs_cfg_error(at, err,
+                                 "a job may name a pool on a cluster of "
+                                 "pools; this cluster has one device");
+        int p = pool_find(env, gpu_type);
+        if (p < 0) {
+            char known[256] = "";
+            for (int k = 0; k < env->npools; k++)
+                snprintf(known + strlen(known), sizeof known - strlen(known),
+                         "%s%s", k ? ", " : "", env->pools[k].name);
+            return dcs_cfg_error(at, err,
+                                 "expected a pool of the cluster (%s), found "
+                                 "'%s'",
+                                 known, gpu_type);
+        }
+        snprintf(j->gpu_type, sizeof j->gpu_type, "%s", env->pools[p].name);
+    }
     dcs_train_plan_t *pl = &j->plan;
     double tokens_per_iter =
         (double)(pl->micro_batch * pl->grad_accum * pl->dp * pl->seq);
@@ -368,7 +495,7 @@ static int read_job(dcs_cfg_node_t *node, const dcs_training_env_t *env,
     if (tokens > 0)
         j->iterations = (int64_t)ceil(tokens / tokens_per_iter);
     fault_t f;
-    if (derive(j, env, &f) < 0)
+    if (derive_pools(j, env, &f) < 0)
         return dcs_cfg_error(f.at ? dcs_cfg_get(node, f.at) : node, err, "%s",
                              f.msg);
     return 0;
@@ -398,6 +525,7 @@ void dcs_training_init(dcs_training_t *t, const dcs_training_env_t *env)
 {
     memset(t, 0, sizeof *t);
     t->env = *env;
+    DCS_ASSERT(env->npools >= 0 && env->npools <= DCS_TRAINING_MAX_POOLS);
 }
 
 int dcs_training_read(dcs_cfg_node_t *map, const dcs_training_env_t *env,
@@ -416,7 +544,7 @@ int dcs_training_read(dcs_cfg_node_t *map, const dcs_training_env_t *env,
         if (!j)
             rc = DCS_ENOMEM;
         else
-            rc = read_job(dcs_cfg_at(jobs, i), env, j, err);
+            rc = read_job(dcs_cfg_at(jobs, i), &t->env, j, err);
         if (rc < 0) {
             dcs_training_destroy(t);
             return rc;
@@ -441,8 +569,18 @@ int64_t dcs_training_add(dcs_training_t *t, const dcs_training_spec_t *spec,
     j->model = *spec->model;
     j->submit_s = spec->submit_s;
     j->iterations = spec->iterations;
+    if (spec->gpu_type && spec->gpu_type[0] && t->env.npools > 0) {
+        int p = pool_find(&t->env, spec->gpu_type);
+        if (p < 0) {
+            t->njobs--;
+            return dcs_err_set(err, DCS_EINVAL,
+                               "training job '%s': no pool '%s'", spec->name,
+                               spec->gpu_type);
+        }
+        snprintf(j->gpu_type, sizeof j->gpu_type, "%s", t->env.pools[p].name);
+    }
     fault_t f;
-    if (set_plan(j, &spec->plan, &f) < 0 || derive(j, &t->env, &f) < 0) {
+    if (set_plan(j, &spec->plan, &f) < 0 || derive_pools(j, &t->env, &f) < 0) {
         t->njobs--; /* nothing of it to free yet */
         *fault = f.why;
         return dcs_err_set(err, DCS_EINPUT, "training job '%s': %s", spec->name,
@@ -611,7 +749,7 @@ static void reprice(dcs_training_job_t *j, double dp, double pp, double rd)
     double busy = j->step.total_s;
     j->data_stall_s = rd > busy ? rd - busy : 0;
     if (j->data_stall_s > 0) {
-        double idle = j->owner->env.device->idle_power_w;
+        double idle = j->device->idle_power_w;
         j->step.total_s = rd;
         j->power.iteration_s = rd;
         j->power.mean_w =
@@ -639,7 +777,7 @@ static void project(dcs_training_job_t *j)
     if (copy.external && !dcs_storage_busy(&j->ckpt) &&
         dcs_train_runner_advance(&copy, INFINITY, 0) == 2) {
         j->ckpt_at_s = copy.s.t;
-        dcs_time_t at = j->job->start_ns + dcs_time_from_s(copy.s.t);
+        dcs_time_t at = j->begin_ns + dcs_time_from_s(copy.s.t);
         dcs_time_t now = dcs_sim_now(sim);
         j->ckpt_ev = dcs_sim_at(sim, at > now ? at : now, ckpt_begin, j, 0);
         DCS_ASSERT(j->ckpt_ev != 0);
@@ -648,14 +786,14 @@ static void project(dcs_training_job_t *j)
     dcs_train_runner_advance(&copy, INFINITY, 0);
     gsl_rng_free(copy.rng);
     j->run = copy.out;
-    j->end_s = dcs_time_to_s(j->job->start_ns) + j->run.wall_s;
+    j->end_s = dcs_time_to_s(j->begin_ns) + j->run.wall_s;
 }
 
 /* j's run changed course at now: its end moves to the new projection. */
 static void replan(dcs_training_job_t *j)
 {
     project(j);
-    j->job->move_end(j->job, j->job->start_ns + dcs_time_from_s(j->run.wall_s));
+    j->job->move_end(j->job, j->begin_ns + dcs_time_from_s(j->run.wall_s));
 }
 
 static void ckpt_written(dcs_sim_t *sim, void *ctx)
@@ -697,7 +835,7 @@ static void ckpt_begin(dcs_sim_t *sim, void *obj, int64_t arg)
                            j->ckpt_bytes, ckpt_written, j);
     DCS_ASSERT(rc == 0);
     if (isfinite(j->runner.s.fail)) {
-        dcs_time_t at = j->job->start_ns + dcs_time_from_s(j->runner.s.fail);
+        dcs_time_t at = j->begin_ns + dcs_time_from_s(j->runner.s.fail);
         dcs_time_t now = dcs_sim_now(sim);
         j->fail_ev = dcs_sim_at(sim, at > now ? at : now, ckpt_struck, j, 0);
         DCS_ASSERT(j->fail_ev != 0);
@@ -726,8 +864,8 @@ static void rebalance(dcs_training_t *t, const dcs_training_job_t *except,
             fabs(rd - o->read_s) <= 1e-9 * rd)
             continue;
         double busy = o->step.total_s;
-        dcs_train_runner_advance(&o->runner,
-                                 now - dcs_time_to_s(o->job->start_ns), 0);
+        dcs_train_runner_advance(&o->runner, now - dcs_time_to_s(o->begin_ns),
+                                 0);
         reprice(o, dp, pp, rd);
         if (fabs(o->step.total_s - busy) <= 1e-12 * busy)
             continue; /* the read still hides behind the iteration */
@@ -736,7 +874,8 @@ static void rebalance(dcs_training_t *t, const dcs_training_job_t *except,
     }
 }
 
-/* At start: the whole run is planned at the present pace (its wall time
+/* At start: priced on the pool it landed on; the whole run is planned
+ * at the present pace, after the save and restore it owes (its wall time
  * is the job's run time); in flow mode the others are re-priced. */
 static dcs_time_t training_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
 {
@@ -744,6 +883,17 @@ static dcs_time_t training_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
     dcs_training_t *t = j->owner;
     j->job = (dcs_job_t *)job; /* the scheduler's, to move its end */
     j->gpu_ids = gpu_ids;
+    int pool = pool_of_gpu(&t->env, gpu_ids[0]);
+    DCS_ASSERT(j->pools >> pool & 1); /* the scheduler kept to its pools */
+    if (pool != j->pool) {
+        fault_t f;
+        int rc = derive(j, &t->env, pool, &f);
+        DCS_ASSERT(rc == 0); /* it priced there at load */
+    }
+    /* A preemption's save and restore come first, as a restart would. */
+    j->begin_ns = job->start_ns + j->owed_ns;
+    j->past.wall_s += dcs_time_to_s(j->owed_ns);
+    j->past.restart_s += dcs_time_to_s(j->owed_ns);
     set_nodes(j);
     if (on_fabric(j) || reads_data(j)) {
         double dp = 0, pp = 0;
@@ -773,7 +923,7 @@ static dcs_time_t training_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
     project(j);
     rebalance(t, j, dcs_time_to_s(job->start_ns));
     dcs_time_t ns = dcs_time_from_s(j->run.wall_s);
-    return ns > 0 ? ns : 1;
+    return j->owed_ns + (ns > 0 ? ns : 1);
 }
 
 /* Nothing of j's run is left to come (a write the projection expected
@@ -809,14 +959,25 @@ static void training_ended(dcs_job_t *job, dcs_time_t now)
     add_run(&j->run, &j->past); /* the whole job, earlier runs included */
 }
 
-/* Evicted at now (a node failed): the run stops where it stands, on a copy
- * of its runner and draws as far as now; the iterations of its last
- * complete checkpoint are kept (a write under way is lost), the rest of
- * the run's work is lost, and its next run starts from there. */
-static void training_stop(dcs_job_t *job, dcs_time_t now)
+/* Stopped at now: the run stops where it stands, on a copy of its runner
+ * and draws as far as now. Evicted (a node failed): the iterations of its
+ * last complete checkpoint are kept (a write under way is lost), the rest
+ * of the run's work is lost, and its next run starts from there at once
+ * (no restore: a training job's restarts are its own restart_s).
+ * Preempted (a policy): the preemption writes a checkpoint, so every
+ * iteration done is kept; only the iteration under way (or the part of a
+ * write, or of a restart after a failure, under way) is lost, and its
+ * next run pays the save and restore the scheduler set. A stop during the
+ * save and restore it owed gives back the part not yet spent. */
+static void training_stop(dcs_job_t *job, dcs_time_t now, dcs_job_stop_t why)
 {
     dcs_training_job_t *j = job->work;
-    double t = dcs_time_to_s(now - job->start_ns);
+    if (now < j->begin_ns) { /* still saving and restoring */
+        double unspent = dcs_time_to_s(j->begin_ns - now);
+        j->past.wall_s -= unspent;
+        j->past.restart_s -= unspent;
+    }
+    double t = now > j->begin_ns ? dcs_time_to_s(now - j->begin_ns) : 0;
     dcs_train_runner_t copy = j->runner;
     copy.rng = gsl_rng_clone(j->rng);
     DCS_ASSERT(copy.rng != NULL);
@@ -824,15 +985,18 @@ static void training_stop(dcs_job_t *job, dcs_time_t now)
         dcs_train_runner_advance(&copy, t, 0);
     gsl_rng_free(copy.rng);
     dcs_train_run_t r = copy.out;
-    double lost = copy.s.since + (t > copy.s.t ? t - copy.s.t : 0);
+    int keep_all = why == DCS_JOB_PREEMPTED;
+    double since = keep_all ? 0 : copy.s.since;
+    double lost = since + (t > copy.s.t ? t - copy.s.t : 0);
     r.wall_s = t;
-    r.compute_s -= copy.lost_compute_s + copy.s.since;
+    r.compute_s -= copy.lost_compute_s + since;
     r.lost_s += lost;
     add_run(&j->past, &r);
-    j->done_before += copy.s.saved;
+    j->done_before += keep_all ? copy.s.done : copy.s.saved;
     run_over(j, now);
     job->remaining_ns = dcs_time_from_s(
         (double)(j->iterations - j->done_before) * j->step.total_s);
+    j->owed_ns = keep_all ? job->overhead_ns : 0;
 }
 
 static double training_saved_every_s(const dcs_job_t *job)
@@ -844,6 +1008,8 @@ static const dcs_job_kind_t kind_training = {
     .name = "training",
     .run_time_ns = training_run_time_ns,
     .ended = training_ended,
+    .preemptible = 1,
+    .prices_run = 1,
     .stop = training_stop,
     .saved_every_s = training_saved_every_s};
 
@@ -852,8 +1018,14 @@ void dcs_training_as_job(dcs_training_t *t, size_t k, dcs_job_t *job)
     dcs_training_job_t *j = &t->jobs[k];
     job->kind = &kind_training;
     job->gpus = j->gpus;
-    /* alone, without failures: what a policy may expect of it */
+    job->min_gpus = job->max_gpus = 0; /* never resized */
+    /* alone, without failures, on the pool it expects (it is priced on it
+     * until it starts): what a policy may expect of it */
     job->duration_ns = dcs_time_from_s((double)j->iterations * j->step.total_s);
+    if (t->env.npools > 0) {
+        snprintf(job->gpu_type, sizeof job->gpu_type, "%s", j->gpu_type);
+        job->gpu_models = j->pools;
+    }
     job->work = j;
 }
 

@@ -14,6 +14,8 @@
  *                interleave: 1, fp8: false, grad_bytes: 4,
  *                reserve_gib: 2}
  *         iterations: 1000       # or tokens: 2.0e12
+ *         gpu_type: H100         # a cluster of pools: the pool it runs on
+ *                                # (default: any its plan fits)
  *         checkpoint: {interval_s: 3600, keep: 2}
  *         data_bytes_per_token: 4  # dataset read per token (default 4)
  *         failures: {per_gpu_per_h: 1e-5, per_node_per_h: 0, restart_s: 600}
@@ -22,7 +24,11 @@
  * step model (sim/workload/step.h) on the cluster's device, with groups
  * that span nodes on the cluster's fabric; its memory per rank must fit
  * the device (sim/workload/memory.h), else loading fails naming the rank,
- * the term and a hint. Checkpoints hold the weights and the optimizer
+ * the term and a hint. On a cluster of pools (a mixed fleet) it is priced
+ * on every pool it may use, runs on one of those its plan fits (GPUs,
+ * memory, dtype), and when it starts takes the iteration, power and
+ * memory of the pool it landed on; loading fails only when no pool it
+ * may use fits it. Checkpoints hold the weights and the optimizer
  * state (2 + 12 bytes per parameter) and are written to the cluster's
  * storage as flows from the job's nodes (storage/io.h), among the other
  * jobs' writes of the moment: each write takes as long as those flows,
@@ -35,7 +41,18 @@
  * `network: {collectives: flow}`, the data-parallel all-reduce runs as flows
  * among the other running training jobs' (sim/workload/trainnet.h); when a job
  * starts or ends the others are re-priced, and a job whose pace changed goes on
- * at the new pace from where its run stands, its end moved. */
+ * at the new pace from where its run stands, its end moved.
+ *
+ * A policy may preempt a training job (dcs_sched_preempt): its run stops,
+ * writing a checkpoint that keeps every iteration it completed (the
+ * iteration under way is lost, and a checkpoint write under way is
+ * dropped: the preemption's own checkpoint supersedes it); the next run
+ * begins with the scheduler's save and restore (ASSUMPTION: the
+ * preemption's checkpoint costs the scheduler's preempt_save_s, not a
+ * write to the storage) and draws its failures anew. A node failure
+ * (dcs_sched_evict) instead keeps only the iterations of its last
+ * complete checkpoint, and the next run begins at once (its restarts
+ * are its own restart_s). */
 #ifndef DCS_TRAINING_H
 #define DCS_TRAINING_H
 
@@ -44,6 +61,7 @@
 #include "config/cfg.h"
 #include "engine/sim.h"
 #include "hw/device.h"
+#include "hw/fleet.h"
 #include "net/topo.h"
 #include "storage/io.h"
 #include "workload/job.h"
@@ -52,10 +70,20 @@
 #include "workload/trainpower.h"
 #include "workload/trainrun.h"
 
+enum { DCS_TRAINING_MAX_POOLS = DCS_FLEET_MAX_POOLS };
+
+/* A pool of a mixed fleet as training jobs see it (hw/fleet.h). */
+typedef struct dcs_training_pool {
+    const char *name;                /* what a job's gpu_type names */
+    const dcs_device_spec_t *device; /* each of its GPUs */
+    int gpus;                        /* in the pool */
+    int first_gpu;                   /* its GPUs: first_gpu .. + gpus - 1 */
+} dcs_training_pool_t;
+
 /* What the cluster offers a training job. */
 typedef struct dcs_training_env {
-    const dcs_device_spec_t *device;
-    int gpus; /* in the cluster */
+    const dcs_device_spec_t *device; /* one device (npools 0) */
+    int gpus;                        /* in the cluster */
     int gpus_per_node;
     double nic_bw;          /* bytes/s per GPU on the fabric (0: none) */
     dcs_storage_t storage;  /* the cluster's (write_bw 0: none) */
@@ -63,6 +91,12 @@ typedef struct dcs_training_env {
     int flow;               /* 1: data-parallel traffic as flows on the
                                fabric (network.collectives: flow) */
     double gpu_power_cap_w; /* board limit, W (0: the device's TDP) */
+    /* A cluster of pools (npools >= 1; 0: of one device, `device`
+     * throughout). A job runs on one pool: the one its gpu_type names, or
+     * naming none, any pool its plan fits (GPUs, memory, dtype), priced
+     * there when it starts. */
+    dcs_training_pool_t pools[DCS_TRAINING_MAX_POOLS];
+    int npools;
 } dcs_training_env_t;
 
 typedef struct dcs_training dcs_training_t;
@@ -82,7 +116,16 @@ typedef struct dcs_training_job {
     double fail_per_gpu_per_h, fail_per_node_per_h;
     double reserve_bytes;
     double data_bytes_per_token; /* dataset read per trained token */
+    char gpu_type[16];           /* the pool it must run on ("" any) */
     /* derived at load */
+    unsigned pools; /* the pools its plan fits, bit p for env pool p (a
+                       cluster of one device: bit 0) */
+    double pool_iteration_s[DCS_TRAINING_MAX_POOLS]; /* alone, on each
+                                                        pool it fits */
+    int pool; /* the pool the figures below are priced on: the one it runs
+                 on or ran on last, else the one it expects (the pool its
+                 gpu_type names, else the fastest it fits) */
+    const dcs_device_spec_t *device; /* that pool's device */
     dcs_step_time_t step;
     dcs_train_memory_t memory;
     double ckpt_bytes;   /* one checkpoint */
@@ -99,8 +142,16 @@ typedef struct dcs_training_job {
     const int *gpu_ids;        /* its placement, once started */
     gsl_rng *rng;              /* its failure draws (owned) */
     dcs_train_runner_t runner; /* where its run stands */
-    /* Runs ended early (a node failure evicted it): what they kept. */
-    int64_t done_before;  /* iterations of checkpoints they completed */
+    dcs_time_t owed_ns;        /* what its next run pays before its
+                                  iterations: a preemption's save and
+                                  restore (job->overhead_ns); 0 after an
+                                  eviction */
+    dcs_time_t begin_ns;       /* when this run's iterations begin: its
+                                  start plus owed_ns */
+    /* Runs ended early (a node failure evicted it, a policy preempted
+     * it): what they kept. */
+    int64_t done_before;  /* iterations kept: an eviction's of its last
+                             complete checkpoint, a preemption's all */
     int64_t runs;         /* runs started */
     dcs_train_run_t past; /* their figures, summed */
     double end_s;         /* projected end */
@@ -153,11 +204,14 @@ typedef struct dcs_training_plan_in {
 void dcs_training_plan_defaults(dcs_training_plan_in_t *p,
                                 const dcs_model_t *m);
 
-/* Why a job could not be priced on the cluster. */
+/* Why a job could not be priced on the cluster; on a cluster of pools,
+ * on the pool that came closest (whose check failed last, in this order;
+ * ties: the most memory, then the most GPUs, then the first). */
 typedef enum dcs_training_fault {
     DCS_TRAINING_FAULT_NONE = 0,
     DCS_TRAINING_FAULT_PLAN,     /* the plan does not suit the model, or
-                                    asks for more GPUs than the cluster */
+                                    asks for more GPUs than the cluster
+                                    (the pool) */
     DCS_TRAINING_FAULT_FABRIC,   /* it spans nodes, the cluster has no
                                     fabric */
     DCS_TRAINING_FAULT_MEMORY,   /* a rank needs more memory than the
@@ -169,9 +223,11 @@ typedef enum dcs_training_fault {
 } dcs_training_fault_t;
 
 /* Reads a `workload` mapping with kind: training against `env`; prices
- * every job's iteration and memory. Returns 0, DCS_EINPUT naming file,
- * line and field (a plan that does not fit, GPUs the cluster lacks, no
- * storage for checkpoints), or DCS_ENOMEM. */
+ * every job's iteration and memory (on a cluster of pools, on each pool
+ * it may use). Returns 0, DCS_EINPUT naming file, line and field (a plan
+ * that fits no pool it may use, GPUs the cluster lacks, no storage for
+ * checkpoints, a gpu_type naming no pool or on a cluster of one device),
+ * or DCS_ENOMEM. */
 int dcs_training_read(dcs_cfg_node_t *map, const dcs_training_env_t *env,
                       dcs_training_t *t, dcs_err_t *err);
 /* An empty set of training jobs on the cluster `env`, for
@@ -188,15 +244,19 @@ typedef struct dcs_training_spec {
                                     numbers given */
     int64_t iterations;          /* >= 1 */
     double submit_s;             /* when it arrives (where t submits it) */
+    const char *gpu_type;        /* on a cluster of pools, the pool it must
+                                    run on (NULL or "": any it fits);
+                                    ignored on a cluster of one device */
 } dcs_training_spec_t;
 
 /* Adds a job to `t` (before dcs_training_start or _attach), checked and
  * priced exactly as dcs_training_read checks and prices a job mapping
- * with the same model, plan and iterations and no checkpoint or failures
- * keys. Returns its index in t->jobs; DCS_EINPUT with *fault saying why
- * and `err` a message naming the job (t is then as before); DCS_EINVAL
- * for iterations below 1; or DCS_ENOMEM. Amortized O(1) plus the pricing
- * of one iteration. */
+ * with the same model, plan, iterations and gpu_type and no checkpoint or
+ * failures keys. Returns its index in t->jobs; DCS_EINPUT with *fault
+ * saying why and `err` a message naming the job (t is then as before);
+ * DCS_EINVAL for iterations below 1 or a gpu_type naming no pool of a
+ * cluster of pools; or DCS_ENOMEM. Amortized O(1) plus the pricing of one
+ * iteration per pool. */
 int64_t dcs_training_add(dcs_training_t *t, const dcs_training_spec_t *spec,
                          dcs_training_fault_t *fault, dcs_err_t *err);
 
@@ -212,8 +272,12 @@ int dcs_training_attach(dcs_training_t *t, dcs_sim_t *sim, uint64_t seed,
                         void *sink_ctx);
 /* Makes the scheduler's `job` (its id, name, team and submit time the
  * caller's) run job `k` of `t`: the training kind, its work, its GPUs
- * (tp x cp x pp x dp) and the run time a policy may expect of it
- * (iterations x iteration time alone, without failures). */
+ * (tp x cp x pp x dp), its gpu_type and the pools it may use
+ * (job->gpu_models: those its plan fits; 0 on a cluster of one device),
+ * and the run time a policy may expect of it before it starts: iterations
+ * x iteration time alone, without failures, on the pool it expects (the
+ * one its gpu_type names, else the fastest it fits: a policy does not
+ * know where it will land). */
 void dcs_training_as_job(dcs_training_t *t, size_t k, dcs_job_t *job);
 
 /* 1 once the job has started (its run and placement are known). */

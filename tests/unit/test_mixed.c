@@ -11,9 +11,10 @@
  *   its share of its pool's hosts; utilization.csv has a row per pool;
  * - a synthetic job larger than the largest pool, a synthetic gpu_types
  *   entry naming no pool (or any on a cluster of one device) or a pool too
- *   small for the stream's job sizes, and training jobs, are refused as bad
- *   input with FILE:LINE:COL (exit 2 from the command), and so are
- *   serving replicas naming no pool or an unknown one; typed synthetic
+ *   small for the stream's job sizes, are refused as bad input with
+ *   FILE:LINE:COL (exit 2 from the command), and so are serving replicas
+ *   naming no pool or an unknown one (training jobs run on pools:
+ *   test_trainpool.c); typed synthetic
  *   jobs run on their pool, and gpu_types leaves the other draws alone;
  * - the Alibaba GPU 2023 sample's pods that name a GPU model run on the
  *   pool of that name, and are dropped where no pool has it;
@@ -391,13 +392,8 @@ START_TEST(test_bad_input_on_pools)
                  "--set:1:24: field 'workload.gpu_counts[1]': a job of 4 "
                  "GPUs can never run on cluster 'mixed': a job runs on one "
                  "pool, and the largest, 'H100', has 2 GPUs");
-    /* `workload.kind=training`: the value at column 15. */
-    const char *train[] = {"workload.kind=training"};
-    expect_error(SC "mixed_trace.yaml", train, 1,
-                 "--set:1:15: field 'workload.kind': training jobs need a "
-                 "cluster of one device in this version; cluster 'mixed' has "
-                 "2 pools");
-    /* `workload.kind=serving` naming no pool, on two. */
+    /* `workload.kind=serving` naming no pool, on two (training jobs run
+     * on pools: test_trainpool.c). */
     const char *serve[] = {"workload.kind=serving"};
     expect_error(SC "mixed_trace.yaml", serve, 1,
                  "--set:1:15: field 'workload.kind': on cluster 'mixed' of "

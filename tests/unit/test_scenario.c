@@ -1390,22 +1390,6 @@ START_TEST(test_trace_training_drops)
     ck_assert_double_eq(cell(&t, 1, "start_time_s"), 10);
     dcs_table_free(&t);
     remove_tree(tmp);
-
-    /* On a cluster of pools a training row is dropped (training jobs run
-     * on one device in this version); the fixed row beside it runs. */
-    make_tmpdir(tmp, sizeof tmp);
-    snprintf(out, sizeof out, "%s/run", tmp);
-    const char *pools[] = {
-        "workload.path=tests/unit/data/traces/dcsim_train_pools.csv",
-        "workload.models=workloads/models"};
-    run_with_notes(SC "mixed_trace.yaml", pools, 2, out, notes, sizeof notes);
-    ck_assert_msg(starts_with(notes, "dcsim: trace: 2 records, 1 jobs kept, 0 "
-                                     "censored, 0 fractional; dropped: "
-                                     "training on pools 1\n"),
-                  "%s", notes);
-    snprintf(path, sizeof path, "%s/training.csv", out);
-    ck_assert(!exists(path));
-    remove_tree(tmp);
 }
 END_TEST
 
