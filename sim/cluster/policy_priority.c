@@ -30,7 +30,10 @@
  * under a placement that also needs them on fewer nodes, the stops may not
  * make room, and the stopped jobs start again in what is free; so that
  * this cannot go on for ever, a job that resumed at this very instant is
- * never stopped at it. Elastic jobs run at their own size.
+ * never stopped at it. Elastic jobs run at their own size. On a mixed
+ * fleet (policy.h) the victims of one decision are all on one GPU model
+ * the job may use, the first in pool order where stopping enough would
+ * make room for it; stopping jobs on another model would not.
  *
  * Source: preemptive priority scheduling with per-group quotas and
  * guaranteed shares, as in production cluster managers: Verma et al.,
@@ -163,17 +166,20 @@ static int stop_before(const dcs_job_t *a, const dcs_job_t *b)
     return a->id > b->id;
 }
 
-/* The first running job to stop so that `job` may start, or -1 when
- * stopping every candidate would not be enough. Counts the stops out on
- * copies of the free GPUs and the team uses. O(running x victims). */
-static long first_victim(const dcs_sched_view_t *view, const team_use_t *use,
-                         const dcs_job_t *job)
+/* The first running job on GPU model m to stop so that `job` may start
+ * there, or -1 when stopping every candidate on m would not be enough.
+ * Counts the stops out on copies of the free GPUs (the cluster's, for the
+ * shares, and m's, for the room) and the team uses. O(running x
+ * victims). */
+static long first_victim_on(const dcs_sched_view_t *view, const team_use_t *use,
+                            const dcs_job_t *job, int m)
 {
     const dcs_policy_params_t *p = view->params;
     int t = p->nteams ? team_index(p, job->team) : -1;
     int used[DCS_POLICY_MAX_TEAMS];
     memcpy(used, use->used, sizeof used);
     int free_gpus = view->alloc->free_gpus;
+    int model_free = dcs_policy_model_free(view, m);
     const dcs_job_t *prev = NULL;
     long first = -1;
     for (;;) {
@@ -182,6 +188,7 @@ static long first_victim(const dcs_sched_view_t *view, const team_use_t *use,
         for (size_t k = 0; k < view->running_len; k++) {
             const dcs_job_t *r = view->running[k];
             if (r->priority >= job->priority || !stoppable(view, r) ||
+                dcs_policy_model_of(view, r) != m ||
                 (prev && !stop_before(prev, r)) ||
                 (next >= 0 && !stop_before(r, view->running[next])))
                 continue;
@@ -197,11 +204,29 @@ static long first_victim(const dcs_sched_view_t *view, const team_use_t *use,
         if (first < 0)
             first = next;
         free_gpus += prev->gpus;
+        model_free += prev->gpus;
         if (next_team >= 0)
             used[next_team] -= prev->gpus;
-        if (within_shares(p, used, total_claim(p, used), free_gpus, job, t))
+        if (model_free >= job->gpus &&
+            within_shares(p, used, total_claim(p, used), free_gpus, job, t))
             return first;
     }
+}
+
+/* The first running job to stop so that `job` may start: on a mixed
+ * fleet, on the first GPU model it may use where stopping enough would
+ * make room (stops on the others would not). -1: none. */
+static long first_victim(const dcs_sched_view_t *view, const team_use_t *use,
+                         const dcs_job_t *job)
+{
+    for (int m = 0; m < dcs_policy_models(view); m++) {
+        if (!dcs_policy_may_use(job, m))
+            continue;
+        long v = first_victim_on(view, use, job, m);
+        if (v >= 0)
+            return v;
+    }
+    return -1;
 }
 
 static long priority_preempt(const dcs_policy_t *policy,

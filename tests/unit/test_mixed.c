@@ -22,8 +22,8 @@
  *   jobs on the other;
  * - pools with their own GPU and server prices: the run's capex and each
  *   job's cost at its pool's prices;
- * - EASY reserves for its head on a pool the head may use, and SRTF stops
- *   only jobs on a pool the short job may use;
+ * - EASY reserves for its head on a pool the head may use, and SRTF and
+ *   priority stop only jobs on a pool the waiting job may use;
  * - the shipped mixed cluster (topologies/clusters/mixed-h100-a100.yaml)
  *   loads and runs. */
 #include <check.h>
@@ -362,6 +362,36 @@ START_TEST(test_serving_on_a_pool)
 }
 END_TEST
 
+START_TEST(test_priority_stops_on_the_pool)
+{
+    /* mixed_trace.yaml's pools, priority policy, traces/mixed_priority.csv:
+     * h (H100, 2 GPUs, 1,000 s, class 0) from 0 and a (A100, 2 GPUs, 1,000
+     * s: 2,000 s at half speed, class 0) from 5 fill the cluster; urgent
+     * (H100, 2 GPUs, 10 s, class 5) arrives at 10. The victims are
+     * counted on the H100s only: h is stopped (10 s of its work kept, no
+     * save or restore costs), urgent runs [10, 20), h resumes and ends at
+     * 1,010; a is never stopped (it started last, so counting GPUs over
+     * the whole cluster stopped it first, for nothing). */
+    char tmp[64];
+    make_tmpdir(tmp, sizeof tmp);
+    const char *sets[] = {
+        "workload.path=tests/unit/data/traces/mixed_priority.csv",
+        "scheduler.policy=priority"};
+    run_ok(SC "mixed_trace.yaml", tmp, sets, 2);
+    table_t jobs = read_csv(tmp, "jobs.csv");
+    ck_assert_uint_eq(jobs.nrows, 4);
+    const char *names[] = {"h", "a", "urgent"};
+    const double end[] = {1010, 2005, 20}, stops[] = {1, 0, 0};
+    for (size_t r = 1; r <= 3; r++) {
+        ck_assert_str_eq(cell(&jobs, r, "name"), names[r - 1]);
+        ck_assert_double_eq_tol(num(&jobs, r, "end_time_s"), end[r - 1], 1e-9);
+        ck_assert_double_eq(num(&jobs, r, "preemptions"), stops[r - 1]);
+    }
+    free_table(&jobs);
+    remove_tree(tmp);
+}
+END_TEST
+
 START_TEST(test_trace_drops_counted)
 {
     /* The command prints the reader's counts with the drops for pools. */
@@ -560,6 +590,7 @@ int main(void)
     tcase_add_test(tc, test_trace_on_pools);
     tcase_add_test(tc, test_easy_reserves_on_the_pool);
     tcase_add_test(tc, test_srtf_stops_on_the_pool);
+    tcase_add_test(tc, test_priority_stops_on_the_pool);
     tcase_add_test(tc, test_pools_priced_apart);
     tcase_add_test(tc, test_serving_on_a_pool);
     tcase_add_test(tc, test_trace_drops_counted);
