@@ -37,6 +37,33 @@ static shard_t shard_of(const dcs_serve_replica_t *r)
     return s;
 }
 
+double dcs_serve_curve_s(const dcs_serve_curve_t *c, double size)
+{
+    int n = c->points;
+    const double *x = c->size, *s = c->s;
+    if (n < 1 || n > DCS_SERVE_CURVE_POINTS)
+        return -1;
+    if (n == 1 || size <= x[0])
+        return s[0];
+    int i = 1; /* the segment [i - 1, i] holding size, or the last */
+    while (i < n - 1 && size > x[i])
+        i++;
+    double t =
+        s[i - 1] + (s[i] - s[i - 1]) * (size - x[i - 1]) / (x[i] - x[i - 1]);
+    return t > 0 ? t : 0;
+}
+
+/* 1 when `c` is a usable curve (see dcs_serve_curve_t). */
+static int curve_ok(const dcs_serve_curve_t *c)
+{
+    if (c->points < 0 || c->points > DCS_SERVE_CURVE_POINTS)
+        return 0;
+    for (int i = 0; i < c->points; i++)
+        if (!(c->size[i] > (i ? c->size[i - 1] : 0)) || !(c->s[i] >= 0))
+            return 0;
+    return 1;
+}
+
 int dcs_serve_check(const dcs_serve_replica_t *r, char *msg, size_t msg_size)
 {
     const dcs_model_t *m = r->model;
@@ -60,6 +87,9 @@ int dcs_serve_check(const dcs_serve_replica_t *r, char *msg, size_t msg_size)
     else if (r->dev->perf.peak_flops[DCS_BF16] <= 0 ||
              (r->weight_fp8 && r->dev->perf.peak_flops[DCS_FP8] <= 0))
         why = "the device has no peak for the weights' dtype";
+    else if (!curve_ok(&r->norm_s) || !curve_ok(&r->ar_graph))
+        why = "a measured curve needs at most 16 sizes > 0, ascending, and "
+              "times >= 0";
     if (!why)
         return 0;
     if (msg)
@@ -114,7 +144,10 @@ typedef struct pricer {
     dcs_serve_cost_t cost;
     dcs_serve_op_fn each;
     void *ctx;
-    double compute_kernels; /* of them, not collectives */
+    double compute_kernels;              /* of them, not collectives */
+    const dcs_serve_replica_t *graph_ar; /* a graphed step whose
+                                            all-reduces the replica's
+                                            table prices; NULL: none */
 } pricer_t;
 
 /* An op of `kind` over m x n (x k) elements in `dtype`, the rest 0 (as
@@ -135,7 +168,11 @@ static void price_at_least(pricer_t *x, const dcs_op_t *op, double count,
     double s;
     double *bucket = &x->cost.other_s;
     if (dcs_op_is_collective(op)) {
-        s = dcs_coll_time_s(x->dev, x->p, op);
+        s = -1;
+        if (x->graph_ar && op->kind == DCS_OP_ALL_REDUCE)
+            s = dcs_serve_curve_s(&x->graph_ar->ar_graph, (double)op->bytes);
+        if (s < 0)
+            s = dcs_coll_time_s(x->dev, x->p, op);
         bucket = &x->cost.comm_s;
     } else {
         s = dcs_opcost_time_s(&x->dev->perf, x->p, op);
@@ -167,6 +204,19 @@ static void price(pricer_t *x, const dcs_op_t *op, double count)
 static void price_slow(pricer_t *x, const dcs_op_t *op, double count, double bw)
 {
     price_at_least(x, op, count, bw > 0 ? dcs_op_bytes(op) / bw : 0);
+}
+
+/* A norm of op->m rows, `count` times: in the eager layout an RMSNorm
+ * takes at least plain PyTorch's measured time (norm_s, a graph replay's)
+ * plus the gap a graph replay removes. */
+static void price_norm(pricer_t *x, const dcs_serve_replica_t *r,
+                       const dcs_op_t *op, double count)
+{
+    double floor_s = 0;
+    if (r->eager && op->kind == DCS_OP_RMSNORM && r->norm_s.points > 0)
+        floor_s =
+            dcs_serve_curve_s(&r->norm_s, (double)op->m) + r->graph_saving_s;
+    price_at_least(x, op, count, floor_s);
 }
 
 /* A TP collective of `bytes` per GPU over the replica's GPUs, `count`
@@ -292,6 +342,9 @@ double dcs_serve_step_each(const dcs_serve_replica_t *r,
                   .p = r->params ? r->params : &r->dev->params,
                   .each = each,
                   .ctx = ctx};
+    if (r->graphs && b->nprefill == 0 && tp_of(r) > 1 &&
+        tp_of(r) == r->ar_graph_gpus && r->ar_graph.points > 0)
+        x.graph_ar = r;
     int64_t t = b->decodes, sampled = b->decodes;
     for (int64_t i = 0; i < b->nprefill; i++) {
         if (b->prefill[i].tokens < 1 || b->prefill[i].cached < 0)
@@ -318,7 +371,7 @@ double dcs_serve_step_each(const dcs_serve_replica_t *r,
         }
         /* The blocks. */
         dcs_op_t nm = op_of(norm, DCS_BF16, t, h, 0);
-        price(&x, &nm, 2.0 * layers);
+        price_norm(&x, r, &nm, 2.0 * layers);
         dcs_op_t qkv = op_of(DCS_OP_GEMM, w, t, s.q_width + 2 * s.kv_width, h);
         price(&x, &qkv, layers);
         rope_and_cache(&x, r, &s, t, layers);
@@ -336,7 +389,7 @@ double dcs_serve_step_each(const dcs_serve_replica_t *r,
     int64_t norm_rows = r->eager ? sampled : t;
     if (norm_rows > 0) {
         dcs_op_t fn = op_of(norm, DCS_BF16, norm_rows, h, 0);
-        price(&x, &fn, 1.0);
+        price_norm(&x, r, &fn, 1.0);
     }
     if (sampled > 0) {
         dcs_op_t head = op_of(DCS_OP_GEMM, DCS_BF16, sampled, s.vocab, h);

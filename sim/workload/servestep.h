@@ -74,7 +74,28 @@
  * back to back (the op model's fixed costs were measured launch after
  * launch); and in the eager layout the kernels of slow_bw take at least
  * their bytes / that bandwidth (PyTorch's generic elementwise kernel on
- * half-slices and broadcast tables, not the vectorized one). */
+ * half-slices and broadcast tables, not the vectorized one).
+ *
+ * Plain PyTorch's RMSNorm (the replica's `norm_s`, measured by
+ * tests/kernels/norm_eager.py; no points leaves it out): F.rms_norm's
+ * kernel takes about as long for 1 row as for 512, far longer than their
+ * bytes (1 to 512 rows of 8,192 on an H200: 7.2-8.4 us, where the op
+ * model's kernel, measured by membound.cu, takes 2.8-4.8). In the
+ * eager layout each RMSNorm of t rows takes at least norm_s at t plus
+ * graph_saving_s (measured in a graph replay: a graphed step, which takes
+ * that gap away again, prices it at the measured time).
+ *
+ * All-reduces inside a graph (the replica's `ar_graph`, measured by
+ * tests/validation/serve_tp_probe.py; no points leaves it out): in a step
+ * replayed as a CUDA graph on `ar_graph_gpus` GPUs, each TP all-reduce
+ * costs what one all-reduce placed between other kernels of a graph was
+ * measured to cost at its bytes instead of the network model's
+ * back-to-back time (on 4 H200s at 16 KiB: 13.5 us between 34 us of
+ * copies, 10.9 in NCCL's back-to-back loop, 13.1-13.3 inside
+ * serve_step.py's 70B decode). ASSUMPTION: the cost no
+ * longer grows with the compute between two all-reduces past the
+ * largest gap measured (34 us of copies; a 70B decode layer has ~100 us
+ * between its two). */
 #ifndef DCS_SERVESTEP_H
 #define DCS_SERVESTEP_H
 
@@ -96,6 +117,16 @@ typedef enum dcs_serve_slow_op {
     DCS_SLOW_MUL,
     DCS_SLOW_NOPS
 } dcs_serve_slow_op_t;
+
+/* A measured time by size: piecewise linear in the size between the
+ * points, the first point's time below them, the last segment continued
+ * above them (never below 0). */
+#define DCS_SERVE_CURVE_POINTS 16
+typedef struct dcs_serve_curve {
+    int points;                          /* 0 .. DCS_SERVE_CURVE_POINTS */
+    double size[DCS_SERVE_CURVE_POINTS]; /* ascending, > 0 */
+    double s[DCS_SERVE_CURVE_POINTS];    /* seconds at each, >= 0 */
+} dcs_serve_curve_t;
 
 typedef struct dcs_serve_replica {
     const dcs_model_t *model;          /* dense, standard attention */
@@ -123,6 +154,16 @@ typedef struct dcs_serve_replica {
     double slow_bw[DCS_SLOW_NOPS]; /* bytes/s of those kernels in
                                       the eager layout (0: the op
                                       model's) */
+    dcs_serve_curve_t norm_s;      /* eager layout: plain PyTorch's RMSNorm
+                                      (F.rms_norm) by tokens, at the model's
+                                      hidden width, as measured replayed in a
+                                      graph (0 points: the op model's) */
+    /* Measured all-reduces inside a CUDA graph (0 points: the network
+     * model's time, as in a serving engine without that measurement): */
+    int64_t ar_graph_gpus;      /* the GPUs they were measured on: the
+                                   curve serves a replica of that tp
+                                   alone */
+    dcs_serve_curve_t ar_graph; /* seconds by bytes per GPU */
 } dcs_serve_replica_t;
 
 /* One prefilling sequence's share of a step. */
@@ -168,8 +209,10 @@ typedef struct dcs_serve_cost {
 } dcs_serve_cost_t;
 
 /* Checks that the replica can be priced: a dense model without MLA, heads
- * and FFN width divisible by tp, kv_heads dividing heads, and a peak on
- * the device for bf16 (and fp8 with weight_fp8). Returns 0, or DCS_EINVAL
+ * and FFN width divisible by tp, kv_heads dividing heads, a peak on
+ * the device for bf16 (and fp8 with weight_fp8), and measured curves
+ * (norm_s, ar_graph) of at most DCS_SERVE_CURVE_POINTS strictly
+ * ascending sizes > 0 with times >= 0. Returns 0, or DCS_EINVAL
  * with a reason in `msg` (when not NULL). */
 int dcs_serve_check(const dcs_serve_replica_t *r, char *msg, size_t msg_size);
 
@@ -191,6 +234,10 @@ double dcs_serve_kv_bytes_per_token(const dcs_serve_replica_t *r);
 int64_t dcs_serve_kv_capacity_tokens(const dcs_serve_replica_t *r,
                                      double mem_util,
                                      double activation_reserve_bytes);
+
+/* Seconds of `c` at `size` (see dcs_serve_curve_t), or -1 when it has
+ * no points. O(points). */
+double dcs_serve_curve_s(const dcs_serve_curve_t *c, double size);
 
 /* Called for every op of a step with how many times it runs and its time
  * (for breakdowns): `layers` times for the blocks' ops, once for the rest.

@@ -9,12 +9,21 @@
  * per GPU and KV capacity match hand calculations; fp8 weights put the
  * blocks' GEMMs, not the LM head, in fp8; equal prefill chunks run as one
  * attention op and partial chunks sample nothing; a replica that cannot be
- * priced is refused; `dcsim validate --serve-data` reads serving rows,
- * prices them, and fails --check only on a row off by more than 10 %. */
+ * priced is refused; a measured curve interpolates as written by hand;
+ * in a graphed decode step at the curve's tp each TP all-reduce costs the
+ * in-graph curve's time at its bytes (nothing else moves, and nothing at
+ * another tp or in a prefill), and in the eager layout each RMSNorm
+ * takes at least the measured PyTorch norm plus the graph gap;
+ * `dcsim validate --serve-data` reads serving rows (and the in-graph
+ * all-reduce table beside them), prices them, fails --check only on a row
+ * off by more than 10 %, and names the cell of a bad table (norm.csv
+ * too). */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/error.h"
 #include "net/collective.h"
@@ -414,6 +423,95 @@ START_TEST(test_refuses_what_it_cannot_price)
 }
 END_TEST
 
+START_TEST(test_measured_curve_by_hand)
+{
+    /* 10 us at 1,000, 14 us at 2,000, 30 us at 4,000: the first time
+     * below, lines between, the last segment (8 us per 1,000) above. */
+    dcs_serve_curve_t c = {
+        .points = 3, .size = {1000, 2000, 4000}, .s = {10e-6, 14e-6, 30e-6}};
+    ck_assert_double_eq_tol(dcs_serve_curve_s(&c, 1), 10e-6, 1e-15);
+    ck_assert_double_eq_tol(dcs_serve_curve_s(&c, 1000), 10e-6, 1e-15);
+    ck_assert_double_eq_tol(dcs_serve_curve_s(&c, 1500), 12e-6, 1e-15);
+    ck_assert_double_eq_tol(dcs_serve_curve_s(&c, 2000), 14e-6, 1e-15);
+    ck_assert_double_eq_tol(dcs_serve_curve_s(&c, 3000), 22e-6, 1e-15);
+    ck_assert_double_eq_tol(dcs_serve_curve_s(&c, 5000), 38e-6, 1e-15);
+    /* a falling last segment stops at 0 */
+    dcs_serve_curve_t down = {.points = 2, .size = {1, 2}, .s = {2, 1}};
+    ck_assert_double_eq_tol(dcs_serve_curve_s(&down, 2.5), 0.5, 1e-15);
+    ck_assert_double_eq(dcs_serve_curve_s(&down, 10), 0);
+    dcs_serve_curve_t one = {.points = 1, .size = {64}, .s = {7e-6}};
+    ck_assert_double_eq(dcs_serve_curve_s(&one, 1e9), 7e-6);
+    dcs_serve_curve_t none = {0};
+    ck_assert_double_eq(dcs_serve_curve_s(&none, 1), -1);
+    /* a replica with a curve out of order is refused */
+    dcs_model_t m = llama3_8b();
+    dcs_device_spec_t d = h100();
+    dcs_serve_replica_t r = {.model = &m, .dev = &d, .tp = 2};
+    r.ar_graph = (dcs_serve_curve_t){.points = 2, .size = {2, 1}};
+    char msg[128] = "";
+    ck_assert_int_eq(dcs_serve_check(&r, msg, sizeof msg), DCS_EINVAL);
+    ck_assert_ptr_nonnull(strstr(msg, "measured curve"));
+    r.ar_graph.size[0] = 0.5;
+    ck_assert_int_eq(dcs_serve_check(&r, NULL, 0), 0);
+    r.norm_s = (dcs_serve_curve_t){.points = 1, .size = {1}, .s = {-1}};
+    ck_assert_int_eq(dcs_serve_check(&r, NULL, 0), DCS_EINVAL);
+}
+END_TEST
+
+START_TEST(test_graph_allreduce_and_norm)
+{
+    /* Llama 3 8B at tp 2, eager, graphed: 8 decodes (all-reduces of 8 x
+     * 4,096 x 2 = 65,536 B, 2 x 32 in the blocks and 1 for the
+     * embedding). In-graph all-reduce curve at tp 2: 1 s at 32,768 B, 3 s
+     * at 131,072 B, so 65,536 B cost 1 + 2 x 32,768 / 98,304 = 5/3 s. */
+    dcs_model_t m = llama3_8b();
+    dcs_device_spec_t d = h100();
+    dcs_serve_replica_t r = {.model = &m,
+                             .dev = &d,
+                             .tp = 2,
+                             .eager = 1,
+                             .graphs = 1,
+                             .graph_saving_s = 1e-6};
+    dcs_serve_batch_t dec = {.decodes = 8, .decode_kv_tokens = 8 * 513};
+    dcs_serve_cost_t c0, c;
+    double base = dcs_serve_step_s(&r, &dec, &c0);
+    dcs_op_t ar = mk(DCS_OP_ALL_REDUCE, 0, 0, 0);
+    ar.gpus = 2;
+    ar.bytes = 65536;
+    double ar_s = alone(&d, &ar), ar_graph = 1.0 + 2.0 * 32768 / 98304;
+    dcs_serve_replica_t g = r;
+    g.ar_graph_gpus = 2;
+    g.ar_graph =
+        (dcs_serve_curve_t){.points = 2, .size = {32768, 131072}, .s = {1, 3}};
+    double got = dcs_serve_step_s(&g, &dec, &c);
+    ck_assert_double_eq_tol(got, base + 65 * (ar_graph - ar_s), 1e-9);
+    ck_assert_double_eq_tol(c.comm_s, c0.comm_s + 65 * (ar_graph - ar_s), 1e-9);
+    ck_assert_double_eq_tol(c.graph_saved_s, c0.graph_saved_s, 1e-15);
+    /* measured at another tp: not used; a prefill is not graphed */
+    dcs_serve_replica_t other = g;
+    other.ar_graph_gpus = 4;
+    ck_assert_double_eq(dcs_serve_step_s(&other, &dec, NULL), base);
+    dcs_serve_chunk_t prompt = {.tokens = 16};
+    dcs_serve_batch_t pre = {.prefill = &prompt, .nprefill = 1};
+    ck_assert_double_eq(dcs_serve_step_s(&g, &pre, NULL),
+                        dcs_serve_step_s(&r, &pre, NULL));
+    /* RMSNorm curve 0.5 s at 1 row, 2 s at 16: 8 rows take
+     * 0.5 + 1.5 x 7 / 15 = 1.2 s, + the 1 us gap the replay takes off
+     * again; 2 x 32 block norms and the final one over 8 sampled rows. */
+    dcs_serve_replica_t n = r;
+    n.norm_s = (dcs_serve_curve_t){.points = 2, .size = {1, 16}, .s = {0.5, 2}};
+    dcs_op_t norm = mk(DCS_OP_RMSNORM, 8, 4096, 0);
+    double norm_s = 0.5 + 1.5 * 7.0 / 15.0;
+    ck_assert_double_eq_tol(dcs_serve_step_s(&n, &dec, NULL),
+                            base + 65 * (norm_s + 1e-6 - alone(&d, &norm)),
+                            1e-9);
+    /* a serving engine's fused layout is left as it was */
+    n.eager = r.eager = 0;
+    ck_assert_double_eq(dcs_serve_step_s(&n, &dec, NULL),
+                        dcs_serve_step_s(&r, &dec, NULL));
+}
+END_TEST
+
 /* The predicted_ms that `dcsim validate` printed on the line of model
  * `key`: the field after measured_ms. */
 static double predicted_on(const char *out, const char *key)
@@ -488,6 +586,152 @@ START_TEST(test_validate_reads_serving_rows)
 }
 END_TEST
 
+START_TEST(test_validate_reads_graph_allreduce)
+{
+    /* A tp-2 decode row beside allreduce_h100-sxm.csv: its graph_gap rows
+     * at tp 2, at 65,536 B the one of the larger gap (30 us, not 20), the
+     * graph and tp-4 rows left out: 10 us at 16,384 B, 30 at 65,536, 70
+     * at 262,144. The prefill row is not graphed. */
+    const char *args[] = {"validate",
+                          "--device",
+                          "h100-sxm",
+                          "--serve-data",
+                          DCSIM_TEST_DATA "/serve_tp",
+                          NULL};
+    char *out, *err;
+    int rc = run_dcsim(args, &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    dcs_model_t m = llama3_8b();
+    m.layers = 2;
+    dcs_device_spec_t d = h100();
+    dcs_serve_replica_t r = {.model = &m, .dev = &d, .tp = 2, .eager = 1};
+    r.graphs = 1;
+    r.graph_saving_s = (531.680 - 356.928) / 171 * 1e-6;
+    r.slow_bw[DCS_SLOW_ROPE_NEG] = 268435456 / 190.800e-6;
+    r.slow_bw[DCS_SLOW_ROPE_CAT] = 536870912 / 560.176e-6;
+    r.slow_bw[DCS_SLOW_ROPE_MUL] = 545259520 / 380.944e-6;
+    r.slow_bw[DCS_SLOW_SILU] = 1879048192 / 1292.464e-6;
+    r.slow_bw[DCS_SLOW_MUL] = 2818572288 / 1336.448e-6;
+    dcs_serve_chunk_t p = {.tokens = 128};
+    dcs_serve_batch_t pre = {.prefill = &p, .nprefill = 1};
+    double want = dcs_serve_step_s(&r, &pre, NULL) * 1e3;
+    ck_assert_double_eq_tol(predicted_on(out, "tiny-tp2-prefill"), want, 1e-3);
+    dcs_serve_batch_t dec = {.decodes = 8, .decode_kv_tokens = 8 * 1001};
+    dcs_serve_cost_t plain;
+    double before = dcs_serve_step_s(&r, &dec, &plain) * 1e3;
+    dcs_op_t ar = mk(DCS_OP_ALL_REDUCE, 0, 0, 0);
+    ar.gpus = 2;
+    ar.bytes = 65536;
+    /* 2 x 2 block all-reduces and the embedding's, 30 us each */
+    want = before + 5 * (30e-3 - alone(&d, &ar) * 1e3);
+    ck_assert_double_eq_tol(predicted_on(out, "tiny-tp2-decode"), want, 1e-3);
+    ck_assert_ptr_nonnull(strstr(out, "in-graph all-reduce at tp 2"));
+    free(out);
+    free(err);
+}
+END_TEST
+
+/* Symbolic links to every entry of `from` in `to` but `skip`. */
+static void link_all(const char *from, const char *to, const char *skip)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "for f in '%s'/*; do [ \"$(basename \"$f\")\" = '%s' ] || "
+             "ln -s \"$f\" '%s'/; done",
+             from, skip, to);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+/* run_dcsim with DCSIM_HOME set to `home`, restored after. */
+static int run_at_home(const char *home, const char *const *args, char **out,
+                       char **err)
+{
+    const char *env = getenv("DCSIM_HOME");
+    char *saved = env ? strdup(env) : NULL;
+    setenv("DCSIM_HOME", home, 1);
+    int rc = run_dcsim(args, out, err);
+    if (saved)
+        setenv("DCSIM_HOME", saved, 1);
+    else
+        unsetenv("DCSIM_HOME");
+    free(saved);
+    return rc;
+}
+
+/* Writes `text` to `path`. */
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+START_TEST(test_validate_norm_bad_input)
+{
+    /* A home whose H100 measurements hold a bad norm.csv: everything else
+     * is the source tree's, linked. */
+    const char *src = getenv("DCSIM_HOME");
+    if (!src || !*src)
+        src = DCSIM_SOURCE_DIR;
+    char home[64], dir[512], from[512], to[512];
+    make_tmpdir(home, sizeof home);
+    snprintf(dir, sizeof dir, "mkdir -p '%s/tests/kernels/data/h100-sxm'",
+             home);
+    ck_assert_int_eq(system(dir), 0);
+    link_all(src, home, "tests");
+    snprintf(from, sizeof from, "%s/tests/kernels/data", src);
+    snprintf(to, sizeof to, "%s/tests/kernels/data", home);
+    link_all(from, to, "h100-sxm");
+    snprintf(from, sizeof from, "%s/tests/kernels/data/h100-sxm", src);
+    snprintf(dir, sizeof dir, "%s/tests/kernels/data/h100-sxm", home);
+    link_all(from, dir, "norm.csv");
+    char path[600];
+    snprintf(path, sizeof path, "%s/norm.csv", dir);
+    const char *args[] = {"validate",
+                          "--device",
+                          "h100-sxm",
+                          "--serve-data",
+                          DCSIM_TEST_DATA "/serve",
+                          NULL};
+    char *out, *err;
+    write_text(path,
+               "kind,op,layout,layers,tokens,width,kernels,bytes,time_us\n"
+               "norm,rmsnorm,graph,0,1,4096,20,16392,4.4\n"
+               "norm,rmsnorm,graph,0,8,wide,20,16392,4.4\n");
+    ck_assert_int_eq(run_at_home(home, args, &out, &err), 2);
+    ck_assert_msg(strstr(err, "h100-sxm/norm.csv:3: width: expected a "
+                              "whole number >= 1, found 'wide'") != NULL,
+                  "%s", err);
+    free(out);
+    free(err);
+    /* a count of tokens measured twice at one width */
+    write_text(path,
+               "kind,op,layout,layers,tokens,width,kernels,bytes,time_us\n"
+               "norm,rmsnorm,graph,0,1,4096,20,16392,4.4\n"
+               "norm,rmsnorm,graph,0,1,4096,20,16392,4.5\n");
+    ck_assert_int_eq(run_at_home(home, args, &out, &err), 2);
+    ck_assert_msg(strstr(err, "norm.csv:3: tokens: 1 at width 4096 "
+                              "measured twice") != NULL,
+                  "%s", err);
+    free(out);
+    free(err);
+    /* a good one is read: the tiny rows' RMSNorm (width 4,096) at least
+     * 1 s a row, so the 2-layer prefill of 256 tokens takes 5 s more */
+    write_text(path,
+               "kind,op,layout,layers,tokens,width,kernels,bytes,time_us\n"
+               "norm,rmsnorm,graph,0,1,4096,20,16392,1e6\n"
+               "norm,rmsnorm,graph,0,1,8192,20,16392,9e9\n");
+    ck_assert_int_eq(run_at_home(home, args, &out, &err), 0);
+    ck_assert_double_gt(predicted_on(out, "tiny-prefill"), 5 * 1e3);
+    ck_assert_double_lt(predicted_on(out, "tiny-prefill"), 5.1 * 1e3);
+    ck_assert_ptr_nonnull(strstr(out, "RMSNorm 1000000.0 us at width 4096"));
+    free(out);
+    free(err);
+    remove_tree(home);
+}
+END_TEST
+
 START_TEST(test_validate_serving_bad_input)
 {
     const char *args[] = {"validate",
@@ -501,6 +745,15 @@ START_TEST(test_validate_serving_bad_input)
     ck_assert_int_eq(rc, 2);
     ck_assert_msg(strstr(err, "serve_h100-sxm.csv:3: phase: expected "
                               "prefill or decode, found 'both'") != NULL,
+                  "%s", err);
+    free(out);
+    free(err);
+    /* the in-graph all-reduce table beside the rows: a time below 0 */
+    args[4] = DCSIM_TEST_DATA "/serve_tp_bad";
+    rc = run_dcsim(args, &out, &err);
+    ck_assert_int_eq(rc, 2);
+    ck_assert_msg(strstr(err, "allreduce_h100-sxm.csv:3: time_us: expected "
+                              "a number > 0, found '-3'") != NULL,
                   "%s", err);
     free(out);
     free(err);
@@ -520,6 +773,10 @@ int main(void)
     tcase_add_test(tc, test_fp8_weights_and_chunks);
     tcase_add_test(tc, test_refuses_what_it_cannot_price);
     tcase_add_test(tc, test_validate_reads_serving_rows);
+    tcase_add_test(tc, test_measured_curve_by_hand);
+    tcase_add_test(tc, test_graph_allreduce_and_norm);
+    tcase_add_test(tc, test_validate_reads_graph_allreduce);
+    tcase_add_test(tc, test_validate_norm_bad_input);
     tcase_add_test(tc, test_validate_serving_bad_input);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
