@@ -526,52 +526,6 @@ static const char *const SERVE_COLS[] = {
     "context_len", "phase",  "time_ms"};
 enum { SERVE_NINT = 11 }; /* the columns before "phase" but the name */
 
-/* Plain PyTorch's measured costs on a device (tests/kernels/eager.py's
- * eager.csv in its measurement folder): the GPU time per kernel a graph
- * replay saves (the median over the toy models of (stream - graph) /
- * kernels) and the bandwidth of each slow elementwise kernel (bytes /
- * time of its largest strided row). Leaves `rep` as it is where the file
- * or a row is missing. Returns 1 when read, 0 when there is no file, -1
- * on bad input. */
-static int read_eager(const char *path, dcs_serve_replica_t *rep)
-{
-    static const char *const cols[] = {"kind",    "op",    "layout", "layers",
-                                       "kernels", "bytes", "time_us"};
-    static const char *const slow[DCS_SLOW_NOPS] = {
-        "rope_neg_q", "rope_cat_q", "rope_mul_q", "silu", "mul"};
-    dcs_table_t t;
-    int c[7];
-    int got = read_columns(path, cols, 7, c, &t);
-    if (got != 0)
-        return got < 0 ? -1 : 0;
-    double saving[16], best[DCS_SLOW_NOPS] = {0};
-    size_t ns = 0;
-    for (size_t r = 0; r < t.nrows; r++) {
-        char *const *x = t.cells[r];
-        double us = atof(x[c[6]]), bytes = atof(x[c[5]]);
-        if (!strcmp(x[c[0]], "graph") && ns < 16) {
-            for (size_t q = 0; q < t.nrows; q++) /* its stream twin */
-                if (!strcmp(t.cells[q][c[0]], "stream") &&
-                    !strcmp(t.cells[q][c[3]], x[c[3]]) && atof(x[c[4]]) > 0)
-                    saving[ns++] =
-                        (atof(t.cells[q][c[6]]) - us) / atof(x[c[4]]) * 1e-6;
-        } else if (!strcmp(x[c[0]], "strided") && !strcmp(x[c[2]], "strided") &&
-                   us > 0) {
-            for (int k = 0; k < DCS_SLOW_NOPS; k++)
-                if (!strcmp(x[c[1]], slow[k]) && bytes > best[k]) {
-                    best[k] = bytes;
-                    rep->slow_bw[k] = bytes / (us * 1e-6);
-                }
-        }
-    }
-    if (ns > 0) {
-        gsl_sort(saving, 1, ns);
-        rep->graph_saving_s = gsl_stats_median_from_sorted_data(saving, 1, ns);
-    }
-    dcs_table_free(&t);
-    return 1;
-}
-
 /* One cell as a number >= `min` (> `min` when `above`). Returns 0, or -1
  * after naming the cell. */
 static int cell_num(const dcs_table_t *t, size_t r, int col, double min,
@@ -590,6 +544,65 @@ static int cell_num(const dcs_table_t *t, size_t r, int col, double min,
     }
     *v = d;
     return 0;
+}
+
+/* Plain PyTorch's measured costs on a device (tests/kernels/eager.py's
+ * eager.csv in its measurement folder): the GPU time per kernel a graph
+ * replay saves (the median over the toy models of (stream - graph) /
+ * kernels) and the bandwidth of each slow elementwise kernel (bytes /
+ * time of its largest strided row). Leaves `rep` as it is where the file
+ * or a row is missing. Returns 1 when read, 0 when there is no file, -1
+ * on bad input (a count, byte count or time that is not a number, below
+ * 0, or a time of 0: named on stderr). */
+static int read_eager(const char *path, dcs_serve_replica_t *rep)
+{
+    static const char *const cols[] = {"kind",    "op",    "layout", "layers",
+                                       "kernels", "bytes", "time_us"};
+    static const char *const slow[DCS_SLOW_NOPS] = {
+        "rope_neg_q", "rope_cat_q", "rope_mul_q", "silu", "mul"};
+    dcs_table_t t;
+    int c[7];
+    int got = read_columns(path, cols, 7, c, &t);
+    if (got != 0)
+        return got < 0 ? -1 : 0;
+    double saving[16], best[DCS_SLOW_NOPS] = {0};
+    double *kernels = malloc((t.nrows ? t.nrows : 1) * sizeof *kernels);
+    double *bytes_of = malloc((t.nrows ? t.nrows : 1) * sizeof *bytes_of);
+    double *us_of = malloc((t.nrows ? t.nrows : 1) * sizeof *us_of);
+    int bad = !kernels || !bytes_of || !us_of;
+    for (size_t r = 0; r < t.nrows && !bad; r++)
+        bad = cell_num(&t, r, c[4], 0, 0, &kernels[r]) < 0 ||
+              cell_num(&t, r, c[5], 0, 0, &bytes_of[r]) < 0 ||
+              cell_num(&t, r, c[6], 0, 1, &us_of[r]) < 0;
+    size_t ns = 0;
+    for (size_t r = 0; r < t.nrows && !bad; r++) {
+        char *const *x = t.cells[r];
+        double us = us_of[r], bytes = bytes_of[r];
+        if (!strcmp(x[c[0]], "graph") && ns < 16) {
+            for (size_t q = 0; q < t.nrows; q++) /* its stream twin */
+                if (!strcmp(t.cells[q][c[0]], "stream") &&
+                    !strcmp(t.cells[q][c[3]], x[c[3]]) && kernels[r] > 0)
+                    saving[ns++] = (us_of[q] - us) / kernels[r] * 1e-6;
+        } else if (!strcmp(x[c[0]], "strided") && !strcmp(x[c[2]], "strided") &&
+                   us > 0) {
+            for (int k = 0; k < DCS_SLOW_NOPS; k++)
+                if (!strcmp(x[c[1]], slow[k]) && bytes > best[k]) {
+                    best[k] = bytes;
+                    rep->slow_bw[k] = bytes / (us * 1e-6);
+                }
+        }
+    }
+    free(kernels);
+    free(bytes_of);
+    free(us_of);
+    dcs_table_free(&t);
+    if (bad)
+        return -1;
+    if (ns > 0) {
+        gsl_sort(saving, 1, ns);
+        rep->graph_saving_s = gsl_stats_median_from_sorted_data(saving, 1, ns);
+    }
+    return 1;
 }
 
 /* Adds (size, seconds) to `c` (sizes ascending); a size already there

@@ -732,6 +732,61 @@ START_TEST(test_validate_norm_bad_input)
 }
 END_TEST
 
+START_TEST(test_validate_eager_bad_input)
+{
+    /* A home whose H100 measurements hold a bad eager.csv (the rest the
+     * source tree's, linked): a byte count that is not a number, then a
+     * time of 0, each named by file, line and column, exit 2. */
+    const char *src = getenv("DCSIM_HOME");
+    if (!src || !*src)
+        src = DCSIM_SOURCE_DIR;
+    char home[64], dir[512], from[512], to[512];
+    make_tmpdir(home, sizeof home);
+    snprintf(dir, sizeof dir, "mkdir -p '%s/tests/kernels/data/h100-sxm'",
+             home);
+    ck_assert_int_eq(system(dir), 0);
+    link_all(src, home, "tests");
+    snprintf(from, sizeof from, "%s/tests/kernels/data", src);
+    snprintf(to, sizeof to, "%s/tests/kernels/data", home);
+    link_all(from, to, "h100-sxm");
+    snprintf(from, sizeof from, "%s/tests/kernels/data/h100-sxm", src);
+    snprintf(dir, sizeof dir, "%s/tests/kernels/data/h100-sxm", home);
+    link_all(from, dir, "eager.csv");
+    char path[600];
+    snprintf(path, sizeof path, "%s/eager.csv", dir);
+    const char *args[] = {"validate",
+                          "--device",
+                          "h100-sxm",
+                          "--serve-data",
+                          DCSIM_TEST_DATA "/serve",
+                          NULL};
+    char *out, *err;
+    const char *head =
+        "kind,op,layout,layers,tokens,width,kernels,bytes,time_us\n"
+        "graph,decode,eager,2,1,256,45,0,94.6\n";
+    char text[512];
+    snprintf(text, sizeof text, "%s%s", head,
+             "stream,decode,eager,2,1,256,45,lots,139.6\n");
+    write_text(path, text);
+    ck_assert_int_eq(run_at_home(home, args, &out, &err), 2);
+    ck_assert_msg(strstr(err, "h100-sxm/eager.csv:3: bytes: expected a "
+                              "number >= 0, found 'lots'") != NULL,
+                  "%s", err);
+    free(out);
+    free(err);
+    snprintf(text, sizeof text, "%s%s", head,
+             "stream,decode,eager,2,1,256,45,0,0\n");
+    write_text(path, text);
+    ck_assert_int_eq(run_at_home(home, args, &out, &err), 2);
+    ck_assert_msg(strstr(err, "h100-sxm/eager.csv:3: time_us: expected a "
+                              "number > 0, found '0'") != NULL,
+                  "%s", err);
+    free(out);
+    free(err);
+    remove_tree(home);
+}
+END_TEST
+
 START_TEST(test_validate_serving_bad_input)
 {
     const char *args[] = {"validate",
@@ -773,6 +828,7 @@ int main(void)
     tcase_add_test(tc, test_fp8_weights_and_chunks);
     tcase_add_test(tc, test_refuses_what_it_cannot_price);
     tcase_add_test(tc, test_validate_reads_serving_rows);
+    tcase_add_test(tc, test_validate_eager_bad_input);
     tcase_add_test(tc, test_measured_curve_by_hand);
     tcase_add_test(tc, test_graph_allreduce_and_norm);
     tcase_add_test(tc, test_validate_reads_graph_allreduce);
