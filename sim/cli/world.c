@@ -1010,6 +1010,7 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
         .training =
             sc->training_kind || sc->training.njobs > 0 ? &sc->training : NULL,
         .serving = sc->serving_kind ? &serving : NULL,
+        .jobs_part = sc->serving_kind && sc->has_jobs,
         .breakdown = opts->breakdown,
     };
     dcs_summary_t sum;

@@ -278,8 +278,15 @@ void dcs_summary_compute(const dcs_run_data_t *run, dcs_summary_t *sum)
 
     int64_t started = 0;
     double delay_sum = 0, jct_sum = 0;
-    for (size_t i = 0; i < run->jobs->len; i++) {
-        const dcs_job_t *job = run->jobs->items[i];
+    const dcs_job_t **list =
+        malloc((run->jobs->len ? run->jobs->len : 1) * sizeof *list);
+    DCS_ASSERT(list != NULL); /* out of memory writing reports */
+    size_t n = 0;
+    for (size_t i = 0; i < run->jobs->len; i++)
+        if (!(run->jobs_part && dcs_serving_is_replica(run->jobs->items[i])))
+            list[n++] = run->jobs->items[i];
+    for (size_t i = 0; i < n; i++) {
+        const dcs_job_t *job = list[i];
         if (job->state == DCS_JOB_PENDING)
             continue;
         sum->jobs_submitted++;
@@ -297,9 +304,9 @@ void dcs_summary_compute(const dcs_run_data_t *run, dcs_summary_t *sum)
     }
     sum->mean_queue_delay_s = started ? delay_sum / started : 0;
     sum->mean_jct_s = sum->jobs_done ? jct_sum / sum->jobs_done : 0;
-    int rc = dcs_sched_metrics((const dcs_job_t *const *)run->jobs->items,
-                               run->jobs->len, run->end_ns, &sum->sched);
+    int rc = dcs_sched_metrics(list, n, run->end_ns, &sum->sched);
     DCS_ASSERT(rc == 0); /* out of memory writing reports */
+    free(list);
 }
 
 static void hash_text(uint64_t hash, char *buf, size_t size)
@@ -986,8 +993,9 @@ void dcs_summary_print(FILE *out, const dcs_run_data_t *run,
     fprintf(out, "%-26s %s s (%.2f h)\n", "makespan",
             dcs_format_time_s(s->makespan_ns, t, sizeof t),
             dcs_time_to_s(s->makespan_ns) / 3600.0);
-    fprintf(out, "%-26s %" PRId64 " of %" PRId64 " submitted\n", "jobs done",
-            s->jobs_done, s->jobs_submitted);
+    fprintf(out, "%-26s %" PRId64 " of %" PRId64 " submitted%s\n", "jobs done",
+            s->jobs_done, s->jobs_submitted,
+            run->jobs_part ? " (serving replicas apart: below)" : "");
     int64_t hopeless = run->sched->hopeless_refused;
     if (run->sched->refused > hopeless)
         fprintf(out,

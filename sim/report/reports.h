@@ -41,6 +41,9 @@ typedef struct dcs_run_data {
     int64_t jobs_held;      /* admissions refused (budget, cap) */
     const dcs_training_t *training; /* training jobs, or NULL */
     const dcs_serving_t *serving;   /* serving, or NULL */
+    int jobs_part; /* 1: jobs beside the serving: the summary's job
+                      figures are theirs, the replicas left out (they
+                      have serving.csv) */
     int breakdown; /* 1: breakdown.csv of every training job's iteration */
 } dcs_run_data_t;
 

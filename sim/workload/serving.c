@@ -854,6 +854,11 @@ int dcs_serving_start(dcs_serving_t *sv, const dcs_serving_spec_t *spec,
     return 0;
 }
 
+int dcs_serving_is_replica(const dcs_job_t *job)
+{
+    return job->kind == &kind_replica;
+}
+
 void dcs_serving_destroy(dcs_serving_t *sv)
 {
     for (int i = 0; i < sv->nreplicas; i++) {

@@ -242,6 +242,9 @@ int dcs_serving_start(dcs_serving_t *sv, const dcs_serving_spec_t *spec,
                       void *sink_ctx);
 void dcs_serving_destroy(dcs_serving_t *sv);
 
+/* 1 when `job` is a serving replica's. */
+int dcs_serving_is_replica(const dcs_job_t *job);
+
 /* A served request's time to first token and per later token (0 for one
  * token), s, and whether both are within the SLO. */
 double dcs_sreq_ttft_s(const dcs_sreq_t *x);

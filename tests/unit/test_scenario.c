@@ -1446,7 +1446,8 @@ START_TEST(test_serving_shares_the_cluster)
      * when the replica leaves, i.e. at the replica's own end time, and
      * runs 10 s. The jobs never touch the replica's GPU, so its requests
      * are served exactly as by the replica alone (serve_alone.yaml):
-     * requests.csv is the same bytes. */
+     * requests.csv is the same bytes. The summary's job figures leave the
+     * replica out. */
     char tmp[64], a[128], b[128], path[256], pb[256];
     make_tmpdir(tmp, sizeof tmp);
     snprintf(a, sizeof a, "%s/shared", tmp);
@@ -1470,6 +1471,18 @@ START_TEST(test_serving_shares_the_cluster)
     ck_assert_double_eq(cell(&t, 2, "job_id"), 1);
     ck_assert_double_eq(cell(&t, 2, "start_time_s"), served_until);
     ck_assert_double_eq_tol(cell(&t, 2, "end_time_s"), served_until + 10, 1e-9);
+    dcs_table_free(&t);
+    /* summary.csv's job figures are the trace's two jobs', the replica
+     * apart: JCTs 10 and (served_until + 10 - 1) s, queueing 0 and
+     * (served_until - 1) s */
+    snprintf(path, sizeof path, "%s/summary.csv", a);
+    ck_assert_int_eq(dcs_table_read(path, &t, &err), 0);
+    ck_assert_double_eq(cell(&t, 0, "jobs_submitted"), 2);
+    ck_assert_double_eq(cell(&t, 0, "jobs_done"), 2);
+    ck_assert_double_eq_tol(cell(&t, 0, "mean_jct_s"),
+                            (10 + served_until + 9) / 2, 1e-6);
+    ck_assert_double_eq_tol(cell(&t, 0, "mean_queue_delay_s"),
+                            (served_until - 1) / 2, 1e-6);
     dcs_table_free(&t);
     snprintf(path, sizeof path, "%s/requests.csv", a);
     snprintf(pb, sizeof pb, "%s/requests.csv", b);
