@@ -29,8 +29,9 @@ static const char USAGE[] =
     "mean_queue_delay_s, queue_delay_p95_s, mean_jct_s, jct_p50_s,\n"
     "jct_p95_s, jct_p99_s, slowdown_mean, slowdown_p95, jain_teams,\n"
     "jain_users, deadline_misses, preemptions, gpu_hours, energy_kwh\n"
-    "(facility), total_cost_usd, resizes, jobs_refused. The table is printed "
-    "too, with\n"
+    "(facility), total_cost_usd, resizes, jobs_refused; when the scenario\n"
+    "serves, also slo_attainment, ttft_p90_s, tpot_p90_s, replicas_peak and\n"
+    "cost_usd_per_m_tokens from serving.csv. The table is printed too, with\n"
     "each run's wall time (not in the CSV: it is not reproducible).\n"
     "`dcsim list policies` names the policies.\n"
     "Exit status: 0 success, 1 runtime failure, 2 bad input.\n";
@@ -56,8 +57,18 @@ static const char *const COLS[] = {
     "total_cost_usd",
     "resizes",
     "jobs_refused",
+    /* from serving.csv, when the scenario serves */
+    "slo_attainment",
+    "ttft_p90_s",
+    "tpot_p90_s",
+    "replicas_peak",
+    "cost_usd_per_m_tokens",
 };
-enum { NCOLS = sizeof COLS / sizeof COLS[0], MAX_POLICIES = 32 };
+enum {
+    NCOLS = sizeof COLS / sizeof COLS[0],
+    NSERVING = 5, /* the last NCOLS columns, from serving.csv */
+    MAX_POLICIES = 32
+};
 
 /* Splits "a,b,c" in place; returns the count, or -1 when too many. */
 static int split(char *list, char **out)
@@ -71,13 +82,38 @@ static int split(char *list, char **out)
     return n;
 }
 
-/* One policy's run into dir/<policy>; its summary row read back into
- * `row` (NCOLS texts). Returns 0 or a DCS_E* code with err set. */
+/* The cells of `file` in `out` (dir/<policy>) for columns [from, to) of
+ * COLS into row; *found 1 when the file is there. Returns 0 or a DCS_E*
+ * code with err set. */
+static int read_row(const char *out, const char *file, int from, int to,
+                    char row[NCOLS][64], int *found, dcs_err_t *err)
+{
+    char path[8300];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", out, file);
+    *found = stat(path, &st) == 0;
+    if (!*found)
+        return 0;
+    dcs_table_t t;
+    int rc = dcs_table_read(path, &t, err);
+    if (rc < 0)
+        return rc;
+    for (int c = from; c < to; c++) {
+        int k = dcs_table_col(&t, COLS[c]);
+        snprintf(row[c], 64, "%s", k >= 0 && t.nrows ? t.cells[0][k] : "");
+    }
+    dcs_table_free(&t);
+    return 0;
+}
+
+/* One policy's run into dir/<policy>; its summary row (and serving.csv's,
+ * *serves 1 when there is one) read back into `row` (NCOLS texts).
+ * Returns 0 or a DCS_E* code with err set. */
 static int run_one(const dcs_run_opts_t *base, const char *policy,
                    const char *dir, char row[NCOLS][64], double *wall_s,
-                   dcs_err_t *err)
+                   int *serves, dcs_err_t *err)
 {
-    char out[8192], set[128], path[8300];
+    char out[8192], set[128];
     snprintf(out, sizeof out, "%s/%s", dir, policy);
     snprintf(set, sizeof set, "scheduler.policy=%s", policy);
     const char **sets = malloc((base->nsets + 1) * sizeof *sets);
@@ -99,22 +135,19 @@ static int run_one(const dcs_run_opts_t *base, const char *policy,
               (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     if (rc < 0)
         return rc;
-    dcs_table_t t;
-    snprintf(path, sizeof path, "%s/summary.csv", out);
-    if ((rc = dcs_table_read(path, &t, err)) < 0)
+    int found;
+    if ((rc = read_row(out, "summary.csv", 0, NCOLS - NSERVING, row, &found,
+                       err)) < 0)
         return rc;
-    for (int c = 0; c < NCOLS; c++) {
-        int k = dcs_table_col(&t, COLS[c]);
-        snprintf(row[c], 64, "%s", k >= 0 && t.nrows ? t.cells[0][k] : "");
-    }
-    dcs_table_free(&t);
-    return 0;
+    return read_row(out, "serving.csv", NCOLS - NSERVING, NCOLS, row, serves,
+                    err);
 }
 
 /* compare.csv, written whole or not at all. */
 static int write_csv(const char *dir, char **policies, int n,
-                     char (*rows)[NCOLS][64], dcs_err_t *err)
+                     char (*rows)[NCOLS][64], int serves, dcs_err_t *err)
 {
+    int ncols = serves ? NCOLS : NCOLS - NSERVING;
     dcs_outdir_t *o = dcs_outdir_begin(dir, err);
     if (!o)
         return DCS_EIO;
@@ -124,13 +157,13 @@ static int write_csv(const char *dir, char **policies, int n,
         return DCS_EIO;
     }
     const char *cols[NCOLS + 1] = {"policy"};
-    for (int c = 0; c < NCOLS; c++)
+    for (int c = 0; c < ncols; c++)
         cols[c + 1] = COLS[c];
     dcs_csv_t w;
-    dcs_csv_begin(&w, f, cols, NCOLS + 1);
+    dcs_csv_begin(&w, f, cols, (size_t)ncols + 1);
     for (int p = 0; p < n; p++) {
         dcs_csv_str(&w, policies[p]);
-        for (int c = 0; c < NCOLS; c++)
+        for (int c = 0; c < ncols; c++)
             if (rows[p][c][0])
                 dcs_csv_f64(&w, atof(rows[p][c]));
             else
@@ -141,16 +174,17 @@ static int write_csv(const char *dir, char **policies, int n,
 }
 
 static void print_table(FILE *out, char **policies, int n,
-                        char (*rows)[NCOLS][64], const double *wall)
+                        char (*rows)[NCOLS][64], const double *wall, int serves)
 {
-    static const int show[] = {0, 1, 2, 3, 5, 7, 8, 9, 11, 14, 15};
+    static const int show[] = {0, 1, 2, 3, 5, 7, 8, 9, 11, 14, 15, 20, 23};
+    size_t nshow = sizeof show / sizeof *show - (serves ? 0 : 2);
     fprintf(out, "%-10s", "policy");
-    for (size_t i = 0; i < sizeof show / sizeof *show; i++)
+    for (size_t i = 0; i < nshow; i++)
         fprintf(out, " %14.14s", COLS[show[i]]);
     fprintf(out, " %8s\n", "wall_s");
     for (int p = 0; p < n; p++) {
         fprintf(out, "%-10s", policies[p]);
-        for (size_t i = 0; i < sizeof show / sizeof *show; i++)
+        for (size_t i = 0; i < nshow; i++)
             fprintf(out, " %14.6g", atof(rows[p][show[i]]));
         fprintf(out, " %8.2f\n", wall[p]);
     }
@@ -224,16 +258,16 @@ int dcs_cmd_compare(int argc, char **argv, FILE *out)
     char(*rows)[NCOLS][64] = calloc((size_t)n, sizeof *rows);
     double wall[MAX_POLICIES];
     dcs_err_t err = {""};
-    int rc = rows ? 0 : DCS_ENOMEM;
+    int rc = rows ? 0 : DCS_ENOMEM, serves = 0;
     for (int p = 0; p < n && rc == 0; p++) {
-        rc = run_one(&ro, policies[p], dir, rows[p], &wall[p], &err);
+        rc = run_one(&ro, policies[p], dir, rows[p], &wall[p], &serves, &err);
         ro.notes = NULL; /* the trace's counts once is enough */
     }
     if (rc == 0)
-        rc = write_csv(dir, policies, n, rows, &err);
+        rc = write_csv(dir, policies, n, rows, serves, &err);
     if (rc == 0) {
         fprintf(out, "compared in %s/compare.csv\n\n", dir);
-        print_table(out, policies, n, rows, wall);
+        print_table(out, policies, n, rows, wall, serves);
     }
     free(rows);
     free(sets);

@@ -1169,6 +1169,7 @@ START_TEST(test_trace_compare)
                                 cell(&t, 0, "gpu_hours"), 1e-9);
     }
     ck_assert_double_le(cell(&t, 1, "makespan_s"), cell(&t, 0, "makespan_s"));
+    ck_assert_int_lt(dcs_table_col(&t, "slo_attainment"), 0); /* no serving */
     dcs_table_free(&t);
     snprintf(path, sizeof path, "%s/easy/jobs.csv", out);
     ck_assert(exists(path));
@@ -1590,6 +1591,46 @@ START_TEST(test_serving_summary_lines)
 }
 END_TEST
 
+START_TEST(test_compare_serving_columns)
+{
+    /* dcsim compare on a scenario that serves: compare.csv gains each
+     * run's serving.csv figures (the same cells), and under the priority
+     * policy the autoscaled replica's preemption shows (preemptions 1,
+     * fifo 0). */
+    char tmp[64], out[128], path[256];
+    make_tmpdir(tmp, sizeof tmp);
+    snprintf(out, sizeof out, "%s/cmp", tmp);
+    const char *args[] = {"compare",    SC "serve_preempts_jobs.yaml",
+                          "--policies", "fifo,priority",
+                          "--out",      out,
+                          NULL};
+    char *so, *se;
+    ck_assert_int_eq(run_dcsim(args, &so, &se), 0);
+    free(so);
+    free(se);
+    dcs_table_t t, sv;
+    dcs_err_t err = {""};
+    snprintf(path, sizeof path, "%s/compare.csv", out);
+    ck_assert_int_eq(dcs_table_read(path, &t, &err), 0);
+    ck_assert_int_eq(t.nrows, 2);
+    const char *pol[] = {"fifo", "priority"};
+    static const char *const cols[] = {"slo_attainment", "ttft_p90_s",
+                                       "tpot_p90_s", "replicas_peak",
+                                       "cost_usd_per_m_tokens"};
+    for (size_t r = 0; r < 2; r++) {
+        snprintf(path, sizeof path, "%s/%s/serving.csv", out, pol[r]);
+        ck_assert_int_eq(dcs_table_read(path, &sv, &err), 0);
+        for (size_t c = 0; c < 5; c++)
+            ck_assert_double_eq_tol(cell(&t, r, cols[c]), cell(&sv, 0, cols[c]),
+                                    1e-9 * fabs(cell(&sv, 0, cols[c])));
+        dcs_table_free(&sv);
+        ck_assert_double_eq(cell(&t, r, "preemptions"), (double)r);
+    }
+    dcs_table_free(&t);
+    remove_tree(tmp);
+}
+END_TEST
+
 START_TEST(test_workload_list_bad_input)
 {
     const char *two_serving[] = {
@@ -1919,6 +1960,7 @@ int main(void)
     tcase_add_test(train, test_serving_shares_the_cluster);
     tcase_add_test(train, test_workload_list_bad_input);
     tcase_add_test(train, test_serving_summary_lines);
+    tcase_add_test(train, test_compare_serving_columns);
     tcase_add_test(train, test_serving_priority_preempts);
     tcase_add_test(train, test_trace_training_hopeless);
     tcase_add_test(train, test_training_own_failures_hopeless);
