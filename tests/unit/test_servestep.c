@@ -532,6 +532,25 @@ static double predicted_on(const char *out, const char *key)
     return atof(tok);
 }
 
+/* Plain PyTorch's RMSNorm on the H100 at width 4,096 (Llama 3 8B's), by
+ * hand from tests/kernels/data/h100-sxm/norm.csv: tokens, us per call. */
+static void h100_norm_4096(dcs_serve_replica_t *r)
+{
+    static const double rows[][2] = {
+        {1, 4.363},     {2, 4.476},     {4, 4.498},    {8, 4.544},
+        {16, 4.616},    {32, 4.614},    {64, 4.659},   {128, 4.834},
+        {256, 5.047},   {512, 5.427},   {1024, 6.372}, {2048, 12.606},
+        {4096, 29.101}, {8192, 60.918},
+    };
+    int n = (int)(sizeof rows / sizeof rows[0]);
+    ck_assert_int_le(n, DCS_SERVE_CURVE_POINTS);
+    r->norm_s.points = n;
+    for (int k = 0; k < n; k++) {
+        r->norm_s.size[k] = rows[k][0];
+        r->norm_s.s[k] = rows[k][1] * 1e-6;
+    }
+}
+
 START_TEST(test_validate_reads_serving_rows)
 {
     const char *args[] = {"validate",
@@ -553,7 +572,8 @@ START_TEST(test_validate_reads_serving_rows)
      * hand: graph savings (stream - graph) / kernels = (139.642 - 94.626)
      * / 45, (271.043 - 181.046) / 87, (531.680 - 356.928) / 171 us,
      * median 1.021942 us; each slow kernel's largest strided row, bytes /
-     * time. No host pace: no eager decode of one token in this file. */
+     * time; RMSNorm's floor from norm.csv at the model's width. No host
+     * pace: no eager decode of one token in this file. */
     r.graphs = 1;
     r.graph_saving_s = (531.680 - 356.928) / 171 * 1e-6;
     r.slow_bw[DCS_SLOW_ROPE_NEG] = 268435456 / 190.800e-6;
@@ -561,6 +581,7 @@ START_TEST(test_validate_reads_serving_rows)
     r.slow_bw[DCS_SLOW_ROPE_MUL] = 545259520 / 380.944e-6;
     r.slow_bw[DCS_SLOW_SILU] = 1879048192 / 1292.464e-6;
     r.slow_bw[DCS_SLOW_MUL] = 2818572288 / 1336.448e-6;
+    h100_norm_4096(&r);
     dcs_serve_chunk_t p[2] = {{.tokens = 128}, {.tokens = 128}};
     dcs_serve_batch_t b = {.prefill = p, .nprefill = 2};
     double want = dcs_serve_step_s(&r, &b, NULL) * 1e3;
@@ -612,6 +633,7 @@ START_TEST(test_validate_reads_graph_allreduce)
     r.slow_bw[DCS_SLOW_ROPE_MUL] = 545259520 / 380.944e-6;
     r.slow_bw[DCS_SLOW_SILU] = 1879048192 / 1292.464e-6;
     r.slow_bw[DCS_SLOW_MUL] = 2818572288 / 1336.448e-6;
+    h100_norm_4096(&r);
     dcs_serve_chunk_t p = {.tokens = 128};
     dcs_serve_batch_t pre = {.prefill = &p, .nprefill = 1};
     double want = dcs_serve_step_s(&r, &pre, NULL) * 1e3;
