@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli/gate.h"
 #include "cluster/failures.h"
 #include "cluster/params.h"
 #include "cluster/sched.h"
@@ -691,148 +692,6 @@ static int read_scenario(dcs_cfg_t *cfg, const char *path, scenario_t *sc,
     return 0;
 }
 
-/* The scheduler's gate: budgets (a team over its plan for the period waits
- * for the next, when `hold_over_budget`) and the facility's power cap (a
- * job starts only if the IT load with it, its GPUs counted at their limit,
- * stays under what the cap allows at that hour). Spend reaches the budgets
- * as it happens: a running job adds its rate (amortized capex of its GPUs
- * and their share of the nodes, and its energy at the facility's design
- * PUE and the mean tariff). */
-typedef struct gate {
-    scenario_t *sc;
-    dcs_fleet_t *fleet;
-    double network_w; /* fabric ports and storage, W */
-    double hosts_w;   /* every node's host power, W */
-    double idle_w;    /* the IT load with every GPU idle, W */
-    double max_w;     /* the highest IT limit the cap allows, any hour */
-} gate_t;
-
-/* Every GPU's board power now, W. O(nodes). */
-static double gpus_now_w(const dcs_fleet_t *fleet)
-{
-    double w = 0;
-    for (int n = 0; n < fleet->spec.nodes; n++)
-        w += fleet->node_gpu_power_w[n].value;
-    return w;
-}
-
-/* The rise (W) over idle of one of `job`'s GPUs at its limit: its pool's
- * TDP, or the highest of the pools it may land on. */
-static double job_rise_w(const gate_t *g, const dcs_job_t *job)
-{
-    double rise_w = 0;
-    for (int p = 0; p < g->fleet->npools; p++) {
-        const dcs_fleet_pool_t *pool = &g->fleet->spec.pools[p];
-        double rise = pool->device.tdp_w - pool->device.idle_power_w;
-        if ((job->gpu_model < 0 || job->gpu_model == p) && rise > rise_w)
-            rise_w = rise;
-    }
-    return rise_w;
-}
-
-/* The cap's figures for the gate; 0, or DCS_EINPUT when no job could ever
- * start (the idle cluster and one GPU at its limit are over the cap's
- * highest IT limit), with the key's place in the scenario. Run before
- * any job is submitted: every GPU is idle. */
-static int gate_init(gate_t *g, scenario_t *sc, dcs_fleet_t *fleet,
-                     dcs_err_t *err)
-{
-    *g = (gate_t){sc, fleet, 0, 0, 0, INFINITY};
-    g->network_w = sc->fabric.port_power_w * sc->fabric.nlinks +
-                   sc->storage.power_w; /* and storage: constant */
-    double least_rise_w = INFINITY;
-    for (int p = 0; p < fleet->npools; p++) {
-        const dcs_fleet_pool_t *pool = &fleet->spec.pools[p];
-        double rise = pool->device.tdp_w - pool->device.idle_power_w;
-        g->hosts_w += pool->host_power_w * pool->nodes;
-        if (rise < least_rise_w)
-            least_rise_w = rise;
-    }
-    g->idle_w = gpus_now_w(fleet) + g->hosts_w + g->network_w;
-    if (!isfinite(sc->facility.power_cap_w))
-        return 0;
-    g->max_w = dcs_facility_it_limit_max_w(&sc->facility);
-    if (g->idle_w + least_rise_w > g->max_w)
-        return dcs_cfg_error(
-            sc->power_cap, err,
-            "a cap of %.0f W allows at most %.0f W of IT at any hour, but "
-            "the idle cluster draws %.0f W and one GPU at its limit %.0f W "
-            "more: no job could ever start",
-            sc->facility.power_cap_w, g->max_w, g->idle_w, least_rise_w);
-    return 0;
-}
-
-/* A running job's spend rate, at its pool's device and host power. */
-static double job_rate_usd_per_s(const gate_t *g, const dcs_job_t *job)
-{
-    const dcs_fleet_spec_t *fs = &g->sc->fleet;
-    const dcs_fleet_pool_t *pool = dcs_fleet_pool_of(
-        g->fleet, dcs_fleet_node_of(g->fleet, job->gpu_ids[0]));
-    double gpu_w = job->power_w > 0 ? job->power_w : pool->device.busy_power_w;
-    double it_w = job->gpus * (gpu_w + pool->host_power_w / fs->gpus_per_node);
-    double capex = job->gpus * dcs_cost_slot_usd_per_s(
-                                   &g->sc->cost, pool->gpu_capex_usd,
-                                   pool->node_capex_usd, fs->gpus_per_node);
-    return capex + dcs_cost_energy_usd(&g->sc->cost, it_w) *
-                       dcs_facility_pue(&g->sc->facility);
-}
-
-static int gate_admit(void *ctx, const dcs_job_t *job, dcs_time_t now)
-{
-    gate_t *g = ctx;
-    scenario_t *sc = g->sc;
-    if (sc->has_budget && dcs_budget_holds(&sc->budget, job->team, now))
-        return 0;
-    if (isfinite(sc->facility.power_cap_w)) {
-        double it_w = gpus_now_w(g->fleet) + g->hosts_w + g->network_w;
-        double add = job->gpus * job_rise_w(g, job);
-        if (it_w + add >
-            dcs_facility_it_limit_w(&sc->facility, dcs_time_to_s(now)))
-            return 0;
-    }
-    return 1;
-}
-
-/* A job the cap can never take: its GPUs at their limit on the idle
- * cluster are over the highest IT limit of any hour. Refused at submit
- * (counted), rather than held and asked about every hour forever. */
-static int gate_never(void *ctx, const dcs_job_t *job)
-{
-    const gate_t *g = ctx;
-    return g->idle_w + job->gpus * job_rise_w(g, job) > g->max_w;
-}
-
-/* Held jobs are tried again at the next budget period and at the next
- * hour (the weather, and with it the cap's IT limit, changes hourly). */
-static dcs_time_t gate_retry(void *ctx, dcs_time_t now)
-{
-    gate_t *g = ctx;
-    dcs_time_t hour = dcs_time_from_s(3600.0);
-    dcs_time_t t = (now / hour + 1) * hour;
-    if (g->sc->has_budget) {
-        dcs_time_t p = dcs_budget_next_period_ns(&g->sc->budget, now);
-        if (!isfinite(g->sc->facility.power_cap_w) || p < t)
-            t = p;
-    }
-    return t;
-}
-
-static void gate_started(void *ctx, const dcs_job_t *job, dcs_time_t now)
-{
-    gate_t *g = ctx;
-    if (g->sc->has_budget)
-        dcs_budget_rate(&g->sc->budget, job->team, now,
-                        job_rate_usd_per_s(g, job));
-}
-
-static void gate_ended(void *ctx, const dcs_job_t *job, dcs_time_t now)
-{
-    gate_t *g = ctx;
-    if (g->sc->has_budget)
-        dcs_budget_rate(&g->sc->budget, job->team, now,
-                        -job_rate_usd_per_s(g, job));
-}
-
 /* Starts the scenario's jobs part: its jobs arrive on `sim` and go to the
  * scheduler. *have_synth is set once the synthetic stream needs
  * destroying. Returns 0 or an error. */
@@ -889,13 +748,16 @@ static int simulate(const dcs_run_opts_t *opts, scenario_t *sc,
         sched.save_ns = sc->save_ns;
         sched.restore_ns = sc->restore_ns;
     }
-    gate_t gate;
+    dcs_gate_t gate;
     int bad_input = 0; /* rc is an input error already in err */
     if (rc == 0 && (sc->has_budget || isfinite(sc->facility.power_cap_w))) {
-        rc = gate_init(&gate, sc, &fleet, err);
+        rc = dcs_gate_init(&gate, &fleet, sc->has_budget ? &sc->budget : NULL,
+                           &sc->facility, &sc->cost,
+                           sc->fabric.port_power_w * sc->fabric.nlinks +
+                               sc->storage.power_w,
+                           sc->power_cap, err);
         bad_input = rc < 0;
-        sched.hooks = (dcs_sched_hooks_t){&gate,        gate_admit, gate_retry,
-                                          gate_started, gate_ended, gate_never};
+        sched.hooks = dcs_gate_hooks(&gate);
     }
     dcs_trace_replay_t replay;
     dcs_serving_t serving = {0};
