@@ -468,7 +468,8 @@ static int elastic_sizes(dcs_training_job_t *j, const dcs_training_env_t *env)
     unsigned pools = j->pools;
     int64_t per = j->plan.tp * j->plan.cp * j->plan.pp;
     if (hi > most)
-        hi = most; /* larger sizes fit no pool */
+        hi = most;                               /* larger sizes fit no pool */
+    DCS_ASSERT(j->min_gpus <= own && own <= hi); /* the callers checked */
     free(j->sizes);
     j->nsizes = 0;
     j->sizes =
