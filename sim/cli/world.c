@@ -259,6 +259,8 @@ static const char *fault_reason(dcs_training_fault_t fault)
         return "plan does not fit";
     case DCS_TRAINING_FAULT_FABRIC:
         return "plan spans nodes without a fabric";
+    case DCS_TRAINING_FAULT_ELASTIC:
+        return "no elastic size fits";
     default: /* the plan, or a dtype the device lacks (never bf16) */
         return "bad plan";
     }
@@ -269,7 +271,11 @@ static const char *fault_reason(dcs_training_fault_t fault)
  * node), pp 1, dp = gpus / (tp x pp) (whole), micro_batch 1, global_batch
  * micro_batch x dp, seq the model's; on a cluster of pools, on the pool
  * its gpu_type names, else on each (a row naming no pool of the cluster
- * was dropped before). Returns the drop reason (on pools, the closest
+ * was dropped before). A row with elastic bounds keeps tp, pp and that
+ * global batch (dp = gpus / (tp x pp) rounded down, at least 1, where
+ * the row gives none) and runs at the size in its bounds nearest `gpus`
+ * where dp = size / (tp x pp) suits the plan and it fits
+ * (dcs_training_add). Returns the drop reason (on pools, the closest
  * pool's), or NULL with *rc 0 (added) or an error. */
 static const char *add_training_row(scenario_t *sc, dcs_trace_job_t *j,
                                     dcs_trace_train_t *row,
@@ -288,11 +294,19 @@ static const char *add_training_row(scenario_t *sc, dcs_trace_job_t *j,
     dcs_training_plan_defaults(p, m);
     p->tp = row->tp ? row->tp : (gpus < gpn ? gpus : gpn);
     p->pp = row->pp ? row->pp : 1;
-    if (gpus % (p->tp * p->pp))
-        return "bad plan";
-    p->dp = gpus / (p->tp * p->pp);
     p->micro_batch = row->micro_batch ? row->micro_batch : 1;
     p->global_batch = row->global_batch; /* 0: micro_batch x dp */
+    if (j->max_gpus > 0) {
+        int64_t dp = gpus / (p->tp * p->pp);
+        spec.min_gpus = j->min_gpus;
+        spec.max_gpus = j->max_gpus;
+        spec.gpus = (int)gpus;
+        if (!p->global_batch)
+            p->global_batch = p->micro_batch * (dp > 1 ? dp : 1);
+    } else if (gpus % (p->tp * p->pp))
+        return "bad plan";
+    else
+        p->dp = gpus / (p->tp * p->pp);
     if (row->seq)
         p->seq = row->seq;
     dcs_training_fault_t fault;
@@ -306,6 +320,7 @@ static const char *add_training_row(scenario_t *sc, dcs_trace_job_t *j,
         return NULL;
     }
     row->job = k;
+    j->gpus = sc->training.jobs[k].gpus; /* an elastic row's size */
     /* on the pool it expects (dcs_training_as_job) */
     j->duration_s = (double)row->iterations * sc->training.jobs[k].step.total_s;
     return NULL;

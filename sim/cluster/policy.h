@@ -26,13 +26,17 @@
  * running elastic jobs. When pick() returns -1, the scheduler calls
  * resize(); if it names a running job and a new size, the scheduler
  * resizes it (dcs_sched_resize: the work done is kept, the job pays
- * params->resize_ns, its remaining work scales by old / new GPUs) and
+ * params->resize_ns, its remaining work scales by old / new GPUs, or for
+ * a kind that prices its runs, training, is priced again at the new
+ * size) and
  * starts over with preempt() and pick(), so GPUs a shrink frees go to the
  * queue at once; it stops when resize() returns -1, or asks for a growth
  * that cannot be made now (the admission gate or the placement refuses the
  * extra GPUs). Rules:
  *   - only a running job that may be resized (dcs_policy_can_resize) and
- *     only to a size in [min_gpus, max_gpus] other than its own;
+ *     only to a size other than its own that it can take
+ *     (dcs_policy_size_ok: in [min_gpus, max_gpus], and for a training
+ *     job one where its plan is whole and fits memory);
  *   - a growth must fit: ask view->fits(view, job, extra GPUs) first (the
  *     extra GPUs are placed on their own; the ones it holds stay);
  *   - guard against thrashing: the scheduler keeps asking until resize()
@@ -101,8 +105,8 @@ struct dcs_policy {
     const char *name;    /* as named in scenario files */
     const char *summary; /* one line, for `dcsim list policies` */
     /* Index in view->queue of the job to start now, or -1 for none. An
-     * elastic job (max_gpus > 0) may be given a size in [min_gpus,
-     * max_gpus] through *gpus (left 0: the job's own size). */
+     * elastic job (max_gpus > 0) may be given a size through *gpus for
+     * which dcs_policy_size_ok holds (left 0: the job's own size). */
     long (*pick)(const dcs_policy_t *policy, const dcs_sched_view_t *view,
                  int *gpus);
     /* Optional (NULL: never preempts). Index in view->running of a job to
@@ -174,6 +178,16 @@ static inline int dcs_policy_can_preempt(const dcs_job_t *job)
 static inline int dcs_policy_can_resize(const dcs_job_t *job)
 {
     return job->max_gpus > 0 && job->kind->preemptible;
+}
+
+/* 1 when elastic `job` may run on `gpus` GPUs: within [min_gpus,
+ * max_gpus] and a size its kind can take (dcs_job_kind_t.can_run_at;
+ * fixed jobs: any size in their bounds). Policies that choose a size
+ * (pick()'s *gpus, resize()) choose only these. */
+static inline int dcs_policy_size_ok(const dcs_job_t *job, int gpus)
+{
+    return gpus >= 1 && gpus >= job->min_gpus && gpus <= job->max_gpus &&
+           (!job->kind->can_run_at || job->kind->can_run_at(job, gpus));
 }
 
 /* First come, first served: the oldest job starts when it fits; nothing

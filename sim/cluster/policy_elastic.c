@@ -5,17 +5,19 @@
  * start. A rigid job starts when it fits. An elastic job (max_gpus > 0)
  * starts at the most GPUs that fit, up to its requested size while other
  * jobs wait behind it, up to max_gpus when it is the only one waiting, and
- * not below min_gpus.
+ * not below min_gpus. Every size chosen here, to start, shrink or grow, is
+ * one the job can take (dcs_policy_size_ok: a training job's plan must be
+ * whole and fit at it); "min_gpus" below means the smallest such size.
  * resize(), asked when pick() starts nothing:
  *   - shrink: when the head does not fit even at its smallest size (its
  *     min_gpus if elastic, else its size) and the free GPUs plus the
  *     surplus of the running elastic jobs (GPUs held above their min_gpus)
  *     reach that smallest size, the running job with the largest surplus
  *     (then the latest first start, then the newest) shrinks by what the
- *     head still lacks, at most its surplus; the head is given room for
- *     its requested size when the surplus allows, else for its smallest.
- *     One job per call; the scheduler asks again, and starts the head once
- *     it fits.
+ *     head still lacks, at most its surplus (to the largest size it can
+ *     take at or below that, so it may give back more); the head is given room
+ * for its requested size when the surplus allows, else for its smallest. One
+ * job per call; the scheduler asks again, and starts the head once it fits.
  *   - grow: when no job waits, or the head cannot start even with every
  *     shrink, and GPUs are free, the oldest running elastic job (first
  *     start, then id) below its max_gpus grows by as many free GPUs as
@@ -41,8 +43,9 @@
  * et al., OSDI 2021), Optimus (Peng et al., EuroSys 2018) and AFS (Hwang et
  * al., "Elastic Resource Sharing for Distributed Deep Learning", NSDI 2021)
  * choose sizes from models of each job's throughput or goodput; this
- * policy has no such model (linear scaling, see dcs_sched_resize) and is
- * none of them.
+ * policy has no such model (linear scaling, see dcs_sched_resize; a
+ * training job is priced at its new size once resized, but whether a
+ * growth pays is judged by the linear rule) and is none of them.
  *
  * Settings read: use_estimates (expected work left), resize_s (whether a
  * growth pays). Cost per call: O(running jobs) plus view->fits() calls, at
@@ -51,10 +54,28 @@
 
 #include <math.h>
 
-/* The fewest GPUs a job may start on. */
+/* The fewest GPUs a job may start on: for an elastic job the smallest
+ * size it can take (dcs_policy_size_ok; its own size at worst). */
 static int smallest(const dcs_job_t *job)
 {
-    return job->max_gpus > 0 ? job->min_gpus : job->gpus;
+    if (job->max_gpus <= 0)
+        return job->gpus;
+    int n = job->min_gpus;
+    while (n < job->gpus && !dcs_policy_size_ok(job, n))
+        n++;
+    return n;
+}
+
+/* The largest size running job `r` can take between `lo` and its own,
+ * for a shrink to at most `to` GPUs (its smallest at least). */
+static int shrink_to(const dcs_job_t *r, int to)
+{
+    int lo = smallest(r);
+    if (to < lo)
+        to = lo;
+    while (to > lo && !dcs_policy_size_ok(r, to))
+        to--;
+    return to;
 }
 
 /* 1 when a running job may be resized now. */
@@ -76,7 +97,7 @@ static long elastic_pick(const dcs_policy_t *policy,
     if (n > view->alloc->free_gpus)
         n = view->alloc->free_gpus;
     for (; n >= head->min_gpus && n >= 1; n--)
-        if (view->fits(view, head, n)) {
+        if (dcs_policy_size_ok(head, n) && view->fits(view, head, n)) {
             *gpus = n;
             return 0;
         }
@@ -91,9 +112,9 @@ static long shrink_victim(const dcs_sched_view_t *view)
     int best_surplus = 0;
     for (size_t i = 0; i < view->running_len; i++) {
         const dcs_job_t *r = view->running[i];
-        if (!resizable(view, r) || r->gpus <= r->min_gpus)
+        if (!resizable(view, r) || r->gpus <= smallest(r))
             continue;
-        int surplus = r->gpus - r->min_gpus;
+        int surplus = r->gpus - smallest(r);
         const dcs_job_t *b = best >= 0 ? view->running[best] : NULL;
         if (!b || surplus > best_surplus ||
             (surplus == best_surplus &&
@@ -139,7 +160,8 @@ static long grow_candidate(const dcs_sched_view_t *view, int *gpus)
         if (extra > free_gpus)
             extra = free_gpus;
         for (; extra > 0; extra--)
-            if (view->fits(view, r, extra))
+            if (dcs_policy_size_ok(r, r->gpus + extra) &&
+                view->fits(view, r, extra))
                 break;
         if (extra > 0 && growth_pays(view, r, r->gpus + extra)) {
             best = (long)i;
@@ -161,8 +183,8 @@ static long elastic_resize(const dcs_policy_t *policy,
         int surplus = 0;
         for (size_t i = 0; i < view->running_len; i++) {
             const dcs_job_t *r = view->running[i];
-            if (resizable(view, r) && r->gpus > r->min_gpus)
-                surplus += r->gpus - r->min_gpus;
+            if (resizable(view, r) && r->gpus > smallest(r))
+                surplus += r->gpus - smallest(r);
         }
         if (free_gpus + surplus >= smallest(head)) {
             /* Shrinking makes room: give the head its size if it can. */
@@ -173,10 +195,7 @@ static long elastic_resize(const dcs_policy_t *policy,
             if (missing <= 0 || v < 0)
                 return -1; /* the placement, not the count, refuses it */
             const dcs_job_t *r = view->running[v];
-            int by = r->gpus - r->min_gpus;
-            if (by > missing)
-                by = missing;
-            *gpus = r->gpus - by;
+            *gpus = shrink_to(r, r->gpus - missing);
             return v;
         }
     }

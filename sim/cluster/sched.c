@@ -294,8 +294,7 @@ static void start_job(dcs_sched_t *s, dcs_sim_t *sim, size_t index, int gpus)
     if (gpus > 0 && gpus != job->gpus) {
         /* An elastic job resized: the same work over more or fewer GPUs
          * (ASSUMPTION: linear scaling within its bounds). */
-        DCS_ASSERT(job->max_gpus > 0 && gpus >= job->min_gpus &&
-                   gpus <= job->max_gpus);
+        DCS_ASSERT(job->max_gpus > 0 && dcs_policy_size_ok(job, gpus));
         job->remaining_ns = (dcs_time_t)ceil((double)job->remaining_ns *
                                              job->gpus / (double)gpus);
         job->gpus = gpus;
@@ -465,7 +464,7 @@ int dcs_sched_resize(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job, int gpus)
     dcs_time_t now = dcs_sim_now(sim);
     if (job->state != DCS_JOB_RUNNING || job->sched != s ||
         !dcs_policy_can_resize(job) || gpus == job->gpus ||
-        gpus < job->min_gpus || gpus > job->max_gpus || gpus < 1)
+        !dcs_policy_size_ok(job, gpus))
         return DCS_EINVAL;
     int old = job->gpus;
     if (gpus > old) {
@@ -513,11 +512,21 @@ int dcs_sched_resize(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job, int gpus)
     }
     dcs_tally_add(&s->busy_gpus_tally, now, gpus - old);
 
-    /* The new run: the same work over `gpus` GPUs, after reconfiguring. */
-    job->remaining_ns =
-        (dcs_time_t)ceil((double)job->remaining_ns * old / (double)gpus);
+    /* The new run: the same work over `gpus` GPUs, after reconfiguring;
+     * a kind that prices its runs is told its run stopped, as a
+     * preemption's (it keeps the work it says), and prices the next one
+     * at the new size below. */
+    if (!job->kind->prices_run)
+        job->remaining_ns =
+            (dcs_time_t)ceil((double)job->remaining_ns * old / (double)gpus);
     job->gpus = gpus;
     job->overhead_ns = s->params.resize_ns + (owed > 0 ? owed : 0);
+    if (job->kind->stop) {
+        /* not running while it stops: others no longer share with it */
+        job->state = DCS_JOB_QUEUED;
+        job->kind->stop(job, now, DCS_JOB_PREEMPTED);
+        job->state = DCS_JOB_RUNNING;
+    }
     job->start_ns = now;
     job->start_energy_j = 0;
     for (int i = 0; i < gpus; i++)

@@ -122,14 +122,18 @@ void dcs_sched_evict(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job,
  * restore), plus what was left of an overhead it was still paying; then
  * its remaining work goes on, scaled by old / new GPUs (ASSUMPTION: linear
  * scaling within its bounds, as when an elastic job starts at another
- * size). Shrinking gives back GPUs from the nodes where the job holds the
- * fewest first (ties: the higher node, then the higher GPU), so it keeps
- * to as few nodes as it can; growing places the extra GPUs with the
- * scheduler's placement, as for a job of that many GPUs, and keeps the
- * ones it holds. The hooks hear of it as an end and a start.
- * Returns 0; DCS_EINVAL when the job is not running, not resizable
- * (dcs_policy_can_resize) or `gpus` is its size or outside [min_gpus,
- * max_gpus]; DCS_ESTATE when the extra GPUs cannot be placed now
+ * size). A kind that prices its runs (training) is instead told of the
+ * stop as of a preemption (its stop hook keeps every completed
+ * iteration) and prices the new run at the new size (run_time_ns), which
+ * sets its end and what the policies expect of it. Shrinking gives back GPUs
+ * from the nodes where the job holds the fewest first (ties: the higher node,
+ * then the higher GPU), so it keeps to as few nodes as it can; growing places
+ * the extra GPUs with the scheduler's placement, as for a job of that many
+ * GPUs, and keeps the ones it holds. The hooks hear of it as an end and a
+ * start. Returns 0; DCS_EINVAL when the job is not running, not resizable
+ * (dcs_policy_can_resize) or `gpus` is its size or one it cannot take
+ * (dcs_policy_size_ok: outside [min_gpus, max_gpus], or refused by its
+ * kind's can_run_at); DCS_ESTATE when the extra GPUs cannot be placed now
  * (nothing changes on an error). Does not schedule. O(job's GPUs x log)
  * plus the placement. */
 int dcs_sched_resize(dcs_sched_t *s, dcs_sim_t *sim, dcs_job_t *job, int gpus);

@@ -66,6 +66,12 @@ typedef struct dcs_job_kind {
      * most a failure can lose, plus the write), 0: none, a failure loses
      * the run. NULL: the failures' own checkpoint period (fixed jobs). */
     double (*saved_every_s)(const dcs_job_t *job);
+    /* 1 when an elastic job of this kind can run on `gpus` GPUs, a size
+     * already within its [min_gpus, max_gpus] (training: the sizes at
+     * which its plan, its data-parallel degree following the GPUs, is
+     * whole and fits memory). NULL: every size in its bounds (fixed
+     * jobs). Policies ask through dcs_policy_size_ok. */
+    int (*can_run_at)(const dcs_job_t *job, int gpus);
 } dcs_job_kind_t;
 
 /* Expected wall time (s) to do `work_s` seconds of work when failures

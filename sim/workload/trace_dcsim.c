@@ -14,7 +14,9 @@
  * it linearly to the size the job gets (elastic jobs). A training row is
  * only read here (its model by name, its numbers checked for form); it is
  * priced where the cluster is known (sim/cli/world.c), which applies the
- * default plan rule and may drop it still. */
+ * default plan rule and may drop it still. A training row with elastic
+ * bounds is an elastic training job: its data-parallel degree follows the
+ * GPUs it gets (sim/workload/training.h). */
 #include <ctype.h>
 #include <limits.h>
 #include <math.h>
@@ -74,7 +76,6 @@ static const dcs_trace_col_t cols[NCOLS] = {
 #define DROP_ITERATIONS "bad iterations"
 #define DROP_BOTH       "both duration and model"
 #define DROP_PLAN       "bad plan"
-#define DROP_ELASTIC    "elastic training row"
 
 typedef struct reader {
     const char *path; /* for messages */
@@ -297,9 +298,6 @@ static int on_row(void *ctx, const dcs_trace_row_t *row, dcs_err_t *err)
     const char *why = read_required(r, row, &j, &train);
     if (!why)
         why = read_optional(r, row, &j);
-    /* training jobs are never resized */
-    if (!why && train.iterations > 0 && (j.min_gpus || j.max_gpus))
-        why = DROP_ELASTIC;
     if (why)
         return dcs_trace_skip(t, why);
     if (train.iterations > 0)

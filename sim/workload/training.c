@@ -115,6 +115,28 @@ static int set_plan(dcs_training_job_t *j, const dcs_training_plan_in_t *in,
     memcpy(pl->order, in->order, sizeof pl->order);
     j->reserve_bytes = in->reserve_gib * GIB;
     j->gpus = (int)(tp * cp * pp * dp);
+    j->global_batch = gbs;
+    return 0;
+}
+
+/* Sets j's plan (set by set_plan) to `gpus` GPUs: dp = gpus / (tp x cp x
+ * pp), the global batch kept (gradient accumulation follows), the fabric
+ * times of the last pricing forgotten. Returns 0, or -1 (j unchanged)
+ * where dp is not whole, the global batch is not a multiple of
+ * micro_batch x dp or ep does not divide dp. */
+static int set_size(dcs_training_job_t *j, int64_t gpus)
+{
+    dcs_train_plan_t *pl = &j->plan;
+    int64_t per = pl->tp * pl->cp * pl->pp;
+    if (gpus < 1 || gpus % per)
+        return -1;
+    int64_t dp = gpus / per;
+    if (j->global_batch % (pl->micro_batch * dp) || (pl->ep > 1 && dp % pl->ep))
+        return -1;
+    pl->dp = dp;
+    pl->grad_accum = j->global_batch / (pl->micro_batch * dp);
+    pl->dp_fabric_s = pl->pp_fabric_s = 0;
+    j->gpus = (int)gpus;
     return 0;
 }
 
@@ -426,12 +448,63 @@ static int derive_pools(dcs_training_job_t *j, const dcs_training_env_t *env,
     return 0;
 }
 
+/* The most GPUs of any pool of `env`. */
+static int most_pool_gpus(const dcs_training_env_t *env)
+{
+    int most = 0;
+    for (int p = 0; p < env_pools(env); p++)
+        if (pool_gpus(env, p) > most)
+            most = pool_gpus(env, p);
+    return most;
+}
+
+/* Elastic j, priced at the size it asks for (derive_pools): j->sizes
+ * become the sizes in its bounds it can run at on every pool that size
+ * fits (set_size, then derive on each), its own among them; j is left
+ * priced as it was. Returns 0 or DCS_ENOMEM. O(sizes x pools) pricings. */
+static int elastic_sizes(dcs_training_job_t *j, const dcs_training_env_t *env)
+{
+    int own = j->gpus, hi = j->max_gpus, most = most_pool_gpus(env);
+    unsigned pools = j->pools;
+    int64_t per = j->plan.tp * j->plan.cp * j->plan.pp;
+    if (hi > most)
+        hi = most;                               /* larger sizes fit no pool */
+    DCS_ASSERT(j->min_gpus <= own && own <= hi); /* the callers checked */
+    free(j->sizes);
+    j->nsizes = 0;
+    j->sizes =
+        malloc(sizeof *j->sizes * (size_t)((hi - j->min_gpus) / per + 2));
+    if (!j->sizes)
+        return DCS_ENOMEM;
+    int64_t first = (j->min_gpus + per - 1) / per * per;
+    for (int64_t n = first; n <= hi; n += per) {
+        int ok = n == own;
+        if (!ok && set_size(j, n) == 0) {
+            ok = 1;
+            for (int p = 0; ok && p < env_pools(env); p++) {
+                fault_t f;
+                if (pools >> p & 1)
+                    ok = derive(j, env, p, &f) == 0;
+            }
+        }
+        if (ok)
+            j->sizes[j->nsizes++] = (int)n;
+    }
+    fault_t f;
+    int rc = set_size(j, own);
+    DCS_ASSERT(rc == 0);
+    rc = derive_pools(j, env, &f);
+    DCS_ASSERT(rc == 0 && j->pools == pools); /* it priced there before */
+    return 0;
+}
+
 static int read_job(dcs_cfg_node_t *node, const dcs_training_env_t *env,
                     dcs_training_job_t *j, dcs_err_t *err)
 {
     dcs_cfg_node_t *model = NULL, *ck = NULL, *fl = NULL;
     const char *name = NULL, *team = "default", *gpu_type = "";
     double tokens = 0;
+    int64_t min_gpus = 0, max_gpus = 0;
     int rc;
     if ((rc = dcs_cfg_str(node, "name", DCS_CFG_REQUIRED, &name, err)) < 0 ||
         (rc = dcs_cfg_str(node, "team", DCS_CFG_OPTIONAL, &team, err)) < 0 ||
@@ -454,6 +527,10 @@ static int read_job(dcs_cfg_node_t *node, const dcs_training_env_t *env,
                                   &j->ckpt_interval_s, err)) < 0 ||
                 (rc = dcs_cfg_i64(ck, "keep", DCS_CFG_OPTIONAL, 1, 1000,
                                   &j->ckpt_keep, err)) < 0)) ||
+        (rc = dcs_cfg_i64(node, "min_gpus", DCS_CFG_OPTIONAL, 1, 1 << 24,
+                          &min_gpus, err)) < 0 ||
+        (rc = dcs_cfg_i64(node, "max_gpus", DCS_CFG_OPTIONAL, 1, 1 << 24,
+                          &max_gpus, err)) < 0 ||
         (rc = dcs_cfg_map(node, "failures", DCS_CFG_OPTIONAL, &fl, err)) < 0 ||
         (fl && ((rc = dcs_cfg_f64(fl, "per_gpu_per_h", DCS_CFG_OPTIONAL, 0, 1,
                                   &j->fail_per_gpu_per_h, err)) < 0 ||
@@ -494,10 +571,26 @@ static int read_job(dcs_cfg_node_t *node, const dcs_training_env_t *env,
                              "give exactly one of 'iterations' and 'tokens'");
     if (tokens > 0)
         j->iterations = (int64_t)ceil(tokens / tokens_per_iter);
+    if ((min_gpus > 0) != (max_gpus > 0))
+        return dcs_cfg_error(
+            dcs_cfg_get(node, min_gpus ? "min_gpus" : "max_gpus"), err,
+            "an elastic job gives both 'min_gpus' and "
+            "'max_gpus'");
+    if (min_gpus > 0 && (min_gpus > j->gpus || max_gpus < j->gpus))
+        return dcs_cfg_error(
+            dcs_cfg_get(node, min_gpus > j->gpus ? "min_gpus" : "max_gpus"),
+            err,
+            "expected min_gpus <= tp x cp x pp x dp = %d <= "
+            "max_gpus, found %lld and %lld",
+            j->gpus, (long long)min_gpus, (long long)max_gpus);
+    j->min_gpus = (int)min_gpus;
+    j->max_gpus = (int)max_gpus;
     fault_t f;
     if (derive_pools(j, env, &f) < 0)
         return dcs_cfg_error(f.at ? dcs_cfg_get(node, f.at) : node, err, "%s",
                              f.msg);
+    if (j->max_gpus > 0 && elastic_sizes(j, env) < 0)
+        return dcs_err_set(err, DCS_ENOMEM, "out of memory");
     return 0;
 }
 
@@ -553,6 +646,33 @@ int dcs_training_read(dcs_cfg_node_t *map, const dcs_training_env_t *env,
     return 0;
 }
 
+/* Elastic j (its plan set): priced at the size in spec's bounds nearest
+ * the one it asks for (ties: the smaller) where set_size and derive_pools
+ * succeed. Returns 0, or DCS_EINPUT with *f DCS_TRAINING_FAULT_ELASTIC
+ * where no size does. O(sizes x pools) pricings. */
+static int nearest_size(dcs_training_job_t *j, const dcs_training_env_t *env,
+                        const dcs_training_spec_t *spec, fault_t *f)
+{
+    int want = spec->gpus > 0 ? spec->gpus : j->gpus;
+    int lo = spec->min_gpus, hi = spec->max_gpus, most = most_pool_gpus(env);
+    j->min_gpus = lo;
+    j->max_gpus = hi;
+    if (hi > most)
+        hi = most; /* larger sizes fit no pool */
+    for (int d = 0; want - d >= lo || want + d <= hi; d++)
+        for (int side = 0; side < 2; side++) {
+            int n = side ? want + d : want - d;
+            fault_t g;
+            if ((side && d == 0) || n < lo || n > hi)
+                continue;
+            if (set_size(j, n) == 0 && derive_pools(j, env, &g) == 0)
+                return 0;
+        }
+    return fail(f, DCS_TRAINING_FAULT_ELASTIC, "plan",
+                "no size in [%d, %d] GPUs suits the plan and fits", lo,
+                spec->max_gpus);
+}
+
 int64_t dcs_training_add(dcs_training_t *t, const dcs_training_spec_t *spec,
                          dcs_training_fault_t *fault, dcs_err_t *err)
 {
@@ -580,7 +700,17 @@ int64_t dcs_training_add(dcs_training_t *t, const dcs_training_spec_t *spec,
         snprintf(j->gpu_type, sizeof j->gpu_type, "%s", t->env.pools[p].name);
     }
     fault_t f;
-    if (set_plan(j, &spec->plan, &f) < 0 || derive_pools(j, &t->env, &f) < 0) {
+    int rc = set_plan(j, &spec->plan, &f);
+    if (rc == 0 && spec->max_gpus > 0)
+        rc = nearest_size(j, &t->env, spec, &f);
+    else if (rc == 0)
+        rc = derive_pools(j, &t->env, &f);
+    if (rc == 0 && spec->max_gpus > 0 && elastic_sizes(j, &t->env) < 0) {
+        free(j->sizes);
+        t->njobs--;
+        return DCS_ENOMEM;
+    }
+    if (rc < 0) {
         t->njobs--; /* nothing of it to free yet */
         *fault = f.why;
         return dcs_err_set(err, DCS_EINPUT, "training job '%s': %s", spec->name,
@@ -595,6 +725,7 @@ void dcs_training_destroy(dcs_training_t *t)
         free(t->jobs[i].ckpt.parts); /* the network goes with io */
         gsl_rng_free(t->jobs[i].rng);
         free(t->jobs[i].nodes);
+        free(t->jobs[i].sizes);
     }
     dcs_storage_io_free(t->io);
     t->io = NULL;
@@ -874,9 +1005,11 @@ static void rebalance(dcs_training_t *t, const dcs_training_job_t *except,
     }
 }
 
-/* At start: priced on the pool it landed on; the whole run is planned
- * at the present pace, after the save and restore it owes (its wall time
- * is the job's run time); in flow mode the others are re-priced. */
+/* At start: priced on the pool it landed on and at the size it got (an
+ * elastic job started at another size or resized: dp follows its GPUs);
+ * the whole run is planned at the present pace, after the save and
+ * restore (or resize) it owes (its wall time is the job's run time); in
+ * flow mode the others are re-priced. */
 static dcs_time_t training_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
 {
     dcs_training_job_t *j = job->work;
@@ -885,7 +1018,12 @@ static dcs_time_t training_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
     j->gpu_ids = gpu_ids;
     int pool = pool_of_gpu(&t->env, gpu_ids[0]);
     DCS_ASSERT(j->pools >> pool & 1); /* the scheduler kept to its pools */
-    if (pool != j->pool) {
+    int resized = job->gpus != j->gpus;
+    if (resized) {
+        int rc = set_size(j, job->gpus);
+        DCS_ASSERT(rc == 0); /* a size it can run at (training_can_run_at) */
+    }
+    if (pool != j->pool || resized) {
         fault_t f;
         int rc = derive(j, &t->env, pool, &f);
         DCS_ASSERT(rc == 0); /* it priced there at load */
@@ -922,6 +1060,9 @@ static dcs_time_t training_run_time_ns(const dcs_job_t *job, const int *gpu_ids)
     j->runner.external = t->io != NULL && spec.ckpt_every > 0;
     project(j);
     rebalance(t, j, dcs_time_to_s(job->start_ns));
+    if (resized) /* its work left, at its new pace */
+        j->job->remaining_ns = dcs_time_from_s(
+            (double)(j->iterations - j->done_before) * j->step.total_s);
     dcs_time_t ns = dcs_time_from_s(j->run.wall_s);
     return j->owed_ns + (ns > 0 ? ns : 1);
 }
@@ -1004,6 +1145,13 @@ static double training_saved_every_s(const dcs_job_t *job)
     return saved_every_s(job->work);
 }
 
+static int training_can_run_at(const dcs_job_t *job, int gpus)
+{
+    const dcs_training_job_t *j = job->work;
+    return j->sizes && bsearch(&gpus, j->sizes, (size_t)j->nsizes,
+                               sizeof *j->sizes, cmp_int) != NULL;
+}
+
 static const dcs_job_kind_t kind_training = {
     .name = "training",
     .run_time_ns = training_run_time_ns,
@@ -1011,14 +1159,16 @@ static const dcs_job_kind_t kind_training = {
     .preemptible = 1,
     .prices_run = 1,
     .stop = training_stop,
-    .saved_every_s = training_saved_every_s};
+    .saved_every_s = training_saved_every_s,
+    .can_run_at = training_can_run_at};
 
 void dcs_training_as_job(dcs_training_t *t, size_t k, dcs_job_t *job)
 {
     dcs_training_job_t *j = &t->jobs[k];
     job->kind = &kind_training;
     job->gpus = j->gpus;
-    job->min_gpus = job->max_gpus = 0; /* never resized */
+    job->min_gpus = j->min_gpus; /* 0: never resized */
+    job->max_gpus = j->max_gpus;
     /* alone, without failures, on the pool it expects (it is priced on it
      * until it starts): what a policy may expect of it */
     job->duration_ns = dcs_time_from_s((double)j->iterations * j->step.total_s);

@@ -19,6 +19,8 @@
  *         checkpoint: {interval_s: 3600, keep: 2}
  *         data_bytes_per_token: 4  # dataset read per token (default 4)
  *         failures: {per_gpu_per_h: 1e-5, per_node_per_h: 0, restart_s: 600}
+ *         min_gpus: 8            # elastic bounds (both or neither; the
+ *         max_gpus: 32           # plan's tp x cp x pp x dp within them)
  *
  * The job asks for tp x pp x dp GPUs. Its iteration time comes from the
  * step model (sim/workload/step.h) on the cluster's device, with groups
@@ -42,6 +44,20 @@
  * among the other running training jobs' (sim/workload/trainnet.h); when a job
  * starts or ends the others are re-priced, and a job whose pace changed goes on
  * at the new pace from where its run stands, its end moved.
+ *
+ * Elastic training. A job with min_gpus and max_gpus may be resized by
+ * policies that resize (cluster/policy.h "Resizing") and started at
+ * another size: it keeps tp, cp, pp, ep, micro_batch and its global
+ * batch, and its data-parallel degree follows its GPUs, dp = gpus / (tp x
+ * cp x pp), its gradient accumulation global_batch / (micro_batch x dp).
+ * The sizes it can run at (dcs_job_kind_t.can_run_at) are those in its
+ * bounds where that dp is whole, divides the global batch in micro
+ * batches, is a multiple of ep, and the plan fits the device's memory
+ * (ZeRO shards by dp) and the cluster, on every pool its requested size
+ * fits (ASSUMPTION: one set of sizes whatever pool it lands on). A resize
+ * stops its run as a preemption does (every completed iteration kept),
+ * pays the scheduler's resize_s instead of save and restore, and prices
+ * the next run (iteration time, power, memory) at the new size.
  *
  * A policy may preempt a training job (dcs_sched_preempt): its run stops,
  * writing a checkpoint that keeps every iteration it completed (the
@@ -117,9 +133,15 @@ typedef struct dcs_training_job {
     double reserve_bytes;
     double data_bytes_per_token; /* dataset read per trained token */
     char gpu_type[16];           /* the pool it must run on ("" any) */
+    int min_gpus, max_gpus;      /* elastic bounds (0: not elastic) */
+    int64_t global_batch;        /* sequences per iteration, kept at every
+                                    size (dp follows the GPUs) */
     /* derived at load */
-    unsigned pools; /* the pools its plan fits, bit p for env pool p (a
-                       cluster of one device: bit 0) */
+    int *sizes, nsizes; /* elastic: the sizes in [min_gpus, max_gpus] it
+                           can run at, ascending (owned; NULL: not
+                           elastic) */
+    unsigned pools;     /* the pools its plan fits, bit p for env pool p (a
+                           cluster of one device: bit 0) */
     double pool_iteration_s[DCS_TRAINING_MAX_POOLS]; /* alone, on each
                                                         pool it fits */
     int pool; /* the pool the figures below are priced on: the one it runs
@@ -220,6 +242,8 @@ typedef enum dcs_training_fault {
     DCS_TRAINING_FAULT_STORAGE,  /* checkpoints without (enough) storage */
     DCS_TRAINING_FAULT_FAILURES, /* its own failures would never let it
                                     finish (DCS_JOB_GIVE_UP_S) */
+    DCS_TRAINING_FAULT_ELASTIC,  /* elastic: no size in its bounds suits
+                                    the plan and fits (dcs_training_add) */
 } dcs_training_fault_t;
 
 /* Reads a `workload` mapping with kind: training against `env`; prices
@@ -247,13 +271,22 @@ typedef struct dcs_training_spec {
     const char *gpu_type;        /* on a cluster of pools, the pool it must
                                     run on (NULL or "": any it fits);
                                     ignored on a cluster of one device */
+    int min_gpus, max_gpus;      /* elastic bounds, 1 <= min <= max (both
+                                    0: not elastic) */
+    int gpus;                    /* elastic: the size it asks for (0: the
+                                    plan's); it gets the size it can run
+                                    at nearest to it (ties: the smaller) */
 } dcs_training_spec_t;
 
 /* Adds a job to `t` (before dcs_training_start or _attach), checked and
  * priced exactly as dcs_training_read checks and prices a job mapping
  * with the same model, plan, iterations and gpu_type and no checkpoint or
- * failures keys. Returns its index in t->jobs; DCS_EINPUT with *fault
- * saying why and `err` a message naming the job (t is then as before);
+ * failures keys. An elastic spec (min_gpus, max_gpus) runs at the size
+ * in its bounds nearest spec->gpus where the plan, dp following the
+ * GPUs, suits the model and fits (none: DCS_EINPUT, fault
+ * DCS_TRAINING_FAULT_ELASTIC, or the plan's own fault where it does not
+ * suit the model at any size). Returns its index in t->jobs; DCS_EINPUT with
+ * *fault saying why and `err` a message naming the job (t is then as before);
  * DCS_EINVAL for iterations below 1 or a gpu_type naming no pool of a
  * cluster of pools; or DCS_ENOMEM. Amortized O(1) plus the pricing of one
  * iteration per pool. */

@@ -10,7 +10,9 @@
  * - shrinking gives back GPUs from the node where the job holds the
  *   fewest; growing places the extra GPUs and keeps the old ones; the free
  *   GPU counts, the hooks and the tallies follow;
- * - a resize the scheduler cannot make changes nothing;
+ * - a resize the scheduler cannot make changes nothing, and so does one
+ *   to a size the job's kind cannot take (dcs_job_kind_t.can_run_at),
+ *   which the elastic policy never starts, grows or shrinks a job to;
  * - on a mixed fleet a job grows on the pool it runs on and its work is
  *   kept and scaled at that pool's speed;
  * - the elastic policy starts the oldest job (at up to max_gpus when it
@@ -297,6 +299,101 @@ START_TEST(test_resize_cost_carried_over)
 }
 END_TEST
 
+/* ---- sizes a job's kind cannot take --------------------------------- */
+
+/* Fixed jobs that run only on multiples of 4 GPUs (as a training plan
+ * whose tp x pp is 4 would). */
+static int multiple_of_4(const dcs_job_t *job, int gpus)
+{
+    (void)job;
+    return gpus % 4 == 0;
+}
+
+static dcs_job_kind_t kind_by_4(void)
+{
+    dcs_job_kind_t k = dcs_job_kind_fixed;
+    k.name = "by4";
+    k.can_run_at = multiple_of_4;
+    return k;
+}
+
+START_TEST(test_resize_to_size_kind_refuses)
+{
+    /* One node of 8 GPUs, FIFO. J0: elastic [2, 8], 4 GPUs for 10 s (40
+     * GPU-s), of a kind that takes multiples of 4 only.
+     * 2: -> 6 (in its bounds, free GPUs enough): DCS_EINVAL, nothing
+     *    changes: still 4 GPUs, 4 free.
+     * 3: -> 8: 12 GPU-s done, 28 left = 3.5 s at 8: ends at 6.5. */
+    static dcs_job_kind_t by4;
+    by4 = kind_by_4();
+    sched_world_t w;
+    ck_assert_int_eq(sw_init(&w, 1, 8, &dcs_policy_fifo, &dcs_placement_pack),
+                     0);
+    resize_plan_t p = {.w = &w, .job = 0};
+    add_elastic(&w, 0, 4, 2, 8, 10)->kind = &by4;
+    plan_at(&p, 2, 0, 6);
+    plan_at(&p, 3, 1, 8);
+    sw_run(&w);
+    ck_assert_int_eq(p.rc[0], DCS_EINVAL);
+    ck_assert_int_eq(p.node_free[0][0], 4);
+    ck_assert_int_eq(p.rc[1], 0);
+    expect_run(&w, 0, 0, 6.5);
+    expect_job(&w, 0, 8, 1, 40);
+    sw_free(&w);
+}
+END_TEST
+
+/* Every size a job started or was resized to. */
+typedef struct sizes_seen {
+    int n, gpus[16];
+} sizes_seen_t;
+
+static void saw_start(void *ctx, const dcs_job_t *job, dcs_time_t now)
+{
+    sizes_seen_t *s = ctx;
+    (void)now;
+    if (job->id == 1 && s->n < 16)
+        s->gpus[s->n++] = job->gpus;
+}
+
+START_TEST(test_elastic_only_sizes_kind_takes)
+{
+    /* One node of 8 GPUs, the elastic policy, no resize cost. J1 is
+     * elastic [2, 8], 4 GPUs, 80 GPU-s, of a kind taking multiples of 4.
+     *   J0 at 0: rigid 2 GPUs for 10 s.
+     *   J1 at 0: waits alone; 6 free, but 6 and 5 it cannot take: 4
+     *       (20 s at 4, expected end 20).
+     *   10: J0 ends, 4 free: J1 (40 GPU-s left) grows to 8, ends at 15.
+     *   J2 at 12: rigid 3 GPUs for 2 s: none free, J1's surplus (8 - 4)
+     *       makes room: a shrink by 3 to 5 it cannot take, so to 4 (56
+     *       GPU-s done, 24 left = 6 s at 4, expected end 18); J2 [12, 14).
+     *   14: J2 ends, 4 free: J1 (8 left at 4 = 2 s at 8) grows to 8, ends
+     *       at 16.
+     * J1's sizes: 4, 8, 4, 8; GPU-s 4 x 10 + 8 x 2 + 4 x 2 + 8 x 2 = 80. */
+    static dcs_job_kind_t by4;
+    by4 = kind_by_4();
+    sched_world_t w;
+    ck_assert_int_eq(
+        sw_init(&w, 1, 8, &dcs_policy_elastic, &dcs_placement_pack), 0);
+    sizes_seen_t seen = {0};
+    w.sched.hooks =
+        (dcs_sched_hooks_t){&seen, NULL, NULL, saw_start, NULL, NULL};
+    sw_add(&w, 0, 2, 10);
+    add_elastic(&w, 0, 4, 2, 8, 20)->kind = &by4;
+    sw_add(&w, 12, 3, 2);
+    sw_run(&w);
+    expect_run(&w, 0, 0, 10);
+    expect_run(&w, 1, 0, 16);
+    expect_run(&w, 2, 12, 14);
+    expect_job(&w, 1, 8, 3, 80);
+    int want[4] = {4, 8, 4, 8};
+    ck_assert_int_eq(seen.n, 4);
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(seen.gpus[i], want[i]);
+    sw_free(&w);
+}
+END_TEST
+
 /* ---- the elastic policy --------------------------------------------- */
 
 START_TEST(test_elastic_shrink_for_head_then_grow)
@@ -552,6 +649,8 @@ int main(void)
     tcase_add_test(tc, test_resize_on_its_pool_at_its_speed);
     tcase_add_test(tc, test_resize_rigid_refused);
     tcase_add_test(tc, test_resize_cost_carried_over);
+    tcase_add_test(tc, test_resize_to_size_kind_refuses);
+    tcase_add_test(tc, test_elastic_only_sizes_kind_takes);
     tcase_add_test(tc, test_elastic_shrink_for_head_then_grow);
     tcase_add_test(tc, test_elastic_grows_when_free);
     tcase_add_test(tc, test_elastic_growth_must_pay);

@@ -1340,14 +1340,16 @@ END_TEST
 START_TEST(test_trace_training_drops)
 {
     /* trace_training_drops.yaml replays the reader's sample
-     * (dcsim_training.csv: 20 records, 8 kept by the reader, 12 dropped;
+     * (dcsim_training.csv: 20 records, 9 kept by the reader, 11 dropped;
      * test_trace.c counts them) on 2 nodes of 8 H100s without a fabric.
-     * Of the 8 the cluster takes 2: `fixed` (4 GPUs, 30 s) and `t8`
+     * Of the 9 the cluster takes 2: `fixed` (4 GPUs, 30 s) and `t8`
      * (gpt3-1.3b on 8 GPUs, tp 4, pp 2, dp 1). It drops, in the order
      * they are first seen (the reader's, then unrunnable sizes, then
      * pricing in submission order):
      *   big: 24 GPUs, more GPUs than the cluster (16);
      *   t16: 16 GPUs span 2 nodes, and no fabric joins them;
+     *   elastic: 12 GPUs within [9, 15], tp = min(12, 8) = 8: no size in
+     *     its bounds is a multiple of 8: no elastic size fits;
      *   ghost: no workloads/models/no-such-model.yaml: unknown model;
      *   nodp: 12 GPUs, tp = min(12, 8) = 8, 12 / 8 not whole: bad plan;
      *   batch: global_batch 3 not a multiple of micro_batch 2 x dp 1: bad
@@ -1355,7 +1357,7 @@ START_TEST(test_trace_training_drops)
      *   huge: llama3-70b on tp 8 holds 70.6e9 / 8 parameters per rank,
      *     12 B each of optimizer state alone = 106 GB over the H100's 80
      *     GiB: the plan does not fit.
-     * 2 + 12 + 6 = 20. */
+     * 2 + 11 + 7 = 20. */
     char tmp[64], out[128], path[256], notes[1024];
     make_tmpdir(tmp, sizeof tmp);
     snprintf(out, sizeof out, "%s/run", tmp);
@@ -1364,9 +1366,9 @@ START_TEST(test_trace_training_drops)
     ck_assert_str_eq(notes,
                      "dcsim: trace: 20 records, 2 jobs kept, 0 censored, 0 "
                      "fractional; dropped: both duration and model 2, unknown "
-                     "model 2, bad iterations 4, bad plan 6, elastic training "
-                     "row 1, more GPUs than the cluster 1, plan spans nodes "
-                     "without a fabric 1, plan does not fit 1\n");
+                     "model 2, bad iterations 4, bad plan 6, more GPUs than "
+                     "the cluster 1, plan spans nodes without a fabric 1, no "
+                     "elastic size fits 1, plan does not fit 1\n");
     dcs_table_t t;
     dcs_err_t err = {""};
     snprintf(path, sizeof path, "%s/training.csv", out);

@@ -763,31 +763,32 @@ START_TEST(test_dcsim_training)
 {
     /* dcsim_training.csv: training rows (a model and iterations) beside
      * rows of a fixed length. 20 records (lines 2-21). Kept: t16 (line 2),
-     * t8 (3), fixed (4), and, well formed here, ghost, nodp, batch, huge
-     * and big (17-21): whether their model exists and their plan suits it
-     * and the cluster is known only where they are priced (world.c;
-     * test_scenario.c's test_trace_training_drops). Dropped:
+     * t8 (3), fixed (4), and, well formed here, elastic (14: 12 GPUs
+     * within min 9, max 15), ghost, nodp, batch, huge and big (17-21):
+     * whether their model exists and their plan suits it and the cluster
+     * (at some size in the bounds) is known only where they are priced
+     * (world.c; test_scenario.c's test_trace_training_drops). Dropped:
      *   both duration and model: both (a duration_s), work (gpu_seconds);
      *   unknown model: path ("../models/gpt3-1.3b": a path, not a name);
      *   bad iterations: noiter (empty), zeroiter (0), halfiter (1.5),
      *     iterfixed (iterations on a row of a fixed length);
      *   bad plan: fracgpu (2.5 GPUs), wordtp ("x"), zerotp (0), planfixed
-     *     (tp on a row of a fixed length);
-     *   elastic training row: elastic (min 4, max 16).
-     * 8 kept + 2 + 1 + 4 + 4 + 1 = 20. Kept training rows keep their
+     *     (tp on a row of a fixed length).
+     * 9 kept + 2 + 1 + 4 + 4 = 20. Kept training rows keep their
      * numbers (0 where the row leaves one to the default rule) and run
      * time 0 until priced; the trace ends at the fixed job's end, 5 + 30.
-     * Sorted by submission: t16 0, fixed 5, ghost 8, nodp 8, batch 9,
-     * huge 9, big 9 (file order) and t8 10. */
+     * Sorted by submission: t16 0, fixed 5, elastic 6, ghost 8, nodp 8,
+     * batch 9, huge 9, big 9 (file order) and t8 10. */
     dcs_trace_t t;
     read_ok("dcsim_training.csv", NULL, DCS_TRACE_DCSIM, &t);
     ck_assert_int_eq(t.records, 20);
-    ck_assert_uint_eq(t.len, 8);
+    ck_assert_uint_eq(t.len, 9);
     DROPS_ARE(&t, {"both duration and model", 2}, {"unknown model", 1},
-              {"bad iterations", 4}, {"bad plan", 4},
-              {"elastic training row", 1});
+              {"bad iterations", 4}, {"bad plan", 4});
     conserved(&t);
-    order_is(&t, "t16 fixed ghost nodp batch huge big t8");
+    order_is(&t, "t16 fixed elastic ghost nodp batch huge big t8");
+    ck_assert_int_eq(job(&t, "elastic")->min_gpus, 9);
+    ck_assert_int_eq(job(&t, "elastic")->max_gpus, 15);
     ck_assert_int_eq(t.model_column, 1);
     ck_assert_int_eq(t.fractional, 0);
     ck_assert_double_eq(t.end_s, 35);
