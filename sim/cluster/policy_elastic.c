@@ -21,9 +21,15 @@
  *   - grow: when no job waits, or the head cannot start even with every
  *     shrink, and GPUs are free, the oldest running elastic job (first
  *     start, then id) below its max_gpus grows by as many free GPUs as
- *     fit, up to max_gpus, provided it then ends sooner: its expected work
- *     left x old / new GPUs + params->resize_ns (+ any checkpoint restore
- *     it is still paying) must be shorter than its expected time left. A
+ *     fit, up to max_gpus, provided it then ends sooner. For a job whose
+ *     kind says how long its work left takes at another size
+ *     (dcs_job_kind_t.left_at_ns; training: iterations left x the
+ *     training model's iteration time at that size), that time at the new
+ *     size + params->resize_ns must be shorter than at its present size
+ *     (any checkpoint restore or resize it is still paying counts on
+ *     both sides); for others (fixed jobs), by linear scaling: its
+ *     expected work left x old / new GPUs + params->resize_ns (+ what it
+ *     is still paying) must be shorter than its expected time left. A
  *     job for which growing does not pay is passed over for the next.
  * Guards against thrashing: a job that started or was resized at this
  * instant is never resized (job->start_ns == now: a resize starts a new
@@ -43,13 +49,17 @@
  * et al., OSDI 2021), Optimus (Peng et al., EuroSys 2018) and AFS (Hwang et
  * al., "Elastic Resource Sharing for Distributed Deep Learning", NSDI 2021)
  * choose sizes from models of each job's throughput or goodput; this
- * policy has no such model (linear scaling, see dcs_sched_resize; a
- * training job is priced at its new size once resized, but whether a
- * growth pays is judged by the linear rule) and is none of them.
+ * policy only asks, of the one size a growth would give, whether the job
+ * ends sooner: through its kind's own model where it has one (a training
+ * job: the training model's iteration time at each size, often less than
+ * linear), else assuming linear scaling (see dcs_sched_resize). It picks
+ * no size for goodput and is none of them.
  *
- * Settings read: use_estimates (expected work left), resize_s (whether a
- * growth pays). Cost per call: O(running jobs) plus view->fits() calls, at
- * most one per size tried. */
+ * Settings read: use_estimates (expected work left of jobs without
+ * left_at_ns), resize_s (whether a growth pays). Cost per call:
+ * O(running jobs) plus view->fits() calls, at most one per size tried,
+ * and two left_at_ns calls per growth weighed (training: a copy of its
+ * run advanced to now, and a pricing per size and pool the first time). */
 #include "cluster/policies_d.h"
 
 #include <math.h>
@@ -128,14 +138,22 @@ static long shrink_victim(const dcs_sched_view_t *view)
 }
 
 /* 1 when growing running job `r` to `to` GPUs now would end it sooner,
- * as far as the policy expects. */
+ * as far as the policy expects: by its kind's left_at_ns where it has
+ * one, else by linear scaling of its expected work left. */
 static int growth_pays(const dcs_sched_view_t *view, const dcs_job_t *r, int to)
 {
     dcs_time_t now = view->now_ns;
-    dcs_time_t left = dcs_policy_expected_end(view, r) - now;
     dcs_time_t owed = r->start_ns + r->overhead_ns - now;
     if (owed < 0)
         owed = 0;
+    if (r->kind->left_at_ns) {
+        /* what it still owes, it owes at either size */
+        dcs_time_t stay = r->kind->left_at_ns(r, r->gpus, now);
+        dcs_time_t grown = r->kind->left_at_ns(r, to, now);
+        return stay >= 0 && grown >= 0 &&
+               grown + view->params->resize_ns + owed < stay + owed;
+    }
+    dcs_time_t left = dcs_policy_expected_end(view, r) - now;
     dcs_time_t work = left > owed ? left - owed : 0;
     dcs_time_t after = (dcs_time_t)ceil((double)work * r->gpus / (double)to) +
                        view->params->resize_ns + owed;

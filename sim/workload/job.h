@@ -72,6 +72,17 @@ typedef struct dcs_job_kind {
      * whole and fits memory). NULL: every size in its bounds (fixed
      * jobs). Policies ask through dcs_policy_size_ok. */
     int (*can_run_at)(const dcs_job_t *job, int gpus);
+    /* Expected run time of the work the job has left as of `now` if it
+     * ran on `gpus` GPUs from now (a size it can take, dcs_policy_size_ok,
+     * or its own), on the pool it runs on (queued: the one it would run
+     * on), at the pace expected without failures, without overheads (no
+     * save, restore or resize, no checkpoint writes). Training: the
+     * iterations it would keep if stopped now x its iteration time at
+     * that size, priced as a run at that size is. Negative: a size it
+     * cannot take. NULL: work scales linearly with GPUs (fixed jobs:
+     * remaining_ns x gpus / `gpus`). Policies weigh a resize with it
+     * (policy_elastic.c); it changes nothing. */
+    dcs_time_t (*left_at_ns)(const dcs_job_t *job, int gpus, dcs_time_t now);
 } dcs_job_kind_t;
 
 /* Expected wall time (s) to do `work_s` seconds of work when failures

@@ -471,6 +471,8 @@ static int elastic_sizes(dcs_training_job_t *j, const dcs_training_env_t *env)
         hi = most;                               /* larger sizes fit no pool */
     DCS_ASSERT(j->min_gpus <= own && own <= hi); /* the callers checked */
     free(j->sizes);
+    free(j->size_iteration_s);
+    j->size_iteration_s = NULL;
     j->nsizes = 0;
     j->sizes =
         malloc(sizeof *j->sizes * (size_t)((hi - j->min_gpus) / per + 2));
@@ -726,6 +728,7 @@ void dcs_training_destroy(dcs_training_t *t)
         gsl_rng_free(t->jobs[i].rng);
         free(t->jobs[i].nodes);
         free(t->jobs[i].sizes);
+        free(t->jobs[i].size_iteration_s);
     }
     dcs_storage_io_free(t->io);
     t->io = NULL;
@@ -1100,6 +1103,23 @@ static void training_ended(dcs_job_t *job, dcs_time_t now)
     add_run(&j->run, &j->past); /* the whole job, earlier runs included */
 }
 
+/* Running j's run as it stands at `now`: a copy of its runner advanced
+ * there on a copy of its draws (the real ones stay where they are), as a
+ * stop at `now` sees it (a checkpoint due and written by the storage
+ * holds it where it is); the copy's rng is gone. */
+static dcs_train_runner_t run_as_of(const dcs_training_job_t *j, dcs_time_t now)
+{
+    double t = now > j->begin_ns ? dcs_time_to_s(now - j->begin_ns) : 0;
+    dcs_train_runner_t copy = j->runner;
+    copy.rng = gsl_rng_clone(j->rng);
+    DCS_ASSERT(copy.rng != NULL);
+    if (!copy.s.ckpt_due || !copy.external)
+        dcs_train_runner_advance(&copy, t, 0);
+    gsl_rng_free(copy.rng);
+    copy.rng = NULL;
+    return copy;
+}
+
 /* Stopped at now: the run stops where it stands, on a copy of its runner
  * and draws as far as now. Evicted (a node failed): the iterations of its
  * last complete checkpoint are kept (a write under way is lost), the rest
@@ -1119,12 +1139,7 @@ static void training_stop(dcs_job_t *job, dcs_time_t now, dcs_job_stop_t why)
         j->past.restart_s -= unspent;
     }
     double t = now > j->begin_ns ? dcs_time_to_s(now - j->begin_ns) : 0;
-    dcs_train_runner_t copy = j->runner;
-    copy.rng = gsl_rng_clone(j->rng);
-    DCS_ASSERT(copy.rng != NULL);
-    if (!copy.s.ckpt_due || !copy.external)
-        dcs_train_runner_advance(&copy, t, 0);
-    gsl_rng_free(copy.rng);
+    dcs_train_runner_t copy = run_as_of(j, now);
     dcs_train_run_t r = copy.out;
     int keep_all = why == DCS_JOB_PREEMPTED;
     double since = keep_all ? 0 : copy.s.since;
@@ -1152,6 +1167,61 @@ static int training_can_run_at(const dcs_job_t *job, int gpus)
                                sizeof *j->sizes, cmp_int) != NULL;
 }
 
+/* Seconds of j's iteration on `gpus` GPUs of pool `pool`, priced as a
+ * run at that size starts there (set_size, derive: the step model,
+ * memory and the power limit, on a copy of j; the fabric's flows and the
+ * dataset's reads of the moment left out), cached per size and pool; -1
+ * where it cannot run at that size (not one of its sizes; not elastic:
+ * any but its own). O(1) once cached, else one pricing. */
+static double iteration_at(dcs_training_job_t *j, int gpus, int pool)
+{
+    double *slot = NULL;
+    if (j->sizes) {
+        const int *at = bsearch(&gpus, j->sizes, (size_t)j->nsizes,
+                                sizeof *j->sizes, cmp_int);
+        if (!at)
+            return -1;
+        if (!j->size_iteration_s) {
+            j->size_iteration_s =
+                calloc((size_t)j->nsizes * DCS_TRAINING_MAX_POOLS,
+                       sizeof *j->size_iteration_s);
+            DCS_ASSERT(j->size_iteration_s != NULL); /* out of memory */
+        }
+        slot = &j->size_iteration_s[(at - j->sizes) * DCS_TRAINING_MAX_POOLS +
+                                    pool];
+        if (*slot > 0)
+            return *slot;
+    } else if (gpus != j->gpus) {
+        return -1;
+    }
+    dcs_training_job_t copy = *j; /* derive writes only its own figures */
+    fault_t f;
+    int rc = set_size(&copy, gpus);
+    DCS_ASSERT(rc == 0); /* one of its sizes */
+    rc = derive(&copy, &j->owner->env, pool, &f);
+    DCS_ASSERT(rc == 0); /* it priced at this size and pool at load */
+    if (slot)
+        *slot = copy.step.total_s;
+    return copy.step.total_s;
+}
+
+/* The iterations j has left as of `now` (those a preemption now would
+ * not keep still to do) x its iteration time at `gpus` GPUs on the pool
+ * it runs on, or would (j->pool), without failures or overheads. */
+static dcs_time_t training_left_at_ns(const dcs_job_t *job, int gpus,
+                                      dcs_time_t now)
+{
+    dcs_training_job_t *j = job->work;
+    double iteration_s = iteration_at(j, gpus, j->pool);
+    if (iteration_s < 0)
+        return -1;
+    int64_t done = j->done_before;
+    if (running(j))
+        done += run_as_of(j, now).s.done;
+    int64_t left = j->iterations > done ? j->iterations - done : 0;
+    return dcs_time_from_s((double)left * iteration_s);
+}
+
 static const dcs_job_kind_t kind_training = {
     .name = "training",
     .run_time_ns = training_run_time_ns,
@@ -1160,7 +1230,8 @@ static const dcs_job_kind_t kind_training = {
     .prices_run = 1,
     .stop = training_stop,
     .saved_every_s = training_saved_every_s,
-    .can_run_at = training_can_run_at};
+    .can_run_at = training_can_run_at,
+    .left_at_ns = training_left_at_ns};
 
 void dcs_training_as_job(dcs_training_t *t, size_t k, dcs_job_t *job)
 {

@@ -57,7 +57,14 @@
  * fits (ASSUMPTION: one set of sizes whatever pool it lands on). A resize
  * stops its run as a preemption does (every completed iteration kept),
  * pays the scheduler's resize_s instead of save and restore, and prices
- * the next run (iteration time, power, memory) at the new size.
+ * the next run (iteration time, power, memory) at the new size. Policies
+ * weigh a resize by the kind's left_at_ns (workload/job.h): the
+ * iterations a stop now would keep left to do, x the iteration time at
+ * the other size, priced as a run at that size starts (step model,
+ * memory, power limit) on the pool it runs on, cached per size and pool.
+ * ASSUMPTION: priced alone there: with `collectives: flow` or dataset
+ * reads, the contention of the moment (which depends on a placement not
+ * yet made) is left out, at every size alike.
  *
  * A policy may preempt a training job (dcs_sched_preempt): its run stops,
  * writing a checkpoint that keeps every iteration it completed (the
@@ -137,11 +144,15 @@ typedef struct dcs_training_job {
     int64_t global_batch;        /* sequences per iteration, kept at every
                                     size (dp follows the GPUs) */
     /* derived at load */
-    int *sizes, nsizes; /* elastic: the sizes in [min_gpus, max_gpus] it
-                           can run at, ascending (owned; NULL: not
-                           elastic) */
-    unsigned pools;     /* the pools its plan fits, bit p for env pool p (a
-                           cluster of one device: bit 0) */
+    int *sizes, nsizes;       /* elastic: the sizes in [min_gpus, max_gpus] it
+                                 can run at, ascending (owned; NULL: not
+                                 elastic) */
+    double *size_iteration_s; /* elastic: its iteration alone at sizes[i]
+                                 on pool p, [i x DCS_TRAINING_MAX_POOLS +
+                                 p], filled as policies ask (0: not yet;
+                                 owned; NULL until the first) */
+    unsigned pools; /* the pools its plan fits, bit p for env pool p (a
+                       cluster of one device: bit 0) */
     double pool_iteration_s[DCS_TRAINING_MAX_POOLS]; /* alone, on each
                                                         pool it fits */
     int pool; /* the pool the figures below are priced on: the one it runs

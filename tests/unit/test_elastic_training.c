@@ -17,6 +17,11 @@
  *   job of tp 8 off 24 GPUs, one of 24 grows to them);
  * - a trace row with elastic bounds runs at the size in its bounds
  *   nearest its GPUs that its plan takes;
+ * - the kind's left_at_ns is the iterations left (those a stop now would
+ *   keep done) x the iteration time of the same plan priced at that size
+ *   alone, not elastic; the elastic policy grows a training job only when
+ *   that time at the new size + resize_s beats it at the present size,
+ *   where a fixed job with the same numbers grows by linear scaling;
  * - bad elastic bounds on a training job are bad input naming
  *   FILE:LINE:COL and the field (exit 2, nothing written). */
 #include <check.h>
@@ -27,6 +32,7 @@
 
 #include "cli/world.h"
 #include "config/table.h"
+#include "sched_world.h"
 #include "support.h"
 #include "workload/training.h"
 
@@ -43,8 +49,8 @@ static const char *const TAIL = "facility:\n"
                                 "  node_capex_usd: 100000\n"
                                 "  lifetime_years: 4\n";
 
-/* `nodes` nodes of 8 H100s on a leaf-spine fabric. */
-static void cluster(char *buf, size_t size, int nodes)
+/* `nodes` nodes of 8 H100s on a leaf-spine fabric of `gbps` links. */
+static void cluster_at(char *buf, size_t size, int nodes, int gbps)
 {
     snprintf(buf, size,
              "cluster:\n"
@@ -53,9 +59,15 @@ static void cluster(char *buf, size_t size, int nodes)
              "  nodes: %d\n"
              "  gpus_per_node: 8\n"
              "  host_power_w: 2500\n"
-             "  fabric: {kind: leaf_spine, link_gbps: 400, latency_ns: 600,\n"
+             "  fabric: {kind: leaf_spine, link_gbps: %d, latency_ns: 600,\n"
              "           hosts_per_leaf: 8, spines: 1}\n",
-             nodes);
+             nodes, gbps);
+}
+
+/* The same, of 400 Gb/s links. */
+static void cluster(char *buf, size_t size, int nodes)
+{
+    cluster_at(buf, size, nodes, 400);
 }
 
 /* Appends a job of gpt3-1.3b on tp 8, micro_batch 1: `plan` adds plan
@@ -135,11 +147,12 @@ typedef struct alone {
     double iteration_s, gpu_power_w, memory_gib;
 } alone_t;
 
-static alone_t run_alone(const char *dir, const char *name, const char *plan)
+static alone_t run_alone_at(const char *dir, const char *name, const char *plan,
+                            int gbps)
 {
     char clu[512], work[1024] = "  kind: training\n  jobs:\n", path[512],
                    out[512];
-    cluster(clu, sizeof clu, 2);
+    cluster_at(clu, sizeof clu, 2, gbps);
     job(work, sizeof work, name, plan, 10, NULL);
     write_scenario(path, sizeof path, dir, name, clu, work, NULL);
     snprintf(out, sizeof out, "%s/%s-out", dir, name);
@@ -149,6 +162,12 @@ static alone_t run_alone(const char *dir, const char *name, const char *plan)
                  num(&t, 0, "memory_gib")};
     dcs_table_free(&t);
     return a;
+}
+
+/* On two nodes of 400 Gb/s links. */
+static alone_t run_alone(const char *dir, const char *name, const char *plan)
+{
+    return run_alone_at(dir, name, plan, 400);
 }
 
 START_TEST(test_grown_priced_at_each_size)
@@ -447,6 +466,215 @@ START_TEST(test_elastic_trace_rows)
 }
 END_TEST
 
+/* One of the growth cases below: on two nodes of 8 H100s with 100 Gb/s
+ * links, the elastic policy with `resize_s`, `first` (8 GPUs, node 0) and
+ * `el` (`el_row` in a trace of fixed jobs when `fixed_trace` names the
+ * file, else a training job of 2,000 iterations, tp 8, global batch 4,
+ * elastic in [8, 16]), both at 0. Returns el's and first's jobs.csv rows
+ * through the pointers (el's end, resizes, gpus; first's end). */
+typedef struct grown {
+    double el_end_s, first_end_s;
+    int resizes, gpus;
+} grown_t;
+
+static grown_t run_growth(const char *dir, const char *name, double resize_s,
+                          const char *fixed_trace)
+{
+    char clu[512], path[512], out[512], sched[128],
+        work[2048] = "  kind: training\n  jobs:\n";
+    cluster_at(clu, sizeof clu, 2, 100);
+    if (fixed_trace) {
+        snprintf(work, sizeof work,
+                 "  kind: trace\n  format: dcsim\n  path: %s\n", fixed_trace);
+    } else {
+        job(work, sizeof work, "first", "dp: 1, global_batch: 8, seq: 1024",
+            300, NULL);
+        job(work, sizeof work, "el", "dp: 1, global_batch: 4", 2000,
+            "      min_gpus: 8\n      max_gpus: 16\n");
+    }
+    snprintf(sched, sizeof sched, "  policy: elastic\n  resize_s: %g\n",
+             resize_s);
+    write_scenario(path, sizeof path, dir, name, clu, work, sched);
+    snprintf(out, sizeof out, "%s/%s-out", dir, name);
+    run_ok(path, out);
+    dcs_table_t jobs = table(out, "jobs.csv");
+    size_t e, f;
+    if (fixed_trace) {
+        e = row_where(&jobs, "name", "el");
+        f = row_where(&jobs, "name", "first");
+    } else {
+        dcs_table_t tr = table(out, "training.csv");
+        e = row_where(&jobs, "job_id",
+                      text(&tr, row_where(&tr, "name", "el"), "job_id"));
+        f = row_where(&jobs, "job_id",
+                      text(&tr, row_where(&tr, "name", "first"), "job_id"));
+        dcs_table_free(&tr);
+    }
+    ck_assert_str_eq(text(&jobs, e, "state"), "done");
+    assert_near(num(&jobs, e, "start_time_s"), 0, 0);
+    grown_t g = {num(&jobs, e, "end_time_s"), num(&jobs, f, "end_time_s"),
+                 (int)num(&jobs, e, "resizes"), (int)num(&jobs, e, "gpus")};
+    dcs_table_free(&jobs);
+    return g;
+}
+
+START_TEST(test_growth_judged_by_the_training_model)
+{
+    /* gpt3-1.3b, tp 8, global batch 4 on links of 100 Gb/s: at dp 2 the
+     * all-reduce crosses the slow fabric and eats most of what halving
+     * the micro-batches per replica saves, so T_B (dp 2, 16 GPUs) is
+     * barely below T_A (dp 1, 8 GPUs); both from runs of the plan alone,
+     * not elastic. `el` starts on 8 GPUs at 0 beside `first`; when
+     * `first` ends at t1 it has n = 2,000 - floor(t1 / T_A) iterations
+     * left and 8 GPUs are free. Linear scaling says growing pays when
+     * n T_A / 2 + resize_s < n T_A; the training model, when n T_B +
+     * resize_s < n T_A. With resize_s 30 (between n (T_A - T_B) and
+     * n T_A / 2) the training job stays on 8 and ends at 2,000 T_A, while
+     * a fixed job of the same numbers (run time 2,000 T_A on 8 GPUs,
+     * elastic in [8, 16], beside a fixed `first` of t1) grows at t1 and
+     * ends at t1 + 30 + (2,000 T_A - t1) / 2. With resize_s 5 (below
+     * n (T_A - T_B)) the training job grows too, and ends at t1 + 5 +
+     * n T_B. */
+    char tmp[64], csv[512];
+    make_tmpdir(tmp, sizeof tmp);
+    alone_t a = run_alone_at(tmp, "dp1", "dp: 1, global_batch: 4", 100);
+    alone_t b = run_alone_at(tmp, "dp2", "dp: 2, global_batch: 4", 100);
+    ck_assert(b.iteration_s < a.iteration_s);
+    ck_assert(b.iteration_s > 0.9 * a.iteration_s); /* barely faster */
+
+    grown_t stay = run_growth(tmp, "stay", 30, NULL);
+    double t1 = stay.first_end_s;
+    double n = 2000 - floor(t1 / a.iteration_s);
+    ck_assert(n < 2000 && n > 1000);
+    /* the case is the one meant: linear says grow, the model says stay */
+    ck_assert(n * a.iteration_s / 2 + 30 < n * a.iteration_s);
+    ck_assert(n * b.iteration_s + 30 > n * a.iteration_s);
+    ck_assert_int_eq(stay.resizes, 0);
+    ck_assert_int_eq(stay.gpus, 8);
+    assert_near(stay.el_end_s, 2000 * a.iteration_s, 1e-6);
+
+    /* the same numbers as fixed jobs: linear scaling, it grows */
+    snprintf(csv, sizeof csv, "%s/fixed.csv", tmp);
+    FILE *f = fopen(csv, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f,
+            "name,submit_s,gpus,duration_s,min_gpus,max_gpus\n"
+            "first,0,8,%.9f,,\n"
+            "el,0,8,%.9f,8,16\n",
+            t1, 2000 * a.iteration_s);
+    fclose(f);
+    grown_t fixed = run_growth(tmp, "fixed", 30, csv);
+    assert_near(fixed.first_end_s, t1, 1e-9);
+    ck_assert_int_eq(fixed.resizes, 1);
+    ck_assert_int_eq(fixed.gpus, 16);
+    assert_near(fixed.el_end_s, t1 + 30 + (2000 * a.iteration_s - t1) / 2,
+                1e-6);
+
+    /* a resize cheap enough for the model: the training job grows */
+    ck_assert(n * b.iteration_s + 5 < n * a.iteration_s);
+    grown_t grow = run_growth(tmp, "grow", 5, NULL);
+    assert_near(grow.first_end_s, t1, 1e-9);
+    ck_assert_int_eq(grow.resizes, 1);
+    ck_assert_int_eq(grow.gpus, 16);
+    assert_near(grow.el_end_s, t1 + 5 + n * b.iteration_s, 1e-6);
+    remove_tree(tmp);
+}
+END_TEST
+
+/* Iteration time (s) of gpt3-1.3b, tp 8, global batch 4 at data-parallel
+ * degree `dp`, priced alone as a job that is not elastic on `env`. */
+static double priced_alone(const dcs_training_env_t *env, const dcs_model_t *m,
+                           int dp)
+{
+    dcs_training_t u;
+    dcs_training_init(&u, env);
+    dcs_training_spec_t s = {
+        .name = "alone", .team = "t", .model = m, .iterations = 10};
+    dcs_training_plan_defaults(&s.plan, m);
+    s.plan.tp = 8;
+    s.plan.dp = dp;
+    s.plan.global_batch = 4;
+    dcs_training_fault_t fault;
+    dcs_err_t err = {""};
+    int64_t k = dcs_training_add(&u, &s, &fault, &err);
+    ck_assert_msg(k >= 0, "%s", err.msg);
+    double it = u.jobs[k].step.total_s;
+    dcs_training_destroy(&u);
+    return it;
+}
+
+START_TEST(test_left_at_is_iterations_left_times_iteration)
+{
+    /* Two nodes of 8 H100s, 12.5 GB/s per GPU on the fabric. An elastic
+     * job (tp 8, global batch 4, [8, 16], 2,000 iterations) can run at 8
+     * (dp 1) and 16 (dp 2), at T1 and T2 each, priced apart as jobs that
+     * are not elastic. Before it starts its work left at n GPUs is 2,000
+     * T_n; 12 GPUs is no size of it (negative). Started at 0 on 8 GPUs
+     * (fifo) and looked at k + 1/2 iterations in (k = 700), it has done k:
+     * 1,300 T1 at 8, 1,300 T2 at 16 (asked twice: the second from the
+     * cache). It then runs to 2,000 T1, unchanged by the asking. */
+    dcs_device_spec_t dev;
+    dcs_err_t err = {""};
+    ck_assert_msg(dcs_device_load(TOP, "h100-sxm", &dev, &err) == 0, "%s",
+                  err.msg);
+    dcs_model_t m = load_model(MODEL "gpt3-1.3b.yaml");
+    dcs_training_env_t env = {
+        .device = &dev, .gpus = 16, .gpus_per_node = 8, .nic_bw = 12.5e9};
+    double t1 = priced_alone(&env, &m, 1), t2 = priced_alone(&env, &m, 2);
+    ck_assert(t1 > 0 && t2 > 0 && t2 != t1);
+
+    sched_world_t w;
+    ck_assert_int_eq(sw_init(&w, 2, 8, &dcs_policy_fifo, &dcs_placement_pack),
+                     0);
+    dcs_training_t t;
+    dcs_training_init(&t, &env);
+    dcs_training_spec_t s = {.name = "el",
+                             .team = "t",
+                             .model = &m,
+                             .iterations = 2000,
+                             .min_gpus = 8,
+                             .max_gpus = 16,
+                             .gpus = 8};
+    dcs_training_plan_defaults(&s.plan, &m);
+    s.plan.tp = 8;
+    s.plan.global_batch = 4;
+    dcs_training_fault_t fault;
+    int64_t k = dcs_training_add(&t, &s, &fault, &err);
+    ck_assert_msg(k >= 0, "%s", err.msg);
+
+    dcs_job_t before;
+    memset(&before, 0, sizeof before);
+    dcs_training_as_job(&t, (size_t)k, &before);
+    ck_assert_ptr_nonnull(before.kind->left_at_ns);
+    ck_assert_int_eq(before.kind->left_at_ns(&before, 8, 0),
+                     dcs_time_from_s(2000 * t1));
+    ck_assert_int_eq(before.kind->left_at_ns(&before, 16, 0),
+                     dcs_time_from_s(2000 * t2));
+    ck_assert_int_lt(before.kind->left_at_ns(&before, 12, 0), 0);
+
+    ck_assert_int_eq(
+        dcs_training_start(&t, w.sim, 1, &w.jobs, dcs_sched_submit, &w.sched),
+        0);
+    dcs_time_t now = dcs_time_from_s(700.5 * t1);
+    dcs_sim_run(w.sim, now);
+    ck_assert_int_eq(w.jobs.len, 1);
+    dcs_job_t *job = w.jobs.items[0];
+    ck_assert_int_eq(job->state, DCS_JOB_RUNNING);
+    ck_assert_int_eq(job->gpus, 8);
+    for (int again = 0; again < 2; again++) {
+        ck_assert_int_eq(job->kind->left_at_ns(job, 8, now),
+                         dcs_time_from_s(1300 * t1));
+        ck_assert_int_eq(job->kind->left_at_ns(job, 16, now),
+                         dcs_time_from_s(1300 * t2));
+    }
+    sw_run(&w);
+    ck_assert_int_eq(job->state, DCS_JOB_DONE);
+    assert_near(dcs_time_to_s(job->end_ns), 2000 * t1, 1e-6);
+    dcs_training_destroy(&t);
+    sw_free(&w);
+}
+END_TEST
+
 /* Writes a scenario whose one job has the elastic keys `keys` (each on
  * its own line, indented as job keys), runs it through the command: exit
  * 2, nothing written, and stderr holds FILE:LINE:COL of `field`'s value
@@ -523,6 +751,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_sizes_are_those_the_plan_takes);
     tcase_add_test(tc, test_elastic_trace_rows);
     tcase_add_test(tc, test_bad_elastic_bounds);
+    tcase_add_test(tc, test_growth_judged_by_the_training_model);
+    tcase_add_test(tc, test_left_at_is_iterations_left_times_iteration);
     suite_add_tcase(s, tc);
     return s;
 }
