@@ -115,11 +115,8 @@ static dcs_training_env_t training_env(scenario_t *sc)
         .storage = sc->storage,
         .fabric = sc->fabric.hosts > 0 ? &sc->fabric : NULL,
         .flow = sc->flow,
+        .fleet = fs,
     };
-    for (int p = 0; p < fs->npools; p++)
-        env.pools[env.npools++] = (dcs_training_pool_t){
-            fs->pools[p].name, &fs->pools[p].device, pool_gpus(fs, p),
-            fs->pools[p].first_node * fs->gpus_per_node};
     return env;
 }
 
@@ -447,10 +444,8 @@ static int read_serving(dcs_cfg_node_t *root, dcs_cfg_node_t *w, scenario_t *sc,
                              "pools; cluster '%s' has one device",
                              fs->name);
     if (fs->npools > 0) { /* the replicas' pool */
-        char known[256] = "";
-        for (int k = 0; k < fs->npools; k++)
-            snprintf(known + strlen(known), sizeof known - strlen(known),
-                     "%s%s", k ? ", " : "", fs->pools[k].name);
+        char known[256];
+        dcs_fleet_pool_names(fs, known, sizeof known);
         p = type ? dcs_fleet_pool_find(fs, type) : fs->npools == 1 ? 0 : -1;
         if (!type && p < 0)
             return dcs_cfg_error(dcs_cfg_get(w, "kind"), err,
@@ -504,10 +499,8 @@ static int check_gpu_types(dcs_cfg_node_t *w, const scenario_t *sc,
                              "jobs may name GPU models on a cluster with "
                              "pools; cluster '%s' has one device",
                              fs->name);
-    char known[256] = "";
-    for (int p = 0; p < fs->npools; p++)
-        snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
-                 p ? ", " : "", fs->pools[p].name);
+    char known[256];
+    dcs_fleet_pool_names(fs, known, sizeof known);
     for (size_t i = 0; i < sp->ngpu_types; i++) {
         const char *type = sp->gpu_types[i];
         if (!type[0]) /* any: the largest pool, checked below */

@@ -116,17 +116,20 @@ static void job_done(void *ctx, dcs_sim_t *sim)
 }
 
 /* A job the failures would never let finish: even on as few nodes as it
- * can hold and the fastest GPUs (at its requested size), it is expected to
- * need more than DCS_JOB_GIVE_UP_S, its work kept only at its checkpoints
- * (its kind's, else checkpoint_s; none: a failure loses the run) and each
- * failure costing the scheduler's restore. */
+ * can hold and the fastest GPUs it may use (at its requested size), it is
+ * expected to need more than DCS_JOB_GIVE_UP_S, its work kept only at its
+ * checkpoints (its kind's, else checkpoint_s; none: a failure loses the run)
+ * and each failure costing the scheduler's restore. */
 static int hopeless(void *ctx, const dcs_job_t *job)
 {
     const dcs_failures_t *f = ctx;
     const dcs_fleet_spec_t *fs = &f->sched->fleet->spec;
-    double speed = 1; /* a kind that prices its runs: its own figure */
-    for (int p = 0; !job->kind->prices_run && p < fs->npools; p++)
-        speed = p ? fmax(speed, fs->pools[p].speed) : fs->pools[p].speed;
+    double speed = 0; /* the fastest pool it may use */
+    for (int p = 0; p < fs->npools; p++)
+        if (dcs_policy_may_use(job, p))
+            speed = fmax(speed, fs->pools[p].speed);
+    if (job->kind->prices_run || speed <= 0)
+        speed = 1; /* a kind that prices its runs: its own figure */
     int nodes = (job->gpus + f->gpus_per_node - 1) / f->gpus_per_node;
     double mtbf_s = f->spec.mtbf_h * 3600.0 / nodes;
     double work_s = dcs_time_to_s(job->duration_ns) / speed;

@@ -67,12 +67,6 @@ double dcs_cost_node_usd_per_s(const dcs_cost_spec_t *spec)
                            c->amortization, c->interest_rate_frac);
 }
 
-double dcs_cost_gpu_slot_usd_per_s(const dcs_cost_spec_t *spec,
-                                   int gpus_per_node)
-{
-    return dcs_cost_slot_usd_per_s(spec, -1, -1, gpus_per_node);
-}
-
 double dcs_cost_slot_usd_per_s(const dcs_cost_spec_t *spec, double gpu_usd,
                                double node_usd, int gpus_per_node)
 {

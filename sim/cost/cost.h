@@ -76,11 +76,8 @@ double dcs_cost_gpu_usd_per_s(const dcs_cost_spec_t *spec);
 double dcs_cost_node_usd_per_s(const dcs_cost_spec_t *spec);
 
 /* What holding one GPU costs per second: its amortized capex and its share
- * of its node's (a node of `gpus_per_node`). */
-double dcs_cost_gpu_slot_usd_per_s(const dcs_cost_spec_t *spec,
-                                   int gpus_per_node);
-/* The same for a GPU of `gpu_usd` in a server of `node_usd` (a pool's own
- * prices; < 0: the spec's). */
+ * of its node's (a node of `gpus_per_node`), for a GPU of `gpu_usd` in a
+ * server of `node_usd` (a pool's own prices; < 0: the spec's). */
 double dcs_cost_slot_usd_per_s(const dcs_cost_spec_t *spec, double gpu_usd,
                                double node_usd, int gpus_per_node);
 

@@ -214,6 +214,17 @@ int dcs_fleet_pool_find(const dcs_fleet_spec_t *spec, const char *name)
     return -1;
 }
 
+const char *dcs_fleet_pool_names(const dcs_fleet_spec_t *spec, char *buf,
+                                 size_t size)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < spec->npools && at < size; i++)
+        at += (size_t)snprintf(buf + at, size - at, "%s%s", i ? ", " : "",
+                               spec->pools[i].name);
+    return buf;
+}
+
 int dcs_fleet_init(dcs_fleet_t *fleet, const dcs_fleet_spec_t *spec,
                    const dcs_power_model_t *power, dcs_time_t interval_ns)
 {

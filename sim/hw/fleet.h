@@ -121,6 +121,10 @@ dcs_fleet_pool_of(const dcs_fleet_t *fleet, int node)
 /* The pool named `name` (case does not matter), or -1. */
 int dcs_fleet_pool_find(const dcs_fleet_spec_t *spec, const char *name);
 
+/* The pools' names, "A, B", into buf (for messages); returns buf. */
+const char *dcs_fleet_pool_names(const dcs_fleet_spec_t *spec, char *buf,
+                                 size_t size);
+
 /* Puts `gpu` into `state` at `now` (>= its last change). Returns 0 or
  * DCS_ENOMEM. */
 int dcs_fleet_set_state(dcs_fleet_t *fleet, dcs_time_t now, int gpu,

@@ -221,38 +221,43 @@ static int price(dcs_training_job_t *j, const dcs_training_env_t *env)
 }
 
 /* Pools of `env` as jobs see them: a cluster of one device is one pool. */
+/* The pools of `env` (0: a cluster of one device). */
+static int npools(const dcs_training_env_t *env)
+{
+    return env->fleet ? env->fleet->npools : 0;
+}
+
 static int env_pools(const dcs_training_env_t *env)
 {
-    return env->npools > 0 ? env->npools : 1;
+    return npools(env) > 0 ? npools(env) : 1;
 }
 
 static const dcs_device_spec_t *pool_device(const dcs_training_env_t *env,
                                             int p)
 {
-    return env->npools > 0 ? env->pools[p].device : env->device;
+    return npools(env) > 0 ? &env->fleet->pools[p].device : env->device;
 }
 
 static int pool_gpus(const dcs_training_env_t *env, int p)
 {
-    return env->npools > 0 ? env->pools[p].gpus : env->gpus;
+    return npools(env) > 0 ? env->fleet->pools[p].nodes * env->gpus_per_node
+                           : env->gpus;
 }
 
-/* The pool of `env` named `name` (case does not matter), or -1. */
-static int pool_find(const dcs_training_env_t *env, const char *name)
+static const char *pool_name(const dcs_training_env_t *env, int p)
 {
-    for (int p = 0; p < env->npools; p++)
-        if (!strcasecmp(env->pools[p].name, name))
-            return p;
-    return -1;
+    return env->fleet->pools[p].name;
 }
 
 /* The pool of GPU `gpu`. */
 static int pool_of_gpu(const dcs_training_env_t *env, int gpu)
 {
-    for (int p = 0; p < env->npools; p++)
-        if (gpu >= env->pools[p].first_gpu &&
-            gpu < env->pools[p].first_gpu + env->pools[p].gpus)
+    int node = gpu / env->gpus_per_node;
+    for (int p = 0; p < npools(env); p++) {
+        const dcs_fleet_pool_t *pool = &env->fleet->pools[p];
+        if (node >= pool->first_node && node < pool->first_node + pool->nodes)
             return p;
+    }
     return 0;
 }
 
@@ -295,10 +300,10 @@ static int derive(dcs_training_job_t *j, const dcs_training_env_t *env, int p,
     j->pool = p;
     j->device = pool_device(env, p);
     if (j->gpus > pool_gpus(env, p)) {
-        if (env->npools > 0)
+        if (npools(env) > 0)
             return fail(f, DCS_TRAINING_FAULT_PLAN, "plan",
                         "tp x cp x pp x dp = %d GPUs, pool '%s' has %d",
-                        j->gpus, env->pools[p].name, pool_gpus(env, p));
+                        j->gpus, pool_name(env, p), pool_gpus(env, p));
         return fail(f, DCS_TRAINING_FAULT_PLAN, "plan",
                     "tp x cp x pp x dp = %d GPUs, the cluster has %d", j->gpus,
                     env->gpus);
@@ -410,7 +415,9 @@ static int closer(const dcs_training_env_t *env, dcs_training_fault_t a, int pa,
 static int derive_pools(dcs_training_job_t *j, const dcs_training_env_t *env,
                         fault_t *f)
 {
-    int named = j->gpu_type[0] ? pool_find(env, j->gpu_type) : -1;
+    int named = j->gpu_type[0] && npools(env) > 0
+                    ? dcs_fleet_pool_find(env->fleet, j->gpu_type)
+                    : -1;
     int best = -1, last = -1, expect = -1;
     fault_t pf;
     j->pools = 0;
@@ -430,13 +437,13 @@ static int derive_pools(dcs_training_job_t *j, const dcs_training_env_t *env,
         }
     }
     if (expect < 0) {
-        if (env->npools > 0) {
+        if (npools(env) > 0) {
             char msg[sizeof f->msg];
             snprintf(msg, sizeof msg, "%s", f->msg);
             /* pool names are at most 15 characters (fleet.h) */
             snprintf(f->msg, sizeof f->msg, "%s pool '%.15s'%s: %.900s",
                      named >= 0 ? "on" : "fits no pool; on the closest,",
-                     env->pools[best].name,
+                     pool_name(env, best),
                      named >= 0 ? ", which gpu_type names" : "", msg);
         }
         return DCS_EINPUT;
@@ -548,22 +555,20 @@ static int read_job(dcs_cfg_node_t *node, const dcs_training_env_t *env,
     snprintf(j->team, sizeof j->team, "%s", team);
     if (gpu_type[0]) {
         dcs_cfg_node_t *at = dcs_cfg_get(node, "gpu_type");
-        if (env->npools == 0)
+        if (npools(env) == 0)
             return dcs_cfg_error(at, err,
                                  "a job may name a pool on a cluster of "
                                  "pools; this cluster has one device");
-        int p = pool_find(env, gpu_type);
+        int p = dcs_fleet_pool_find(env->fleet, gpu_type);
         if (p < 0) {
-            char known[256] = "";
-            for (int k = 0; k < env->npools; k++)
-                snprintf(known + strlen(known), sizeof known - strlen(known),
-                         "%s%s", k ? ", " : "", env->pools[k].name);
+            char known[256];
+            dcs_fleet_pool_names(env->fleet, known, sizeof known);
             return dcs_cfg_error(at, err,
                                  "expected a pool of the cluster (%s), found "
                                  "'%s'",
                                  known, gpu_type);
         }
-        snprintf(j->gpu_type, sizeof j->gpu_type, "%s", env->pools[p].name);
+        snprintf(j->gpu_type, sizeof j->gpu_type, "%s", pool_name(env, p));
     }
     dcs_train_plan_t *pl = &j->plan;
     double tokens_per_iter =
@@ -620,7 +625,7 @@ void dcs_training_init(dcs_training_t *t, const dcs_training_env_t *env)
 {
     memset(t, 0, sizeof *t);
     t->env = *env;
-    DCS_ASSERT(env->npools >= 0 && env->npools <= DCS_TRAINING_MAX_POOLS);
+    DCS_ASSERT(npools(env) <= DCS_TRAINING_MAX_POOLS);
 }
 
 int dcs_training_read(dcs_cfg_node_t *map, const dcs_training_env_t *env,
@@ -691,15 +696,15 @@ int64_t dcs_training_add(dcs_training_t *t, const dcs_training_spec_t *spec,
     j->model = *spec->model;
     j->submit_s = spec->submit_s;
     j->iterations = spec->iterations;
-    if (spec->gpu_type && spec->gpu_type[0] && t->env.npools > 0) {
-        int p = pool_find(&t->env, spec->gpu_type);
+    if (spec->gpu_type && spec->gpu_type[0] && npools(&t->env) > 0) {
+        int p = dcs_fleet_pool_find(t->env.fleet, spec->gpu_type);
         if (p < 0) {
             t->njobs--;
             return dcs_err_set(err, DCS_EINVAL,
                                "training job '%s': no pool '%s'", spec->name,
                                spec->gpu_type);
         }
-        snprintf(j->gpu_type, sizeof j->gpu_type, "%s", t->env.pools[p].name);
+        snprintf(j->gpu_type, sizeof j->gpu_type, "%s", pool_name(&t->env, p));
     }
     fault_t f;
     int rc = set_plan(j, &spec->plan, &f);
@@ -1243,7 +1248,7 @@ void dcs_training_as_job(dcs_training_t *t, size_t k, dcs_job_t *job)
     /* alone, without failures, on the pool it expects (it is priced on it
      * until it starts): what a policy may expect of it */
     job->duration_ns = dcs_time_from_s((double)j->iterations * j->step.total_s);
-    if (t->env.npools > 0) {
+    if (npools(&t->env) > 0) {
         snprintf(job->gpu_type, sizeof job->gpu_type, "%s", j->gpu_type);
         job->gpu_models = j->pools;
     }

@@ -95,14 +95,6 @@
 
 enum { DCS_TRAINING_MAX_POOLS = DCS_FLEET_MAX_POOLS };
 
-/* A pool of a mixed fleet as training jobs see it (hw/fleet.h). */
-typedef struct dcs_training_pool {
-    const char *name;                /* what a job's gpu_type names */
-    const dcs_device_spec_t *device; /* each of its GPUs */
-    int gpus;                        /* in the pool */
-    int first_gpu;                   /* its GPUs: first_gpu .. + gpus - 1 */
-} dcs_training_pool_t;
-
 /* What the cluster offers a training job. */
 typedef struct dcs_training_env {
     const dcs_device_spec_t *device; /* one device (npools 0) */
@@ -114,12 +106,11 @@ typedef struct dcs_training_env {
     int flow;               /* 1: data-parallel traffic as flows on the
                                fabric (network.collectives: flow) */
     double gpu_power_cap_w; /* board limit, W (0: the device's TDP) */
-    /* A cluster of pools (npools >= 1; 0: of one device, `device`
-     * throughout). A job runs on one pool: the one its gpu_type names, or
-     * naming none, any pool its plan fits (GPUs, memory, dtype), priced
-     * there when it starts. */
-    dcs_training_pool_t pools[DCS_TRAINING_MAX_POOLS];
-    int npools;
+    /* The cluster, for its pools (not owned; NULL or npools 0: of one
+     * device, `device` throughout). A job runs on one pool: the one its
+     * gpu_type names, or naming none, any pool its plan fits (GPUs,
+     * memory, dtype), priced there when it starts. */
+    const dcs_fleet_spec_t *fleet;
 } dcs_training_env_t;
 
 typedef struct dcs_training dcs_training_t;

@@ -689,15 +689,17 @@ static void write_text(const char *path, const char *text)
     fclose(f);
 }
 
-START_TEST(test_validate_norm_bad_input)
+/* A new DCSIM_HOME in `home` that links everything of the source tree
+ * (or of $DCSIM_HOME) but tests/kernels/data/h100-sxm/`file`, whose path
+ * there goes to `path` for the test to write. */
+static void h100_home_but(char *home, size_t home_size, const char *file,
+                          char *path, size_t path_size)
 {
-    /* A home whose H100 measurements hold a bad norm.csv: everything else
-     * is the source tree's, linked. */
     const char *src = getenv("DCSIM_HOME");
     if (!src || !*src)
         src = DCSIM_SOURCE_DIR;
-    char home[64], dir[512], from[512], to[512];
-    make_tmpdir(home, sizeof home);
+    char dir[512], from[512], to[512];
+    make_tmpdir(home, home_size);
     snprintf(dir, sizeof dir, "mkdir -p '%s/tests/kernels/data/h100-sxm'",
              home);
     ck_assert_int_eq(system(dir), 0);
@@ -707,9 +709,15 @@ START_TEST(test_validate_norm_bad_input)
     link_all(from, to, "h100-sxm");
     snprintf(from, sizeof from, "%s/tests/kernels/data/h100-sxm", src);
     snprintf(dir, sizeof dir, "%s/tests/kernels/data/h100-sxm", home);
-    link_all(from, dir, "norm.csv");
-    char path[600];
-    snprintf(path, sizeof path, "%s/norm.csv", dir);
+    link_all(from, dir, file);
+    snprintf(path, path_size, "%s/%s", dir, file);
+}
+
+START_TEST(test_validate_norm_bad_input)
+{
+    /* A home whose H100 measurements hold a bad norm.csv. */
+    char home[64], path[600];
+    h100_home_but(home, sizeof home, "norm.csv", path, sizeof path);
     const char *args[] = {"validate",
                           "--device",
                           "h100-sxm",
@@ -756,26 +764,11 @@ END_TEST
 
 START_TEST(test_validate_eager_bad_input)
 {
-    /* A home whose H100 measurements hold a bad eager.csv (the rest the
-     * source tree's, linked): a byte count that is not a number, then a
-     * time of 0, each named by file, line and column, exit 2. */
-    const char *src = getenv("DCSIM_HOME");
-    if (!src || !*src)
-        src = DCSIM_SOURCE_DIR;
-    char home[64], dir[512], from[512], to[512];
-    make_tmpdir(home, sizeof home);
-    snprintf(dir, sizeof dir, "mkdir -p '%s/tests/kernels/data/h100-sxm'",
-             home);
-    ck_assert_int_eq(system(dir), 0);
-    link_all(src, home, "tests");
-    snprintf(from, sizeof from, "%s/tests/kernels/data", src);
-    snprintf(to, sizeof to, "%s/tests/kernels/data", home);
-    link_all(from, to, "h100-sxm");
-    snprintf(from, sizeof from, "%s/tests/kernels/data/h100-sxm", src);
-    snprintf(dir, sizeof dir, "%s/tests/kernels/data/h100-sxm", home);
-    link_all(from, dir, "eager.csv");
-    char path[600];
-    snprintf(path, sizeof path, "%s/eager.csv", dir);
+    /* A home whose H100 measurements hold a bad eager.csv: a byte count
+     * that is not a number, then a time of 0, each named by file, line and
+     * column, exit 2. */
+    char home[64], path[600];
+    h100_home_but(home, sizeof home, "eager.csv", path, sizeof path);
     const char *args[] = {"validate",
                           "--device",
                           "h100-sxm",

@@ -340,6 +340,8 @@ START_TEST(test_bad_input)
         {"slo: {ttft_s: -1}\n", "ttft_s"},
         {"replicas: 0\n", "at least one replica"},
         {"max_seq: 3\n", "max_seq"},
+        {"priority: 2.5\n", "w.yaml:2:11: field 'priority': expected an "
+                            "integer in [-1000000, 1000000], found '2.5'"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         ck_assert_msg(read_body(bad[i][0], &err) < 0, "accepted: %s",

@@ -302,10 +302,13 @@ START_TEST(test_policies_expect_the_fastest_pool)
      * only the H100s for fp8; one naming the A100s at theirs. */
     dcs_device_spec_t h100 = device("h100-sxm"), a100 = device("a100-sxm-80gb");
     dcs_model_t m = gpt3_1b3();
-    dcs_training_env_t env = {.device = &a100, .gpus = 8, .gpus_per_node = 2};
-    env.pools[0] = (dcs_training_pool_t){"A100", &a100, 4, 0};
-    env.pools[1] = (dcs_training_pool_t){"H100", &h100, 4, 4};
-    env.npools = 2;
+    dcs_fleet_spec_t fs = {.nodes = 4, .gpus_per_node = 2, .npools = 2};
+    fs.pools[0] = (dcs_fleet_pool_t){
+        .name = "A100", .device = a100, .nodes = 2, .first_node = 0};
+    fs.pools[1] = (dcs_fleet_pool_t){
+        .name = "H100", .device = h100, .nodes = 2, .first_node = 2};
+    dcs_training_env_t env = {
+        .device = &a100, .gpus = 8, .gpus_per_node = 2, .fleet = &fs};
     dcs_training_t t;
     dcs_training_init(&t, &env);
     int64_t any = add(&t, &m, 0, NULL), fp8 = add(&t, &m, 1, ""),
